@@ -1,0 +1,15 @@
+"""microgpt engine: a tiny character-level GPT, trained exactly as the seed script does.
+
+Pure Python + NumPy; never imports Qt. The GUI talks to it through Trainer and plain data.
+"""
+
+from .config import ConfigError, GPTConfig, RunConfig, TrainConfig, preset, PRESETS
+from .data import Dataset, DataError, Tokenizer, load_dataset, load_docs
+from .trainer import StepStats, Trainer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError", "DataError", "Dataset", "GPTConfig", "PRESETS", "RunConfig", "StepStats",
+    "Tokenizer", "TrainConfig", "Trainer", "load_dataset", "load_docs", "preset",
+]

@@ -1,0 +1,135 @@
+"""Sampling and inference on a fixed set of weights: next-token distributions, temperature
+and top-k sampling with the seed's RNG use, attention maps and per-letter losses.
+
+`Inference` is what the GUI samples from: Trainer.snapshot() hands it a copy of the
+weights, so it works while training runs and never touches the training RNG.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+
+from .data import Tokenizer
+
+CONFIG = object()  # "use the run's configured value" (None already means "off" for top_k)
+
+
+def token_weights(logits, temperature: float, top_k: int | None):
+    """Candidate ids and their (unnormalised) weights, computed as the seed does.
+
+    top_k set (the seed): the k largest logits by a stable descending sort, weights
+    exp(l/T - max). top_k None (Karpathy's original): softmax(l/T) over the whole vocab.
+    """
+    row = [float(x) for x in logits]
+    if top_k is not None and top_k < len(row):
+        ids = sorted(range(len(row)), key=row.__getitem__, reverse=True)[:top_k]
+        scaled = [row[i] / temperature for i in ids]
+        mx = max(scaled)
+        return ids, [math.exp(s - mx) for s in scaled]
+    scaled = [x / temperature for x in row]
+    mx = max(scaled)
+    exps = [math.exp(s - mx) for s in scaled]
+    total = sum(exps)
+    return list(range(len(row))), [e / total for e in exps]
+
+
+def next_token_probs(logits, temperature: float, top_k: int | None) -> np.ndarray:
+    """Probability of every vocabulary id under temperature/top-k; zero outside the top k."""
+    ids, w = token_weights(logits, temperature, top_k)
+    probs = np.zeros(len(logits))
+    probs[ids] = w
+    return probs / probs.sum()
+
+
+def nll_rows(logits: np.ndarray, targets) -> np.ndarray:
+    """-log softmax(logits)[target] per row, via a shifted log-sum-exp."""
+    mx = logits.max(axis=1, keepdims=True)
+    shifted = logits - mx
+    lse = np.log(np.exp(shifted).sum(axis=1))
+    return lse - shifted[np.arange(len(targets)), targets]
+
+
+class Inference:
+    """A model's weights plus what you can ask of them without training."""
+
+    def __init__(self, cfg, tokenizer: Tokenizer, backend, params: dict[str, np.ndarray]):
+        self.cfg = cfg  # RunConfig
+        self.tokenizer = tokenizer
+        self.backend = backend
+        self.params = params
+
+    def _settings(self, temperature, top_k):
+        t = self.cfg.train
+        temperature = t.temperature if temperature is CONFIG or temperature is None else temperature
+        top_k = t.top_k if top_k is CONFIG else top_k
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        if top_k is not None and top_k <= 0:
+            raise ValueError(f"top_k must be positive or None, got {top_k!r}")
+        return temperature, top_k
+
+    def prefix_tokens(self, prefix: str) -> list[int]:
+        return [self.tokenizer.bos_id, *self.tokenizer.encode(prefix)]
+
+    def next_logits(self, tokens: list[int]) -> np.ndarray:
+        return self.backend.logits(self.params, tokens)[-1]
+
+    def next_token_probs(self, prefix: str = "", temperature=CONFIG, top_k=CONFIG) -> np.ndarray:
+        """The distribution the sampler draws the next character from after BOS + prefix."""
+        temperature, top_k = self._settings(temperature, top_k)
+        tokens = self.prefix_tokens(prefix)[: self.cfg.model.block_size]
+        return next_token_probs(self.next_logits(tokens), temperature, top_k)
+
+    def sample(self, n: int, temperature=CONFIG, top_k=CONFIG, prefix: str = "",
+               rng: random.Random | None = None) -> list[str]:
+        """n names, each: start at BOS (+ prefix), draw one token per position with
+        rng.choices until BOS or block_size positions. rng defaults to a fresh one."""
+        temperature, top_k = self._settings(temperature, top_k)
+        rng = rng if rng is not None else random.Random()
+        bos, block = self.tokenizer.bos_id, self.cfg.model.block_size
+        start = self.prefix_tokens(prefix)
+        out = []
+        for _ in range(n):
+            tokens = list(start)
+            for _pos in range(len(tokens) - 1, block):
+                ids, w = token_weights(self.next_logits(tokens), temperature, top_k)
+                token_id = rng.choices(ids, weights=w)[0]
+                if token_id == bos:
+                    break
+                tokens.append(token_id)
+            out.append(self.tokenizer.decode(tokens[1:]))
+        return out
+
+    def doc_inputs(self, doc: str) -> list[int]:
+        """BOS + chars of a word, cut to block_size positions (what the model reads)."""
+        return self.prefix_tokens(doc)[: self.cfg.model.block_size]
+
+    def attention(self, doc: str):
+        """(weights [n_layer, n_head, T, T], token labels) for one word."""
+        tokens = self.doc_inputs(doc)
+        labels = [self.tokenizer.token_str(t) for t in tokens]
+        return self.backend.attention(self.params, tokens), labels
+
+    def position_losses(self, doc: str):
+        """Per-position loss of a document as training sees it (BOS+chars+BOS, first
+        min(block_size, len-1) positions): (losses [n], probs [n, vocab], target ids)."""
+        tokens = self.tokenizer.doc_tokens(doc)
+        n = min(self.cfg.model.block_size, len(tokens) - 1)
+        logits = self.backend.logits(self.params, tokens[:n])
+        targets = tokens[1 : n + 1]
+        mx = logits.max(axis=1, keepdims=True)
+        e = np.exp(logits - mx)
+        probs = e / e.sum(axis=1, keepdims=True)
+        return nll_rows(logits, targets), probs, targets
+
+    def mean_nll(self, docs: list[str]) -> float:
+        """Mean NLL over every scored position of docs (the seed's validation loss)."""
+        total, count = 0.0, 0
+        for doc in docs:
+            losses, _, _ = self.position_losses(doc)
+            total += float(losses.sum())
+            count += len(losses)
+        return total / count if count else float("nan")

@@ -1,0 +1,213 @@
+"""The Trainer: owns the weights, the Adam state and the RNG; one step() = one update.
+
+The order of random draws is the seed's, so the numbers match it exactly:
+(1) shuffle the docs, (2) draw every weight, (3) sampling draws, one per token.
+The backend only computes loss and gradients; the optimizer lives here, shared by all
+backends.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .backends import init_params, make_backend, num_params
+from .config import RunConfig, preset
+from .data import Dataset, DataError, Tokenizer, load_dataset
+from .sampling import CONFIG, Inference
+
+
+@dataclass
+class StepStats:
+    """What one training step produced. Plain data: safe to hand to another thread."""
+
+    step: int  # 1-based number of this step
+    loss: float  # mean loss of this step's document(s), before the update
+    grad_norm: float  # global L2 norm of the gradients, before clipping
+    lr: float  # learning rate used in this step
+    ms: float  # wall time of the step (incl. validation if it ran)
+    doc: str  # the (first) training document of this step
+    val_loss: float | None = None  # set when validation ran after this step
+    nodes: int | None = None  # graph nodes built (reference backend only)
+    clipped: bool = False  # the gradient was scaled down to grad_clip
+    attention: np.ndarray | None = None  # [L, H, T, T] for `doc`, if asked for
+    attention_labels: list[str] | None = None
+    position_losses: np.ndarray | None = None  # per-position loss of `doc`, if asked for
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def diverged(self) -> bool:
+        return not (math.isfinite(self.loss) and math.isfinite(self.grad_norm))
+
+
+def lr_at(train, step: int) -> float:
+    """Learning rate for 0-based step `step` of train.num_steps."""
+    lr, total = train.learning_rate, train.num_steps
+    if train.lr_schedule == "cosine":
+        return lr * 0.5 * (1 + math.cos(math.pi * step / total))
+    if train.lr_schedule == "linear":
+        return lr * (1 - step / total)
+    return lr
+
+
+def split_docs(docs: list[str], val_fraction: float) -> tuple[list[str], list[str]]:
+    """First int(0.9·N) of the shuffled docs train, the rest validate (val_fraction 0.1)."""
+    if val_fraction <= 0:
+        return docs, []
+    n_train = int(round(1 - val_fraction, 12) * len(docs))
+    if len(docs) < 2 or n_train < 1 or n_train >= len(docs):
+        raise DataError(
+            f"need at least 2 documents for a train/validation split, got {len(docs)}"
+            if len(docs) < 2
+            else f"{len(docs)} documents are too few for a {val_fraction:.0%} validation split"
+        )
+    return docs[:n_train], docs[n_train:]
+
+
+class Trainer:
+    def __init__(self, config: RunConfig | None = None, dataset: Dataset | list[str] | None = None):
+        cfg = (config or preset("optimized")).copy()
+        if dataset is None:
+            dataset = load_dataset()
+        elif not isinstance(dataset, Dataset):
+            dataset = Dataset(list(dataset), "memory", "documents")
+        if not dataset.docs:
+            raise DataError(f"{dataset.name}: no documents")
+        self.dataset = dataset
+        cfg.train.validate()
+        self.rng = random.Random(cfg.train.seed)
+        docs = list(dataset.docs)
+        self.rng.shuffle(docs)  # draw (1)
+        self.docs = docs
+        self.tokenizer = Tokenizer.from_docs(docs, cfg.model.bos_first)
+        cfg.model.vocab_size = self.tokenizer.vocab_size
+        cfg.validate()
+        self.config = cfg
+        self.train_docs, self.val_docs = split_docs(docs, cfg.train.val_fraction)
+        self.params = init_params(cfg.model, self.rng)  # draw (2)
+        self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
+        self.v = {k: np.zeros_like(p) for k, p in self.params.items()}
+        self.b1_t = 1.0  # running products β1^t, β2^t for bias correction
+        self.b2_t = 1.0
+        self.step_num = 0  # steps done
+        self.backend = make_backend(cfg.backend, cfg.model, cfg.train)
+        self.last_val_loss: float | None = None
+
+    # --- facts ----------------------------------------------------------------------
+    @property
+    def num_params(self) -> int:
+        return num_params(self.config.model)
+
+    @property
+    def done(self) -> bool:
+        return self.step_num >= self.config.train.num_steps
+
+    def inference(self) -> Inference:
+        """A view on the live weights (no copy): changes as training goes on."""
+        return Inference(self.config, self.tokenizer, self.backend, self.params)
+
+    def snapshot(self) -> Inference:
+        """A frozen copy of the current weights, safe to use from another thread."""
+        params = {k: p.copy() for k, p in self.params.items()}
+        return Inference(self.config.copy(), self.tokenizer, self.backend, params)
+
+    # --- training ---------------------------------------------------------------------
+    def batch_docs(self, step: int) -> list[str]:
+        b, docs = self.config.train.batch_size, self.train_docs
+        return [docs[(step * b + i) % len(docs)] for i in range(b)]
+
+    def step(self, capture_attention: bool = False, capture_positions: bool = False) -> StepStats:
+        """One optimisation step on the next document(s); validates when it is due."""
+        t0 = time.perf_counter()
+        tr = self.config.train
+        step = self.step_num
+        docs = self.batch_docs(step)
+        extras = {}
+        if capture_attention or capture_positions:  # before the update: the step's view
+            view = self.inference()
+            if capture_attention:
+                extras["attention"], extras["attention_labels"] = view.attention(docs[0])
+            if capture_positions:
+                extras["position_losses"] = view.position_losses(docs[0])[0]
+        batch = [self.tokenizer.doc_tokens(d) for d in docs]
+        loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
+        grad_norm = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads.values()))
+        clipped = tr.grad_clip is not None and grad_norm > tr.grad_clip
+        if clipped:
+            scale = tr.grad_clip / grad_norm
+            for g in grads.values():
+                g *= scale
+        lr_t = lr_at(tr, step)
+        self._adam(grads, lr_t, step)
+        self.step_num += 1
+        val_loss = None
+        if tr.val_every and self.val_docs and self.step_num % tr.val_every == 0:
+            val_loss = self.validate()
+        return StepStats(
+            step=self.step_num, loss=float(loss), grad_norm=grad_norm, lr=lr_t,
+            ms=(time.perf_counter() - t0) * 1000.0, doc=docs[0], val_loss=val_loss,
+            nodes=nodes, clipped=clipped, **extras,
+        )
+
+    def _adam(self, grads, lr_t: float, step: int) -> None:
+        tr = self.config.train
+        b1, b2 = tr.beta1, tr.beta2
+        if tr.adam_running_product:
+            self.b1_t *= b1
+            self.b2_t *= b2
+            c1, c2 = 1 - self.b1_t, 1 - self.b2_t
+        else:
+            c1, c2 = 1 - b1 ** (step + 1), 1 - b2 ** (step + 1)
+        wd = tr.weight_decay
+        for k, p in self.params.items():
+            g, m, v = grads[k], self.m[k], self.v[k]
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * (g * g)
+            update = (m / c1) / (np.sqrt(v / c2) + tr.eps)
+            if wd:
+                update += wd * p
+            p -= lr_t * update
+
+    def validate(self) -> float:
+        """Mean NLL over every position of the first val_docs validation docs."""
+        docs = self.val_docs[: self.config.train.val_docs]
+        loss = self.inference().mean_nll(docs) if docs else float("nan")
+        self.last_val_loss = loss
+        return loss
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base learning rate from the next step on (the schedule still applies)."""
+        if not lr > 0 or not math.isfinite(lr):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        self.config.train.learning_rate = float(lr)
+
+    # --- sampling (the seed's: uses and advances the training RNG) -------------------
+    def sample(self, n: int | None = None, temperature=CONFIG, top_k=CONFIG, prefix: str = "",
+               rng: random.Random | None = None) -> list[str]:
+        n = self.config.train.num_samples if n is None else n
+        return self.inference().sample(n, temperature, top_k, prefix,
+                                       rng=self.rng if rng is None else rng)
+
+    def next_token_probs(self, prefix: str = "", temperature=CONFIG, top_k=CONFIG):
+        return self.inference().next_token_probs(prefix, temperature, top_k)
+
+    def attention(self, doc: str):
+        return self.inference().attention(doc)
+
+    # --- checkpoints ---------------------------------------------------------------------
+    def save(self, path, extra: dict | None = None) -> None:
+        from .checkpoint import save_checkpoint
+
+        save_checkpoint(self, path, extra)
+
+    @classmethod
+    def load(cls, path, dataset: Dataset | None = None) -> Trainer:
+        from .checkpoint import load_checkpoint
+
+        return load_checkpoint(path, dataset)
