@@ -1,0 +1,102 @@
+"""The 14 changes as switches, variants from the same start, and `microgpt ablate`."""
+
+import argparse
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import ablate, load_dataset, preset
+from engine.trainer import Trainer
+
+DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
+
+
+def tiny(**kw):
+    return preset("optimized", backend="reference", n_embd=8, n_head=2, num_steps=4, **kw)
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return load_dataset(DOCS)
+
+
+def test_fourteen_changes_with_real_flags():
+    assert len(ablate.CHANGES) == 14
+    assert len(ablate.BY_KEY) == 14
+    seed, orig = preset("optimized"), preset("original")
+    for c in ablate.CHANGES:
+        assert c.line and c.title
+        for part, name in c.fields:
+            assert hasattr(getattr(seed, part), name), (c.key, name)
+    # Everything the table covers differs between the presets, and all-off reaches them.
+    every = [c.key for c in ablate.CHANGES]
+    off = ablate.variant(seed, every)
+    for c in ablate.CHANGES:
+        for part, name in c.fields:
+            assert getattr(getattr(off, part), name) == getattr(getattr(orig, part), name)
+    assert ablate.changes_off(seed) == []
+    assert ablate.describe(seed) == "all 14 on"
+
+
+def test_variant_is_a_copy_and_switches_back_on():
+    base = tiny()
+    v = ablate.variant(base, ["grad_clip", "weight_tying"])
+    assert base.train.grad_clip == 1.0 and base.model.weight_tying
+    assert v.train.grad_clip is None and not v.model.weight_tying
+    assert ablate.changes_off(v) == ["weight_tying", "grad_clip"]
+    ablate.set_change(v, "grad_clip", True)
+    assert v.train.grad_clip == 1.0
+    with pytest.raises(ValueError, match="unknown change"):
+        ablate.variant(base, ["nope"])
+
+
+def test_graph_flags_add_nodes_same_numbers(dataset):
+    base = Trainer(tiny(), dataset)
+    no_div = Trainer(ablate.variant(tiny(), ["div_op"]), dataset)
+    no_first = Trainer(ablate.variant(tiny(), ["sum_from_first"]), dataset)
+    assert no_div.config.train.div_op is False  # the trainer really runs the variant
+    assert no_first.config.train.sum_from_first is False
+    for k in base.params:  # same seed, same shapes => same starting weights
+        np.testing.assert_array_equal(base.params[k], no_div.params[k])
+    a, b, c = base.step(), no_div.step(), no_first.step()
+    assert b.nodes > a.nodes  # a * b**-1 is two nodes where a / b is one
+    assert c.nodes == a.nodes + 2  # the phantom Value(0) and the 0 + losses[0] node
+    assert b.loss == pytest.approx(a.loss, rel=1e-12)
+    assert c.loss == pytest.approx(a.loss, rel=1e-12)
+
+
+def test_numbers_flag_changes_training(dataset):
+    base = ablate.run_variant("base", tiny(lr_schedule="cosine"), dataset, steps=3)
+    lin = ablate.run_variant("lin", ablate.variant(tiny(), ["lr_schedule", "grad_clip"]),
+                             dataset, steps=3)
+    assert base.steps == lin.steps == 3
+    assert base.nodes and base.ms > 0
+    assert base.val_loss is not None
+    assert lin.train_loss != base.train_loss
+
+
+def _args(**kw):
+    p = argparse.ArgumentParser()
+    ablate.add_arguments(p)
+    argv = []
+    for k, v in kw.items():
+        argv += [f"--{k.replace('_', '-')}", str(v)]
+    return p.parse_args(argv)
+
+
+def test_cli_table(capsys):
+    out = io.StringIO()
+    args = _args(steps=2, data=DOCS, n_embd=8, n_head=2, off="div_op,sum_from_first")
+    assert ablate.run(args, out) == 0
+    text = out.getvalue()
+    assert "nodes/step" in text and "-div_op,sum_from_first" in text
+
+
+def test_cli_bad_input_is_a_message(capsys):
+    assert ablate.run(_args(off="warp_drive", data=DOCS), io.StringIO()) == 2
+    assert "unknown change 'warp_drive'" in capsys.readouterr().err
+    assert ablate.run(_args(steps=0, data=DOCS), io.StringIO()) == 2
+    assert ablate.run(_args(data="/no/such/file"), io.StringIO()) == 2
+    assert "no such file" in capsys.readouterr().err
