@@ -1,0 +1,104 @@
+"""'What am I seeing?' — a plain-language explanation for every panel, written for students.
+
+Each entry is (title, text). The text is simple HTML (paragraphs, bold, lists) so it can
+be a tooltip or the body of the help pane. Keys are the panel names the window uses.
+Keep them short: a student should read one in under a minute.
+"""
+
+from __future__ import annotations
+
+HELP: dict[str, tuple[str, str]] = {
+    "controls": (
+        "The controls",
+        "<p>This is a tiny <b>GPT</b>, the same kind of model as ChatGPT but with a few "
+        "thousand numbers instead of billions. It reads names one letter at a time and "
+        "learns to guess the <b>next letter</b>.</p>"
+        "<p><b>Train</b> (Space) lets it practise; <b>Step</b> (S) does one practice round; "
+        "<b>Reset</b> (R) starts again from random numbers. The <b>seed</b> decides those "
+        "random numbers: same seed, same start.</p>"
+        "<p>The <b>learning rate</b> is how big each correction is. Some settings change "
+        "the model's shape or its data: they only apply after Reset.</p>",
+    ),
+    "curves": (
+        "The curves",
+        "<p>The x axis is the <b>step</b>: one practice round on one name.</p>"
+        "<p><b>Loss</b> (top) is how surprised the model was by the real next letters. "
+        "About 3.3 means it is guessing blindly among 27 characters; lower is better. "
+        "The faint line jumps around because some names are harder than others; the "
+        "bold line is its smoothed average. The red dots are the <b>validation loss</b>: "
+        "the same measure on names the model never practises on. If the red dots go up "
+        "while the blue line goes down, it is memorising instead of learning.</p>"
+        "<p><b>Gradient norm</b> (middle) is how hard the model wants to change its "
+        "numbers. Above the dashed line it is <i>clipped</i>: the step is scaled down so "
+        "one strange name cannot throw it off course.</p>"
+        "<p><b>Learning rate</b> (bottom) is the size of each correction; it shrinks over "
+        "time so the model can settle. Orange vertical lines mark a setting you changed "
+        "while it was training.</p>",
+    ),
+    "attention": (
+        "Attention",
+        "<p>Before guessing the next letter, the model looks back at the letters it has "
+        "read so far. Each square grid is one <b>head</b>: one way of looking back.</p>"
+        "<p>Each <b>row</b> is the letter being read now; each <b>column</b> a letter it can "
+        "look at (only earlier ones: it cannot peek ahead, so the top-right is empty). "
+        "Bright = looks there a lot. Every row adds up to 100&nbsp;%.</p>"
+        "<p>The label under a head says what it mostly does on names it has not trained "
+        "on: look at the <b>start token</b> (·), at the <b>previous letter</b>, at "
+        "<b>itself</b>, or <b>spread out</b> over everything.</p>",
+    ),
+    "sampling": (
+        "Generating names",
+        "<p>To invent a name, the model starts from the start token, guesses a "
+        "probability for every possible next letter, picks one at random using those "
+        "probabilities, and repeats until it picks \"end\".</p>"
+        "<p>The bars show those probabilities for the next letter after the prefix. "
+        "<b>Temperature</b> below 1 makes it bolder about its favourites, above 1 more "
+        "adventurous. <b>Top-k</b> only allows the k most likely letters (the grey bars "
+        "are cut).</p>"
+        "<p>Names marked <b>new</b> are not in the training data: the model made them "
+        "up.</p>",
+    ),
+    "name_stats": (
+        "How good are the names?",
+        "<p>For each batch of generated names: how many are <b>new</b> (invented), how "
+        "many are exact <b>copies</b> of training names, how many are <b>different</b> from "
+        "each other, and their average length compared with real names.</p>"
+        "<p>Early on the names are random letters with the wrong length. A healthy model "
+        "makes mostly new names of a realistic length. Mostly copies means it is "
+        "memorising (overfitting).</p>",
+    ),
+    "surprise": (
+        "Which letters are hard?",
+        "<p>Each letter of the word is coloured by how <b>surprised</b> the model was "
+        "to see it: green = it expected this letter, red = it did not see it coming. "
+        "The last box is the end of the name.</p>"
+        "<p>Hover a letter to see what the model guessed instead. The first letter is "
+        "almost always hard (any name can start with almost anything); letters in the "
+        "middle of common patterns get easy.</p>"
+        "<p>The average of all the boxes is exactly the loss of this word.</p>",
+    ),
+    "projector": (
+        "Projector mode",
+        "<p>F11 switches to a full-screen view with big letters and thick lines for a "
+        "classroom; F11 again switches back.</p>",
+    ),
+}
+
+
+def title(panel: str) -> str:
+    return HELP[panel][0]
+
+
+def text(panel: str) -> str:
+    return HELP[panel][1]
+
+
+def tooltip(panel: str) -> str:
+    """The help text as a tooltip: a bold title over the explanation."""
+    head, body = HELP[panel]
+    return f"<b>What am I seeing? {head}</b>{body}"
+
+
+def all_html() -> str:
+    """Every panel's explanation in one page, for the help pane / Help menu."""
+    return "".join(f"<h3>{head}</h3>{body}" for head, body in HELP.values())
