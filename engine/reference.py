@@ -26,8 +26,10 @@ from .config import GPTConfig, TrainConfig
 
 class Value:
     __slots__ = ("data", "grad", "_children", "_local_grads")
+    created = 0  # Values ever built: the step's node count is the difference
 
     def __init__(self, data, children=(), local_grads=()):
+        Value.created += 1
         self.data = data
         self.grad = 0.0
         self._children = children
@@ -257,14 +259,22 @@ class ReferenceBackend:
         self.train = train
 
     def loss_and_grads(self, params, batch):
-        """(mean loss over the batch's docs, grads like params, graph node count)."""
+        """(mean loss over the batch's docs, grads like params, nodes built this step).
+
+        Nodes counts every Value the step creates (weights included), reachable from the
+        loss or not: unfused softmax builds a division for every vocabulary entry although
+        only the target's probability feeds the loss, and that cost is what the seed's
+        "fewer nodes" claims are about. (Counted by a class counter: exact when one
+        thread builds graphs at a time.)"""
+        start = Value.created
         m = ReferenceModel(self.model, self.train, params)
         doc_losses = [doc_loss(m, self.train, toks) for toks in batch]
         if len(doc_losses) == 1:
             loss = doc_losses[0]
         else:
             loss = (1 / len(doc_losses)) * sum(doc_losses[1:], doc_losses[0])
-        nodes = backward(loss, iterative=self.train.iterative_topo)
+        backward(loss, iterative=self.train.iterative_topo)
+        nodes = Value.created - start
         grads = {
             k: np.array([[v.grad for v in row] for row in rows], dtype=np.float64)
             for k, rows in m.sd.items()

@@ -96,6 +96,7 @@ class Trainer:
         self.step_num = 0  # steps done
         self.backend = make_backend(cfg.backend, cfg.model, cfg.train)
         self.last_val_loss: float | None = None
+        self.checkpoint_extra: dict = {}  # GUI data restored from a checkpoint (curves)
 
     # --- facts ----------------------------------------------------------------------
     @property

@@ -1,0 +1,167 @@
+"""Checkpoints: one .npz file, no pickle.
+
+Arrays: `param/<name>`, `adam_m/<name>`, `adam_v/<name>` (float64, state-dict order), and
+`meta.json`, the UTF-8 bytes of a JSON document: format/version, the run config, steps
+done, Adam's running products, the RNG state, the vocabulary, where the data came from
+and a hash of the shuffled documents, plus an optional `extra` dict for the GUI (curves).
+
+Loading rebuilds the Trainer from the same data and seed (so the shuffle and split are
+the same), checks the vocabulary and documents match, then puts weights, Adam state and
+RNG state back: continuing gives exactly the numbers of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .config import ConfigError, RunConfig
+from .data import Dataset, DataError, load_dataset
+
+FORMAT = "microgpt-checkpoint"
+VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; str() is a one-line message naming the file."""
+
+
+def docs_hash(docs: list[str]) -> str:
+    h = hashlib.sha256()
+    for d in docs:
+        h.update(d.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _rng_state_to_json(state) -> list:
+    version, internal, gauss_next = state
+    return [version, list(internal), gauss_next]
+
+
+def _rng_state_from_json(obj) -> tuple:
+    version, internal, gauss_next = obj
+    return (version, tuple(internal), gauss_next)
+
+
+def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
+    """Write atomically (temp file + rename), so a crash never leaves half a checkpoint."""
+    path = Path(path)
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": trainer.config.to_dict(),
+        "step": trainer.step_num,
+        "b1_t": trainer.b1_t,
+        "b2_t": trainer.b2_t,
+        "rng_state": _rng_state_to_json(trainer.rng.getstate()),
+        "vocab": trainer.tokenizer.chars,
+        "bos_first": trainer.tokenizer.bos_first,
+        "data_source": trainer.dataset.source,
+        "data_name": trainer.dataset.name,
+        "num_docs": len(trainer.docs),
+        "docs_sha256": docs_hash(trainer.docs),
+        "last_val_loss": trainer.last_val_loss,
+        "extra": extra or {},
+    }
+    arrays = {"meta.json": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
+    for k in trainer.params:
+        arrays[f"param/{k}"] = trainer.params[k]
+        arrays[f"adam_m/{k}"] = trainer.m[k]
+        arrays[f"adam_v/{k}"] = trainer.v[k]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, arrays) of a checkpoint file, or CheckpointError saying what is wrong."""
+    path = Path(path)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such file")
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a directory, not a checkpoint")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(
+            f"{path}: not a microgpt checkpoint, or truncated (not a valid .npz archive)"
+        )
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({e})") from None
+    raw = arrays.pop("meta.json", None)
+    if raw is None:
+        raise CheckpointError(f"{path}: not a microgpt checkpoint (no meta.json entry)")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CheckpointError(f"{path}: corrupt checkpoint metadata ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: not a microgpt checkpoint")
+    if meta.get("version") != VERSION:
+        raise CheckpointError(
+            f"{path}: checkpoint version {meta.get('version')!r} is not supported "
+            f"(this program reads version {VERSION})"
+        )
+    return meta, arrays
+
+
+def load_checkpoint(path, dataset: Dataset | None = None):
+    """A Trainer restored from `path`. dataset: the documents to use (default: reload from
+    the source recorded in the checkpoint)."""
+    from .trainer import Trainer
+
+    path = Path(path)
+    meta, arrays = read_checkpoint(path)
+    try:
+        config = RunConfig.from_dict(meta["config"])
+        if dataset is None:
+            dataset = load_dataset(meta["data_source"])
+        trainer = Trainer(config, dataset)
+    except KeyError as e:
+        raise CheckpointError(f"{path}: checkpoint metadata lacks {e.args[0]!r}") from None
+    except DataError as e:
+        raise CheckpointError(f"{path}: cannot reload its training data: {e}") from None
+    except ConfigError as e:
+        raise CheckpointError(f"{path}: invalid settings in checkpoint: {e}") from None
+    if trainer.tokenizer.chars != meta.get("vocab") or len(trainer.docs) != meta.get("num_docs"):
+        raise CheckpointError(
+            f"{path}: the training data does not match this checkpoint "
+            f"(vocabulary or number of documents differ)"
+        )
+    if docs_hash(trainer.docs) != meta.get("docs_sha256"):
+        raise CheckpointError(f"{path}: the training data has changed since this checkpoint")
+    for k, p in trainer.params.items():
+        for prefix, target in (("param", trainer.params), ("adam_m", trainer.m),
+                               ("adam_v", trainer.v)):
+            a = arrays.get(f"{prefix}/{k}")
+            if a is None:
+                raise CheckpointError(f"{path}: missing array {prefix}/{k}")
+            if a.shape != p.shape:
+                raise CheckpointError(
+                    f"{path}: {prefix}/{k} has shape {a.shape}, the model needs {p.shape}"
+                )
+            target[k][...] = a  # in place: keep any views the trainer holds
+    try:
+        trainer.step_num = int(meta["step"])
+        trainer.b1_t = float(meta["b1_t"])
+        trainer.b2_t = float(meta["b2_t"])
+        trainer.rng.setstate(_rng_state_from_json(meta["rng_state"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: corrupt training state in checkpoint ({e})") from None
+    trainer.last_val_loss = meta.get("last_val_loss")
+    trainer.checkpoint_extra = meta.get("extra") or {}
+    return trainer
