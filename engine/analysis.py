@@ -1,0 +1,243 @@
+"""Analysis helpers, Qt-free: PCA of the token embeddings, run records with CSV
+export/import of their curves, and a memory-bounded time-lapse of snapshots.
+
+The GUI draws these; the CLI and tests use them directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+CURVE_COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "ms")
+VOWELS = frozenset("aeiouyAEIOUYàáâäèéêëìíîïòóôöùúûüÿ")
+
+
+# --- embeddings ---------------------------------------------------------------------------
+
+
+def pca_2d(matrix: np.ndarray) -> np.ndarray:
+    """Rows of `matrix` projected on its two principal axes, [rows, 2].
+
+    The sign of an SVD axis is arbitrary, so each axis is flipped to make its largest
+    loading positive: without that, a live view would mirror itself between frames.
+    Fewer than two usable axes (a 1-wide matrix, identical rows) leave zeros there.
+    """
+    x = np.asarray(matrix, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-D matrix, got shape {x.shape}")
+    out = np.zeros((x.shape[0], 2))
+    if x.shape[0] < 2 or not np.all(np.isfinite(x)):
+        return out
+    centred = x - x.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    for i in range(min(2, len(s))):
+        if s[i] <= 1e-12 * max(s[0], 1e-300):
+            break
+        axis = vt[i]
+        if axis[np.argmax(np.abs(axis))] < 0:
+            axis = -axis
+        out[:, i] = centred @ axis
+    return out
+
+
+def is_vowel(label: str) -> bool:
+    return len(label) == 1 and label in VOWELS
+
+
+# --- run records --------------------------------------------------------------------------
+
+
+@dataclass
+class RunRecord:
+    """One training run as the run list shows it: what it was, and its curves."""
+
+    name: str
+    preset: str = ""
+    changes: str = ""  # e.g. "all 14 on" / "off: div_op" (engine.ablate.describe)
+    config: dict = field(default_factory=dict)  # RunConfig.to_dict()
+    curves: dict[str, list[float]] = field(
+        default_factory=lambda: {c: [] for c in CURVE_COLUMNS}
+    )
+    seconds: float = 0.0  # training wall time
+    created: float = field(default_factory=time.time)
+
+    def add(self, stats) -> None:
+        """Append one StepStats (or anything with the same attributes)."""
+        val = getattr(stats, "val_loss", None)
+        row = (stats.step, stats.loss, math.nan if val is None else val,
+               stats.grad_norm, stats.lr, stats.ms)
+        for col, value in zip(CURVE_COLUMNS, row, strict=True):
+            self.curves[col].append(float(value))
+        self.seconds += stats.ms / 1000.0
+
+    @property
+    def steps(self) -> int:
+        s = self.curves["step"]
+        return int(s[-1]) if s else 0
+
+    def final(self, column: str, window: int = 1) -> float | None:
+        """Mean of the last `window` finite values of a column (None if there are none)."""
+        vals = [v for v in self.curves[column] if math.isfinite(v)][-window:]
+        return sum(vals) / len(vals) if vals else None
+
+    def array(self, column: str) -> np.ndarray:
+        return np.asarray(self.curves[column], dtype=np.float64)
+
+    def to_dict(self) -> dict:
+        """JSON-able (NaN becomes None) for a checkpoint's `extra`."""
+        curves = {c: [None if math.isnan(v) else v for v in vals]
+                  for c, vals in self.curves.items()}
+        return {"name": self.name, "preset": self.preset, "changes": self.changes,
+                "config": self.config, "curves": curves, "seconds": self.seconds,
+                "created": self.created}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RunRecord:
+        try:
+            curves = {c: [math.nan if v is None else float(v) for v in d["curves"].get(c, [])]
+                      for c in CURVE_COLUMNS}
+            n = len(curves["step"])
+            if any(len(v) != n for v in curves.values()):
+                raise ValueError("curve columns have different lengths")
+            return cls(name=str(d["name"]), preset=str(d.get("preset", "")),
+                       changes=str(d.get("changes", "")), config=dict(d.get("config", {})),
+                       curves=curves, seconds=float(d.get("seconds", 0.0)),
+                       created=float(d.get("created", time.time())))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise ValueError(f"not a valid run record: {e}") from None
+
+
+def write_csv(path, runs: list[RunRecord]) -> None:
+    """Curves of one or more runs as CSV. With several runs a leading `run` column says
+    which row belongs to which; repr() of floats round-trips exactly."""
+    multi = len(runs) > 1
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow((["run"] if multi else []) + list(CURVE_COLUMNS))
+        for run in runs:
+            cols = [run.curves[c] for c in CURVE_COLUMNS]
+            for row in zip(*cols, strict=True):
+                cells = [str(int(row[0]))] + ["" if math.isnan(v) else repr(v) for v in row[1:]]
+                w.writerow(([run.name] if multi else []) + cells)
+
+
+def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
+    """Inverse of write_csv. Raises ValueError with the file and line on bad input."""
+    p = Path(path)
+    name = default_name or p.stem
+    try:
+        with open(p, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{p}: cannot read: {e}") from None
+    if not rows:
+        raise ValueError(f"{p}: empty file")
+    header = [h.strip() for h in rows[0]]
+    multi = header[:1] == ["run"]
+    if header[int(multi):] != list(CURVE_COLUMNS):
+        raise ValueError(f"{p}: line 1: expected columns {', '.join(CURVE_COLUMNS)}")
+    runs: dict[str, RunRecord] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise ValueError(f"{p}: line {line_no}: expected {len(header)} fields")
+        run_name = row[0] if multi else name
+        rec = runs.setdefault(run_name, RunRecord(run_name))
+        for col, cell in zip(CURVE_COLUMNS, row[int(multi):], strict=True):
+            try:
+                rec.curves[col].append(float(cell) if cell.strip() else math.nan)
+            except ValueError:
+                raise ValueError(f"{p}: line {line_no}: {col} is not a number: {cell!r}") from None
+    for rec in runs.values():
+        rec.seconds = sum(v for v in rec.curves["ms"] if math.isfinite(v)) / 1000.0
+    return list(runs.values())
+
+
+# --- time-lapse ---------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """What the model looked like at one step: small enough to keep dozens."""
+
+    step: int
+    loss: float | None
+    attention: np.ndarray | None  # [L, H, T, T] for the probe word
+    attention_labels: list[str]
+    embedding: np.ndarray  # [vocab, 2] PCA projection of wte
+    vocab_labels: list[str]
+    samples: list[str]
+
+
+def take_snapshot(inference, step: int, probe: str, n_samples: int = 5, seed: int = 1234,
+                  loss: float | None = None) -> Snapshot:
+    """Capture a snapshot from an engine.sampling.Inference (a frozen copy of weights).
+    Samples use their own Random(seed): the same draws every time, so differences between
+    snapshots come from the weights alone, and the training RNG is never touched."""
+    tok = inference.tokenizer
+    labels = tok.labels()
+    attention, att_labels = (None, [])
+    if probe:
+        try:
+            attention, att_labels = inference.attention(probe)
+        except (KeyError, ValueError):  # characters the vocabulary lacks: no heatmap
+            attention, att_labels = None, []
+    samples = inference.sample(n_samples, rng=random.Random(seed)) if n_samples else []
+    return Snapshot(step=step, loss=loss, attention=attention, attention_labels=att_labels,
+                    embedding=pca_2d(inference.params["wte"]), vocab_labels=labels,
+                    samples=samples)
+
+
+class TimeLapse:
+    """Snapshots every `every` steps, at most `capacity` of them.
+
+    When full, every other snapshot is dropped (the first and the newest survive) and the
+    interval doubles, so the kept ones stay evenly spread over the whole run and memory
+    stays bounded however long training goes on.
+    """
+
+    def __init__(self, every: int = 10, capacity: int = 64):
+        if every <= 0 or capacity < 2:
+            raise ValueError("time-lapse needs every >= 1 and capacity >= 2")
+        self.base_every = every
+        self.every = every
+        self.capacity = capacity
+        self.snapshots: list[Snapshot] = []
+
+    def __len__(self) -> int:
+        return len(self.snapshots)
+
+    def clear(self) -> None:
+        self.snapshots.clear()
+        self.every = self.base_every
+
+    def due(self, step: int) -> bool:
+        """True if a snapshot should be taken after step `step` (1-based)."""
+        if self.snapshots and step <= self.snapshots[-1].step:
+            return False
+        return step % self.every == 0 or not self.snapshots
+
+    def add(self, snap: Snapshot) -> None:
+        if self.snapshots and snap.step <= self.snapshots[-1].step:
+            # Going back (e.g. a reset) starts a new history rather than a jumbled one.
+            self.clear()
+        self.snapshots.append(snap)
+        if len(self.snapshots) > self.capacity:
+            newest = self.snapshots[-1]
+            kept = self.snapshots[:-1:2]
+            self.snapshots = kept + [newest]
+            self.every *= 2
+
+    def at(self, index: int) -> Snapshot:
+        return self.snapshots[index]
+
+    def steps(self) -> list[int]:
+        return [s.step for s in self.snapshots]
