@@ -3,8 +3,8 @@
 Pure Python + NumPy; never imports Qt. The GUI talks to it through Trainer and plain data.
 """
 
-from .config import ConfigError, GPTConfig, RunConfig, TrainConfig, preset, PRESETS
-from .data import Dataset, DataError, Tokenizer, load_dataset, load_docs
+from .config import PRESETS, ConfigError, GPTConfig, RunConfig, TrainConfig, preset
+from .data import DataError, Dataset, Tokenizer, load_dataset, load_docs
 from .trainer import StepStats, Trainer
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import ConfigError, RunConfig
-from .data import Dataset, DataError, load_dataset
+from .data import DataError, Dataset, load_dataset
 
 FORMAT = "microgpt-checkpoint"
 VERSION = 1

@@ -81,7 +81,9 @@ def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | No
             try:
                 parts.append(decoder.decode(b"", final=True))
             except UnicodeDecodeError:
-                raise DataError(f"{p}: line {line_no}: file ends inside a UTF-8 character") from None
+                raise DataError(
+                    f"{p}: line {line_no}: file ends inside a UTF-8 character"
+                ) from None
     except PermissionError:
         raise DataError(f"{p}: permission denied") from None
     except OSError as e:

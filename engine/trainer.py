@@ -17,7 +17,7 @@ import numpy as np
 
 from .backends import init_params, make_backend, num_params
 from .config import RunConfig, preset
-from .data import Dataset, DataError, Tokenizer, load_dataset
+from .data import DataError, Dataset, Tokenizer, load_dataset
 from .sampling import CONFIG, Inference
 
 
