@@ -1,0 +1,330 @@
+"""The `microgpt` command: headless training and sampling, printing the seed's console
+format.
+
+    microgpt train  [--data FILE|makemore|bundled] [--preset P] [--steps N] ... [--save CKPT]
+    microgpt sample --checkpoint CKPT [--samples N] [--temperature T] [--top-k K] ...
+
+Subcommands come from COMMANDS (defined here) and MODULE_COMMANDS (a module of their own
+that provides add_arguments(parser) and run(args) -> exit code); add one by appending.
+
+Bad input of any kind is one line, `microgpt: error: ...`, and exit status 2, never a
+traceback. Ctrl+C stops training after the current step (saving if --save was given)
+and exits with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import random
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .checkpoint import CheckpointError
+from .config import PRESETS, ConfigError, preset
+from .data import DataError, load_dataset
+from .trainer import StepStats, Trainer
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
+
+
+class UsageError(Exception):
+    """Bad command-line input found after parsing."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage first)."""
+
+    def error(self, message):
+        fail(f"{message} (see '{self.prog} --help')")
+
+
+def fail(message: str) -> None:
+    print(f"microgpt: error: {message}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)  # flushed: people watch it live, often through a pipe
+
+
+# --- train ------------------------------------------------------------------------------
+
+
+def add_train_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default="bundled", metavar="FILE",
+                   help="UTF-8 text file, one document per line; 'bundled' (default: the "
+                   "bundled names) or 'makemore' (Karpathy's names.txt, downloaded once)")
+    p.add_argument("--preset", default="optimized", choices=PRESETS,
+                   help="optimized (the seed, default) or original (Karpathy's script)")
+    p.add_argument("--steps", type=int, help="training steps (preset: 500 / 1000)")
+    p.add_argument("--val-every", type=int, help="validate every N steps, 0 = never")
+    p.add_argument("--backend", default="numpy", help="numpy (default, fast) or reference")
+    p.add_argument("--seed", type=int, help="random seed (default 42)")
+    add_sampling_arguments(p)
+    for flag, kind, what in (("--n-embd", int, "embedding width"), ("--n-head", int, "heads"),
+                             ("--n-layer", int, "layers"), ("--block-size", int, "context"),
+                             ("--batch-size", int, "documents per step"),
+                             ("--lr", float, "learning rate")):
+        p.add_argument(flag, type=kind, help=f"{what} (default: the preset's)")
+    p.add_argument("--save", metavar="CKPT", help="save a checkpoint (.npz) at the end")
+    p.add_argument("--jsonl", metavar="FILE", help="write one JSON object per step")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only the steps where validation ran, and the last one")
+
+
+def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--samples", type=int, help="names to generate (default 20)")
+    p.add_argument("--temperature", type=float, help="sampling temperature (preset's)")
+    p.add_argument("--top-k", type=int, help="sample among the K likeliest; 0 = off")
+
+
+def sampling_settings(args, cfg) -> tuple[int, float, int | None]:
+    n = cfg.train.num_samples if args.samples is None else args.samples
+    t = cfg.train.temperature if args.temperature is None else args.temperature
+    k = cfg.train.top_k if args.top_k is None else (args.top_k or None)
+    if n < 0:
+        raise UsageError(f"--samples must be >= 0, got {n}")
+    if not (t > 0 and math.isfinite(t)):
+        raise UsageError(f"--temperature must be a positive number, got {t}")
+    if k is not None and k < 0:
+        raise UsageError(f"--top-k must be >= 0 (0 = off), got {k}")
+    return n, t, k
+
+
+def run_config(args):
+    overrides = {"backend": args.backend}
+    for arg, key in (("steps", "num_steps"), ("val_every", "val_every"), ("seed", "seed"),
+                     ("n_embd", "n_embd"), ("n_head", "n_head"), ("n_layer", "n_layer"),
+                     ("block_size", "block_size"), ("batch_size", "batch_size"),
+                     ("lr", "learning_rate")):
+        if getattr(args, arg) is not None:
+            overrides[key] = getattr(args, arg)
+    cfg = preset(args.preset, **overrides)
+    cfg.train.validate()
+    cfg.model.validate()
+    return cfg
+
+
+def load_data(source: str, quiet: bool):
+    if source == "makemore":
+        from .download import ensure_makemore, is_cached
+
+        if not is_cached() and not quiet:
+            print("downloading Karpathy's makemore names.txt (once) ...", file=sys.stderr)
+        source = str(ensure_makemore(progress=None if quiet else DownloadProgress()))
+    dataset = load_dataset(source)
+    if not quiet:
+        print(f"data: {dataset.name}: {dataset.summary()}", file=sys.stderr)
+    return dataset
+
+
+class DownloadProgress:
+    """Download progress on stderr as a few whole lines (no \\r: logs stay readable)."""
+
+    def __init__(self):
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= 0:
+            return
+        quarter = 4 * done // total
+        if quarter > self.shown:
+            self.shown = quarter
+            print(f"  {25 * quarter:3d}% of {total / 1024:.0f} kB", file=sys.stderr)
+
+
+def step_line(s: StepStats, num_steps: int, timing: bool) -> str:
+    line = f"step {s.step:4d}/ {num_steps} | loss {s.loss:.4f}"
+    if timing:
+        line += f" | {s.ms:.0f}ms" if s.ms >= 10 else f" | {s.ms:.1f}ms"
+    return line
+
+
+def jsonl_record(s: StepStats) -> str:
+    def num(x):  # JSON has no NaN/inf: a diverged value becomes null
+        return x if x is None or math.isfinite(x) else None
+
+    return json.dumps({"step": s.step, "loss": num(s.loss), "grad_norm": num(s.grad_norm),
+                       "lr": s.lr, "ms": round(s.ms, 3), "doc": s.doc,
+                       "val_loss": num(s.val_loss), "nodes": s.nodes}, ensure_ascii=False)
+
+
+class StopFlag:
+    """First Ctrl+C asks training to stop after the current step (weights stay
+    consistent, so a checkpoint can be saved); a second one interrupts at once."""
+
+    def __init__(self):
+        self.stop = False
+        self.previous = None
+
+    def __enter__(self):
+        try:
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: Ctrl+C is not ours to handle
+            self.previous = None
+        return self
+
+    def _handle(self, signum, frame):
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+
+    def __exit__(self, *exc):
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def run_train(args) -> int:
+    cfg = run_config(args)
+    n_samples, temperature, top_k = sampling_settings(args, cfg)
+    if args.save and Path(args.save).is_dir():
+        raise UsageError(f"--save {args.save}: is a directory, need a file name")
+    dataset = load_data(args.data, args.quiet)
+    trainer = Trainer(cfg, dataset)
+    tr = trainer.config.train
+    try:
+        jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
+    except OSError as e:
+        raise UsageError(f"--jsonl {args.jsonl}: cannot write ({e.strerror})") from None
+    split = f" (train {len(trainer.train_docs)}, val {len(trainer.val_docs)})" \
+        if trainer.val_docs else ""
+    out(f"num docs: {len(trainer.docs)}{split}")
+    out(f"vocab size: {trainer.tokenizer.vocab_size}")
+    out(f"num params: {trainer.num_params}")
+    stopped = diverged = False
+    try:
+        with StopFlag() as flag:
+            while not trainer.done and not flag.stop:
+                s = trainer.step()
+                last = trainer.done or flag.stop or s.diverged
+                if not args.quiet or s.val_loss is not None or last:
+                    out(step_line(s, tr.num_steps, tr.timing))
+                if s.val_loss is not None:
+                    out(f"  val loss: {s.val_loss:.4f}")
+                if jsonl:
+                    jsonl.write(jsonl_record(s) + "\n")
+                if s.diverged:
+                    diverged = True
+                    break
+            stopped = flag.stop
+    finally:
+        if jsonl:
+            jsonl.close()
+    if args.save:
+        trainer.save(args.save)
+        if not args.quiet:
+            print(f"saved checkpoint at step {trainer.step_num}: {args.save}", file=sys.stderr)
+    if stopped:
+        print(f"microgpt: interrupted at step {trainer.step_num}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if diverged:
+        print(f"microgpt: training diverged at step {trainer.step_num} (loss is not finite); "
+              "try a lower --lr", file=sys.stderr)
+        return 1
+    print_samples(trainer.sample(n_samples, temperature, top_k))
+    return 0
+
+
+def print_samples(names: list[str]) -> None:
+    out("--- inference ---")
+    for i, name in enumerate(names, 1):
+        out(f"sample {i:2d}: {name}")
+
+
+# --- sample -----------------------------------------------------------------------------
+
+
+def add_sample_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--checkpoint", required=True, metavar="CKPT", help="a saved .npz")
+    add_sampling_arguments(p)
+    p.add_argument("--prefix", default="", help="every name starts with these letters")
+    p.add_argument("--seed", type=int,
+                   help="random seed (default: continue the checkpoint's own RNG, so the "
+                   "names are those `train --save` would print next)")
+
+
+def run_sample(args) -> int:
+    trainer = Trainer.load(args.checkpoint)
+    n, temperature, top_k = sampling_settings(args, trainer.config)
+    block = trainer.config.model.block_size
+    if len(args.prefix) >= block:
+        raise UsageError(f"--prefix is {len(args.prefix)} characters; this model reads at "
+                         f"most {block - 1} after the start token")
+    rng = random.Random(args.seed) if args.seed is not None else trainer.rng
+    print_samples(trainer.inference().sample(n, temperature, top_k, args.prefix, rng=rng))
+    return 0
+
+
+# --- the command table ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS = [
+    Command("train", "train a model, print progress in the seed's format, then sample",
+            add_train_arguments, run_train),
+    Command("sample", "generate names from a saved checkpoint", add_sample_arguments,
+            run_sample),
+]
+# (name, module, help): the module provides add_arguments(parser) and run(args) -> int.
+MODULE_COMMANDS = [
+    ("ablate", "engine.ablate", "train variants with some of the seed's changes switched "
+     "off and compare them"),
+]
+
+
+def all_commands() -> list[Command]:
+    commands = list(COMMANDS)
+    for name, module_name, help_text in MODULE_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as e:
+            if e.name != module_name:  # the module exists but is broken: show it
+                raise
+            continue  # not in this build
+        commands.append(Command(name, help_text, module.add_arguments, module.run))
+    return commands
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="microgpt", description="Train and sample a tiny character-level "
+                    "GPT (microgpt) from the command line.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for c in all_commands():
+        p = sub.add_parser(c.name, help=c.help, description=c.help)
+        c.add_arguments(p)
+        p.set_defaults(run=c.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (UsageError, ConfigError, DataError, CheckpointError) as e:
+        fail(str(e).replace("\n", " "))
+    except KeyboardInterrupt:
+        print("microgpt: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `microgpt train | head`: the reader left, that is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
