@@ -1,0 +1,74 @@
+"""Name-quality read-out for every generated batch: new vs copies, variety, length, verdict.
+
+The numbers come from engine.insights.name_quality; this widget only formats them. It
+needs the training names and the whole dataset to tell "new" from "copy" from "held out";
+RunInfo carries those, so set_run(info) is called after every reset.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.insights import NameQuality, mean_length, name_quality
+
+from . import help_texts
+from .theme import DEFAULT, Theme
+
+
+class NameStats(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("name_stats")
+        self.setToolTip(help_texts.tooltip("name_stats"))
+        self._theme: Theme = DEFAULT
+        self._train: frozenset[str] = frozenset()
+        self._all: frozenset[str] = frozenset()
+        self._dataset_mean = 0.0
+        self.quality: NameQuality | None = None
+        self.numbers = QLabel("Generate names (G) to see how good they are.")
+        self.numbers.setWordWrap(True)
+        self.verdict = QLabel("")
+        self.verdict.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.numbers)
+        lay.addWidget(self.verdict)
+
+    def set_data(self, train_docs, all_docs, dataset_mean: float | None = None) -> None:
+        """The run's names: training part and the whole dataset (after each reset)."""
+        self._train = frozenset(train_docs)
+        self._all = frozenset(all_docs) | self._train
+        # The dataset mean is over every document (duplicates included) when given;
+        # the sets here are enough for membership, not for an exact mean.
+        self._dataset_mean = mean_length(self._all) if dataset_mean is None else dataset_mean
+
+    def set_run(self, info) -> None:
+        """From a RunInfo: train_docs; the held-out names are not in RunInfo, so the
+        dataset mean falls back to the training names (the split is random: same mean)."""
+        train = getattr(info, "train_docs", frozenset())
+        self.set_data(train, getattr(info, "all_docs", train))
+
+    def show_batch(self, samples) -> NameQuality:
+        q = name_quality(list(samples), self._train, self._all, self._dataset_mean)
+        self.quality = q
+        if q.count == 0:
+            self.numbers.setText("no names in this batch")
+            self.verdict.setText("")
+            return q
+        self.numbers.setText(
+            f"{q.count} names: <b>{q.new_share:.0%} new</b> · {q.copy_share:.0%} copies of "
+            f"training names · {q.heldout_share:.0%} real but unseen · "
+            f"{q.distinct_share:.0%} different · length {q.mean_length:.1f} "
+            f"(real names: {q.dataset_mean_length:.1f})"
+        )
+        self.verdict.setText(f"<b>Verdict:</b> {q.verdict}")
+        return q
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        font = self.font()
+        font.setPointSize(theme.font_size)
+        self.numbers.setFont(font)
+        big = self.font()
+        big.setPointSize(theme.title_font_size)
+        self.verdict.setFont(big)

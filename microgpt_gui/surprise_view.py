@@ -1,0 +1,168 @@
+"""Per-letter surprise: each letter of a word coloured by the model's loss at that position.
+
+Shows the current training document (colours from the step's own per-position losses,
+StepStats.position_losses, so their mean is exactly the step's loss) or a word the user
+types (computed on the latest weight snapshot). Hovering a letter shows the model's top
+guesses there. Green = expected, red = no better than a blind guess.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from engine.data import BOS_LABEL, DataError
+from engine.insights import blind_guess_loss, letter_surprise, surprise_level
+
+from . import help_texts
+from .theme import DEFAULT, Theme
+
+END_MARK = "⏎"  # the box for "end of name" (the BOS token predicted at the end)
+# Colour stops of the surprise scale: readable with dark text, and still distinct on a
+# washed-out projector (hue changes, not just lightness).
+STOPS = ((0.0, QColor("#5cc878")), (0.5, QColor("#ffd23f")), (1.0, QColor("#f0543c")))
+
+
+def surprise_colour(level: float) -> QColor:
+    """Level 0..1 -> colour between the stops (linear in RGB)."""
+    level = min(max(level, 0.0), 1.0)
+    for (a, ca), (b, cb) in zip(STOPS, STOPS[1:], strict=False):
+        if level <= b:
+            t = (level - a) / (b - a)
+            return QColor(round(ca.red() + t * (cb.red() - ca.red())),
+                          round(ca.green() + t * (cb.green() - ca.green())),
+                          round(ca.blue() + t * (cb.blue() - ca.blue())))
+    return QColor(STOPS[-1][1])
+
+
+class SurpriseView(QWidget):
+    """The letter boxes plus a field to type a word of your own."""
+
+    word_changed = Signal(str)  # the typed word ("" = follow training)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("surprise")
+        self.setToolTip(help_texts.tooltip("surprise"))
+        self._theme: Theme = DEFAULT
+        self._inference = None  # latest weight snapshot (engine Inference)
+        self._vocab_size = 27
+        self._step_word = ""
+        self._step_losses = None
+        self.losses: list[float] = []  # what the boxes show, for tests and read-outs
+        self.word = ""
+
+        self.title = QLabel("Which letters surprise the model?")
+        self.entry = QLineEdit()
+        self.entry.setPlaceholderText("type a word, or leave empty to follow training")
+        self.entry.setClearButtonEnabled(True)
+        self.entry.textChanged.connect(self._typed)
+        self.boxes_row = QHBoxLayout()
+        self.boxes_row.setSpacing(3)
+        self.boxes_row.addStretch(1)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.boxes: list[QLabel] = []
+
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.entry, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(self.boxes_row)
+        lay.addWidget(self.summary)
+
+    # --- inputs ----------------------------------------------------------------------------
+    def set_inference(self, inference) -> None:
+        """A new weight snapshot: a typed word is re-scored; hovers use it."""
+        self._inference = inference
+        self._vocab_size = inference.tokenizer.vocab_size
+        if self.typed_word():
+            self._show_typed()
+        elif self._step_word:
+            self._show(self._step_word, self._step_losses)
+
+    def show_step(self, doc: str, position_losses) -> None:
+        """The step's document and its per-position losses (StepStats.position_losses)."""
+        self._step_word, self._step_losses = doc, [float(x) for x in position_losses]
+        if not self.typed_word():
+            self._show(doc, self._step_losses)
+
+    def typed_word(self) -> str:
+        return self.entry.text().strip()
+
+    def _typed(self, _text: str) -> None:
+        self.word_changed.emit(self.typed_word())
+        if self.typed_word():
+            self._show_typed()
+        elif self._step_word:
+            self._show(self._step_word, self._step_losses)
+
+    def _show_typed(self) -> None:
+        if self._inference is None:
+            self._message("train or step once to score a word")
+            return
+        try:
+            letters = letter_surprise(self._inference, self.typed_word())
+        except DataError as e:
+            self._message(str(e))
+            return
+        self._show(self.typed_word(), [x.loss for x in letters], letters)
+
+    # --- drawing ---------------------------------------------------------------------------
+    def _message(self, text: str) -> None:
+        self._set_boxes(0)
+        self.losses, self.word = [], ""
+        self.summary.setText(text)
+
+    def _set_boxes(self, n: int) -> None:
+        while len(self.boxes) > n:
+            self.boxes.pop().deleteLater()
+        while len(self.boxes) < n:
+            box = QLabel()
+            box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.boxes_row.insertWidget(len(self.boxes), box)
+            self.boxes.append(box)
+
+    def _show(self, word: str, losses, letters=None) -> None:
+        if letters is None and self._inference is not None:
+            try:  # hover guesses from the latest weights (the colours stay the step's)
+                letters = letter_surprise(self._inference, word)
+            except DataError:
+                letters = None
+        chars = [*word[: len(losses)], END_MARK][: len(losses)]
+        self.word, self.losses = word, list(losses)
+        self._set_boxes(len(losses))
+        top_loss = blind_guess_loss(self._vocab_size)
+        for i, (box, ch, loss) in enumerate(zip(self.boxes, chars, losses, strict=False)):
+            colour = surprise_colour(surprise_level(loss, self._vocab_size))
+            box.setText(ch)
+            box.setStyleSheet(
+                f"background:{colour.name()}; color:#111111; border-radius:4px;"
+                f"padding:2px 6px; font-size:{self._theme.title_font_size * 2}pt;"
+                "font-weight:bold;")
+            what = "the end of the name" if ch == END_MARK else f"“{ch}”"
+            tip = [f"<b>{what}</b> after “{word[:i]}”: loss {loss:.2f} "
+                   f"(blind guess: {top_loss:.2f})"]
+            if letters is not None and i < len(letters):
+                tip.append("the model guesses:")
+                for label, p in letters[i].top:
+                    shown = "end" if label == BOS_LABEL else label
+                    tip.append(f"&nbsp;&nbsp;{shown}: {p:.0%}")
+            box.setToolTip("<br>".join(tip))
+        mean = sum(losses) / len(losses) if losses else float("nan")
+        cut = len(word) + 1 - len(losses)
+        extra = f" (only the first {len(losses)} positions fit the block size)" if cut > 0 else ""
+        source = "your word" if self.typed_word() else "this step's name"
+        self.summary.setText(f"{source} “{word}”: loss {mean:.2f} = the average of the "
+                             f"boxes{extra}. Hover a letter for the model's guesses.")
+
+    def apply_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        font = self.font()
+        font.setPointSize(theme.font_size)
+        for w in (self.title, self.entry, self.summary):
+            w.setFont(font)
+        if self.word:
+            self._show(self.word, self.losses)
