@@ -98,3 +98,50 @@ def test_missing_and_binary_lesson_files(tmp_path):
     (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(LessonError, match="not valid UTF-8"):
         load_lesson(tmp_path / "bin.json")
+
+
+# --- per-letter surprise and name quality widgets ---------------------------------------
+
+
+@pytest.fixture
+def small_trainer():
+    return Trainer(preset("optimized", num_steps=50, val_every=0), load_dataset(str(DOCS)))
+
+
+def test_surprise_view_boxes_average_to_step_loss(qtbot, small_trainer):
+    from microgpt_gui.surprise_view import SurpriseView
+
+    view = SurpriseView()
+    qtbot.addWidget(view)
+    for _ in range(3):
+        stats = small_trainer.step(capture_positions=True)
+    view.show_step(stats.doc, stats.position_losses)
+    assert view.word == stats.doc
+    assert len(view.boxes) == len(stats.position_losses)
+    assert sum(view.losses) / len(view.losses) == pytest.approx(stats.loss, rel=1e-12)
+    assert view.boxes[0].text() == stats.doc[0]
+    assert "loss" in view.boxes[0].toolTip()
+    # with a weight snapshot, hovering shows the model's top guesses
+    view.set_inference(small_trainer.snapshot())
+    assert "the model guesses" in view.boxes[0].toolTip()
+    # a typed word is scored on the snapshot; the last box is the end of the name
+    view.entry.setText("emma")
+    assert view.word == "emma" and len(view.boxes) == 5 and view.boxes[-1].text() == "⏎"
+    assert all(b.styleSheet().startswith("background:#") for b in view.boxes)
+    view.entry.setText("em!")
+    assert "not in the vocabulary" in view.summary.text() and not view.boxes
+    view.entry.setText("")  # back to following training
+    assert view.word == stats.doc
+
+
+def test_name_stats_widget_on_known_list(qtbot):
+    from microgpt_gui.name_stats import NameStats
+
+    w = NameStats()
+    qtbot.addWidget(w)
+    w.set_data(["emma", "liam", "olivia", "noah"], ["emma", "liam", "olivia", "noah", "ava"])
+    q = w.show_batch(["emma", "emma", "zed", "ava"])
+    assert (q.new_share, q.copy_share, q.heldout_share) == (0.25, 0.5, 0.25)
+    assert q.distinct_share == 0.75
+    assert "25% new" in w.numbers.text() and "50% copies" in w.numbers.text()
+    assert "mostly copies" in w.verdict.text()
