@@ -54,6 +54,40 @@ def lr_at(train, step: int) -> float:
     return lr
 
 
+class FlatParams(dict):
+    """name -> array in state-dict order, every array a view into one flat float64 vector
+    `.flat`, so Adam, clipping and the gradient norm are a handful of whole-vector ops.
+
+    Assigning an entry copies into its view (same shape required): the vector the
+    optimizer updates and the arrays a backend reads can never come apart."""
+
+    __slots__ = ("flat",)
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        super().__init__()
+        self.flat = np.empty(sum(np.size(a) for a in arrays.values()))
+        offset = 0
+        for k, a in arrays.items():
+            a = np.asarray(a, dtype=np.float64)
+            view = self.flat[offset : offset + a.size].reshape(a.shape)
+            view[...] = a
+            dict.__setitem__(self, k, view)
+            offset += a.size
+
+    def __setitem__(self, k, value):
+        view = self[k]  # KeyError for a name the model does not have
+        value = np.asarray(value, dtype=np.float64)
+        if value.shape != view.shape:
+            raise ValueError(f"{k}: shape {value.shape}, the model needs {view.shape}")
+        view[...] = value
+
+
+def _flat_attribute(name: str):
+    """A Trainer attribute that always holds a FlatParams (assigning a dict copies it in)."""
+    return property(lambda self: getattr(self, name),
+                    lambda self, value: setattr(self, name, FlatParams(value)))
+
+
 def split_docs(docs: list[str], val_fraction: float) -> tuple[list[str], list[str]]:
     """First int(0.9·N) of the shuffled docs train, the rest validate (val_fraction 0.1)."""
     if val_fraction <= 0:
@@ -69,6 +103,10 @@ def split_docs(docs: list[str], val_fraction: float) -> tuple[list[str], list[st
 
 
 class Trainer:
+    params = _flat_attribute("_params")  # name -> weights (views into params.flat)
+    m = _flat_attribute("_m")  # Adam's first moments, like params
+    v = _flat_attribute("_v")  # Adam's second moments, like params
+
     def __init__(self, config: RunConfig | None = None, dataset: Dataset | list[str] | None = None):
         cfg = (config or preset("optimized")).copy()
         if dataset is None:
@@ -87,10 +125,14 @@ class Trainer:
         cfg.model.vocab_size = self.tokenizer.vocab_size
         cfg.validate()
         self.config = cfg
-        self.train_docs, self.val_docs = split_docs(docs, cfg.train.val_fraction)
+        try:
+            self.train_docs, self.val_docs = split_docs(docs, cfg.train.val_fraction)
+        except DataError as e:  # say which file: the split is a property of the data
+            raise DataError(f"{dataset.source}: {e}") from None
         self.params = init_params(cfg.model, self.rng)  # draw (2)
         self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
         self.v = {k: np.zeros_like(p) for k, p in self.params.items()}
+        self._scratch = np.empty_like(self.params.flat)  # Adam's temporary, reused
         self.b1_t = 1.0  # running products β1^t, β2^t for bias correction
         self.b2_t = 1.0
         self.step_num = 0  # steps done
@@ -136,14 +178,17 @@ class Trainer:
                 extras["position_losses"] = view.position_losses(docs[0])[0]
         batch = [self.tokenizer.doc_tokens(d) for d in docs]
         loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
-        grad_norm = math.sqrt(sum(float(np.dot(g.ravel(), g.ravel())) for g in grads.values()))
+        # All gradients as one vector in state-dict order: the numpy backend hands over
+        # its flat buffer (grads.flat); others get concatenated (one copy).
+        g = getattr(grads, "flat", None)
+        if g is None:
+            g = np.concatenate([grads[k].ravel() for k in self.params])
+        grad_norm = math.sqrt(float(np.dot(g, g)))
         clipped = tr.grad_clip is not None and grad_norm > tr.grad_clip
         if clipped:
-            scale = tr.grad_clip / grad_norm
-            for g in grads.values():
-                g *= scale
+            g *= tr.grad_clip / grad_norm
         lr_t = lr_at(tr, step)
-        self._adam(grads, lr_t, step)
+        self._adam(g, lr_t, step)
         self.step_num += 1
         val_loss = None
         if tr.val_every and self.val_docs and self.step_num % tr.val_every == 0:
@@ -154,7 +199,8 @@ class Trainer:
             nodes=nodes, clipped=clipped, **extras,
         )
 
-    def _adam(self, grads, lr_t: float, step: int) -> None:
+    def _adam(self, g: np.ndarray, lr_t: float, step: int) -> None:
+        """Adam(W) on the flat vectors; g: all gradients, state-dict order."""
         tr = self.config.train
         b1, b2 = tr.beta1, tr.beta2
         if tr.adam_running_product:
@@ -164,16 +210,26 @@ class Trainer:
         else:
             c1, c2 = 1 - b1 ** (step + 1), 1 - b2 ** (step + 1)
         wd = tr.weight_decay
-        for k, p in self.params.items():
-            g, m, v = grads[k], self.m[k], self.v[k]
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * (g * g)
-            update = (m / c1) / (np.sqrt(v / c2) + tr.eps)
-            if wd:
-                update += wd * p
-            p -= lr_t * update
+        p, m, v, tmp = self.params.flat, self.m.flat, self.v.flat, self._scratch
+        if tmp.shape != p.shape:  # params were replaced by a different model's
+            tmp = self._scratch = np.empty_like(p)
+        # In place with one scratch vector: no allocation per step.
+        m *= b1
+        np.multiply(g, 1 - b1, out=tmp)
+        m += tmp  # m = β1·m + (1-β1)·g
+        v *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp  # v = β2·v + (1-β2)·g²
+        # p -= lr·(m̂/(√v̂ + eps) + wd·p) with m̂ = m/c1, v̂ = v/c2
+        np.divide(v, c2, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += tr.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr_t / c1
+        if wd:
+            p *= 1 - lr_t * wd
+        p -= tmp
 
     def validate(self) -> float:
         """Mean NLL over every position of the first val_docs validation docs."""
