@@ -120,10 +120,7 @@ def load_data(source: str, quiet: bool):
         if not is_cached() and not quiet:
             print("downloading Karpathy's makemore names.txt (once) ...", file=sys.stderr)
         source = str(ensure_makemore(progress=None if quiet else DownloadProgress()))
-    dataset = load_dataset(source)
-    if not quiet:
-        print(f"data: {dataset.name}: {dataset.summary()}", file=sys.stderr)
-    return dataset
+    return load_dataset(source)
 
 
 class DownloadProgress:
@@ -188,12 +185,17 @@ def run_train(args) -> int:
     if args.save and Path(args.save).is_dir():
         raise UsageError(f"--save {args.save}: is a directory, need a file name")
     dataset = load_data(args.data, args.quiet)
-    trainer = Trainer(cfg, dataset)
+    try:
+        trainer = Trainer(cfg, dataset)
+    except DataError as e:  # e.g. too few documents to split: say which file
+        raise DataError(f"{dataset.source}: {e}") from None
     tr = trainer.config.train
     try:
         jsonl = open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
     except OSError as e:
         raise UsageError(f"--jsonl {args.jsonl}: cannot write ({e.strerror})") from None
+    if not args.quiet:  # only now: an error above must be the only thing printed
+        print(f"data: {dataset.name}: {dataset.summary()}", file=sys.stderr)
     split = f" (train {len(trainer.train_docs)}, val {len(trainer.val_docs)})" \
         if trainer.val_docs else ""
     out(f"num docs: {len(trainer.docs)}{split}")

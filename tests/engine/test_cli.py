@@ -1,0 +1,295 @@
+"""The `microgpt` command: seed-format output, conformance end to end, --jsonl, save and
+sample, Ctrl+C, and one-line errors (exit 2, no traceback) for every kind of bad input."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from engine import cli
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+DOCS = DATA / "docs.txt"
+ROOT = DATA.parent.parent
+HAVE_NUMPY_BACKEND = importlib.util.find_spec("engine.numpy_backend") is not None
+BACKENDS = ["reference"] + (["numpy"] if HAVE_NUMPY_BACKEND else [])
+needs_numpy = pytest.mark.skipif(not HAVE_NUMPY_BACKEND, reason="numpy backend not built")
+
+STEP_TIMED = re.compile(r"^step +\d+/ \d+ \| loss \d+\.\d{4} \| \d+(\.\d)?ms$")
+STEP_PLAIN = re.compile(r"^step +\d+/ \d+ \| loss \d+\.\d{4}$")
+
+
+def run(capsys, *argv):
+    """(exit code, stdout, stderr) of cli.main(argv), in this process."""
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as e:
+        code = e.code
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
+def conformance(name):
+    return json.loads((DATA / f"{name}-60.json").read_text())
+
+
+def close(a, b, rel=1e-9):
+    return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+@needs_numpy
+def test_optimized_60_steps_match_the_seed(capsys, tmp_path):
+    ref = conformance("optimized")
+    log = tmp_path / "run.jsonl"
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 60, "--val-every", 20,
+                         "--backend", "numpy", "--jsonl", log)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:3] == ["num docs: 300 (train 270, val 30)", "vocab size: 27",
+                         "num params: 3632"]
+    assert lines[3].startswith("step    1/ 60 | loss 3.2802 | ")
+    steps = [ln for ln in lines if ln.startswith("step")]
+    assert len(steps) == 60 and all(STEP_TIMED.match(ln) for ln in steps), steps[:3]
+    vals = [ln for ln in lines if ln.startswith("  val loss: ")]
+    assert vals == [f"  val loss: {v['val_loss']:.4f}" for v in ref["val"]]
+    # each val line comes right after its step line
+    for v in ref["val"]:
+        i = lines.index(next(ln for ln in steps if ln.startswith(f"step {v['step']:4d}/")))
+        assert lines[i + 1].startswith("  val loss: ")
+    k = lines.index("--- inference ---")
+    assert lines[k + 1:] == [f"sample {i:2d}: {s}" for i, s in enumerate(ref["samples"], 1)]
+
+    records = [json.loads(ln) for ln in log.read_text().splitlines()]
+    assert [r["step"] for r in records] == list(range(1, 61))
+    for r, want in zip(records, ref["steps"], strict=True):
+        assert close(r["loss"], want["loss"]) and close(r["lr"], want["lr"])
+        assert close(r["grad_norm"], want["grad_norm"])
+        assert r["ms"] >= 0 and isinstance(r["doc"], str) and r["doc"]
+    got_val = [(r["step"], r["val_loss"]) for r in records if r["val_loss"] is not None]
+    assert [s for s, _ in got_val] == [20, 40, 60]
+    assert all(close(v, w["val_loss"]) for (_, v), w in zip(got_val, ref["val"], strict=True))
+
+
+@needs_numpy
+def test_original_preset_has_no_timing_and_no_split(capsys, tmp_path):
+    ref = conformance("original")
+    log = tmp_path / "run.jsonl"
+    code, out, err = run(capsys, "train", "--preset", "original", "--data", DOCS,
+                         "--steps", 60, "--jsonl", log)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:4] == ["num docs: 300", "vocab size: 27", "num params: 4192",
+                         "step    1/ 60 | loss 3.4130"]
+    assert all(STEP_PLAIN.match(ln) for ln in lines if ln.startswith("step"))
+    assert not any("val loss" in ln for ln in lines)
+    k = lines.index("--- inference ---")
+    assert lines[k + 1:] == [f"sample {i:2d}: {s}" for i, s in enumerate(ref["samples"], 1)]
+    records = [json.loads(ln) for ln in log.read_text().splitlines()]
+    assert all(close(r["loss"], w["loss"]) for r, w in zip(records, ref["steps"], strict=True))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_short_run_on_each_backend(capsys, tmp_path, backend):
+    log = tmp_path / "run.jsonl"
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 3, "--backend", backend,
+                         "--samples", 2, "--jsonl", log)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[3].startswith("step    1/ 3 | loss 3.2802 | ")
+    assert len([ln for ln in lines if STEP_TIMED.match(ln)]) == 3
+    assert lines[-3] == "--- inference ---" and lines[-1].startswith("sample  2: ")
+    records = [json.loads(ln) for ln in log.read_text().splitlines()]
+    assert set(records[0]) == {"step", "loss", "grad_norm", "lr", "ms", "doc", "val_loss",
+                               "nodes"}
+    assert records[0]["val_loss"] is None
+    assert (records[0]["nodes"] or 0) > 0 if backend == "reference" else True
+    assert "Traceback" not in err
+
+
+@needs_numpy
+def test_quiet_prints_only_validation_steps_and_the_last(capsys):
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 25, "--val-every", 10,
+                         "--quiet", "--samples", 0)
+    assert code == 0 and err == ""
+    steps = [ln.split("|")[0].strip() for ln in out.splitlines() if ln.startswith("step")]
+    assert steps == ["step   10/ 25", "step   20/ 25", "step   25/ 25"]
+    assert out.splitlines()[-1] == "--- inference ---"
+
+
+@needs_numpy
+def test_sizes_and_sampling_flags(capsys):
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 2, "--n-embd", 8,
+                         "--n-head", 2, "--n-layer", 2, "--block-size", 6, "--batch-size", 3,
+                         "--lr", 0.02, "--seed", 7, "--top-k", 0, "--temperature", 1.5,
+                         "--samples", 3)
+    assert code == 0, err
+    # 27*8 wte + 6*8 wpe + 2 layers * (4*64 + 2*4*64) = 216 + 48 + 2*768
+    assert "num params: 1800" in out.splitlines()
+    assert len([ln for ln in out.splitlines() if ln.startswith("sample")]) == 3
+
+
+@needs_numpy
+def test_save_then_sample_continues_the_same_rng(capsys, tmp_path):
+    ckpt = tmp_path / "run.npz"
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 20, "--save", ckpt,
+                         "--samples", 5)
+    assert code == 0, err and ckpt.is_file()
+    trained = out.splitlines()[-5:]
+    code, out, err = run(capsys, "sample", "--checkpoint", ckpt, "--samples", 5)
+    assert code == 0, err
+    assert out.splitlines() == ["--- inference ---", *trained]
+    # a given --seed is reproducible; --prefix starts every name
+    _, a, _ = run(capsys, "sample", "--checkpoint", ckpt, "--seed", 3, "--prefix", "ma")
+    _, b, _ = run(capsys, "sample", "--checkpoint", ckpt, "--seed", 3, "--prefix", "ma")
+    assert a == b
+    names = [ln.split(": ", 1)[1] for ln in a.splitlines()[1:]]
+    assert len(names) == 20 and all(n.startswith("ma") for n in names)
+
+
+@pytest.fixture
+def bad_files(tmp_path):
+    files = {
+        "empty.txt": b"", "blank.txt": b"\n  \n\t\n", "one.txt": b"emma\n",
+        "binary.bin": b"emma\nol\0ivia\n", "latin1.txt": b"emma\nzo\xe9\n",
+        "garbage.npz": b"this is not a checkpoint",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "a_dir").mkdir()
+    return tmp_path
+
+
+def closed_port_url():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}/names.txt"
+
+
+BAD = [
+    (["train", "--data", "{d}/missing.txt"], "no such file"),
+    (["train", "--data", "{d}/a_dir"], "directory"),
+    (["train", "--data", "{d}/empty.txt"], "empty"),
+    (["train", "--data", "{d}/blank.txt"], "blank"),
+    (["train", "--data", "{d}/binary.bin"], "line 2: contains NUL"),
+    (["train", "--data", "{d}/latin1.txt"], "line 2: not valid UTF-8"),
+    (["train", "--data", "{d}/one.txt"], "at least 2 documents"),
+    (["train", "--n-embd", "10", "--n-head", "4"], "divisible by n_head"),
+    (["train", "--block-size", "0"], "block_size must be a positive integer"),
+    (["train", "--block-size", "100000"], "too large"),
+    (["train", "--steps", "-5"], "num_steps must be a positive integer"),
+    (["train", "--steps", "abc"], "invalid int value"),
+    (["train", "--lr", "0"], "learning_rate must be > 0"),
+    (["train", "--batch-size", "0"], "batch_size"),
+    (["train", "--val-every", "-1"], "val_every"),
+    (["train", "--preset", "fastest"], "invalid choice"),
+    (["train", "--backend", "gpu"], "unknown backend 'gpu'"),
+    (["train", "--temperature", "0"], "--temperature"),
+    (["train", "--temperature", "nan"], "--temperature"),
+    (["train", "--top-k", "-1"], "--top-k"),
+    (["train", "--samples", "-1"], "--samples"),
+    (["train", "--jsonl", "{d}/no/such/dir/x.jsonl", "--data", "{docs}"], "--jsonl"),
+    (["train", "--save", "{d}/a_dir"], "is a directory"),
+    (["train", "--data", "makemore"], "offline"),
+    (["train", "--no-such-flag"], "unrecognized arguments"),
+    (["sample"], "--checkpoint"),
+    (["sample", "--checkpoint", "{d}/missing.npz"], "no such file"),
+    (["sample", "--checkpoint", "{d}/garbage.npz"], "not a microgpt checkpoint"),
+    (["sample", "--checkpoint", "{d}/a_dir"], "directory"),
+    ([], "required"),
+    (["fly"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize("argv, expected", BAD, ids=[" ".join(a) or "none" for a, _ in BAD])
+def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, bad_files, argv, expected):
+    monkeypatch.setenv("MICROGPT_CACHE_DIR", str(bad_files / "cache"))
+    monkeypatch.setenv("MICROGPT_MAKEMORE_URL", closed_port_url())
+    argv = [a.format(d=bad_files, docs=DOCS) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    if "makemore" in argv:  # the download announces itself before it fails
+        lines = [ln for ln in lines if not ln.startswith("downloading")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("microgpt: error: ") and expected in err, err
+
+
+@needs_numpy
+@pytest.mark.parametrize("prefix, expected", [("zé", "not in the vocabulary"),
+                                               ("abcdefgh", "at most 7")])
+def test_bad_prefix(capsys, tmp_path, prefix, expected):
+    ckpt = tmp_path / "c.npz"
+    assert run(capsys, "train", "--data", DOCS, "--steps", 1, "--save", ckpt)[0] == 0
+    code, _, err = run(capsys, "sample", "--checkpoint", ckpt, "--prefix", prefix)
+    assert code == 2 and expected in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def makemore_server(monkeypatch, tmp_path):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(DATA))
+    handler.log_message = lambda *a: None
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+    monkeypatch.setenv("MICROGPT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MICROGPT_MAKEMORE_URL", f"http://127.0.0.1:{srv.server_port}/docs.txt")
+    yield tmp_path / "cache"
+    srv.shutdown()
+    srv.server_close()
+
+
+@needs_numpy
+def test_data_makemore_downloads_with_progress(capsys, makemore_server):
+    code, out, err = run(capsys, "train", "--data", "makemore", "--steps", 1, "--samples", 0)
+    assert code == 0, err
+    assert "downloading" in err and "100% of" in err
+    assert out.splitlines()[0] == "num docs: 300 (train 270, val 30)"
+    assert (makemore_server / "makemore-names.txt").read_bytes() == DOCS.read_bytes()
+    code, out, err = run(capsys, "train", "--data", "makemore", "--steps", 1, "--samples", 0)
+    assert code == 0 and "downloading" not in err
+
+
+def test_help_lists_the_commands(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "train" in out and "sample" in out
+
+
+@needs_numpy
+def test_ctrl_c_stops_cleanly_saves_and_exits_130(tmp_path):
+    ckpt = tmp_path / "stopped.npz"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "train", "--data", str(DOCS), "--steps",
+         "10000000", "--save", str(ckpt)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:  # wait until training is really under way
+            if line.startswith("step   20/"):
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "interrupted at step" in err
+    assert "--- inference ---" not in rest
+    from engine.trainer import Trainer
+
+    stopped_at = int(err.split("interrupted at step ")[1].split()[0])
+    assert Trainer.load(ckpt).step_num == stopped_at >= 20
