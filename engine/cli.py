@@ -188,6 +188,8 @@ def run_train(args) -> int:
     try:
         trainer = Trainer(cfg, dataset)
     except DataError as e:  # e.g. too few documents to split: say which file
+        if dataset.source in str(e):
+            raise
         raise DataError(f"{dataset.source}: {e}") from None
     tr = trainer.config.train
     try:

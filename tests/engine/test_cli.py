@@ -223,6 +223,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, bad_files, argv, 
     assert code == 2
     assert "Traceback" not in err
     lines = err.strip().splitlines()
+    assert err.count(str(bad_files)) <= 1, err  # the file is named once, not twice
     if "makemore" in argv:  # the download announces itself before it fails
         lines = [ln for ln in lines if not ln.startswith("downloading")]
     assert len(lines) == 1, err
