@@ -127,10 +127,20 @@ def changes_off(cfg: RunConfig) -> list[str]:
     return [c.key for c in CHANGES if c.fields and not is_on(cfg, c.key)]
 
 
+def base_preset(cfg: RunConfig) -> str:
+    """Which preset a config was built from. The vocabulary layout is a preset difference
+    that no change touches, so it tells them apart whatever was switched."""
+    return "optimized" if cfg.model.bos_first else "original"
+
+
 def describe(cfg: RunConfig) -> str:
-    """A short label of what differs from the seed: 'all 14 on' or 'off: a, b'."""
+    """What differs from the config's own preset, as a short label for the run list:
+    'all 14 on' / 'off: a, b' for the seed, 'as Karpathy's' / 'on: a' for the original."""
     off = changes_off(cfg)
-    return "all 14 on" if not off else "off: " + ", ".join(off)
+    if base_preset(cfg) == "optimized":
+        return "all 14 on" if not off else "off: " + ", ".join(off)
+    on = [c.key for c in CHANGES if c.fields and c.key not in off]
+    return "as Karpathy's" if not on else "on: " + ", ".join(on)
 
 
 # --- running variants -------------------------------------------------------------------
@@ -209,8 +219,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="reference",
                    help="reference (node counts, slow) or numpy (default: reference)")
     p.add_argument("--steps", type=int, default=50, help="steps per variant (default: 50)")
-    p.add_argument("--data", default=None, help="UTF-8 text file, one document per line "
-                   "(default: the bundled names)")
+    p.add_argument("--data", default=None, help="UTF-8 text file, one document per line, "
+                   "or 'makemore' (default: the bundled names)")
     p.add_argument("--off", action="append", default=None, metavar="A,B",
                    help="one variant with these changes off (repeatable); replaces the "
                    "default set of variants")
@@ -245,7 +255,7 @@ def run(args: argparse.Namespace, out=None) -> int:
         base.train.num_steps = args.steps
         base.validate()
         if args.off:
-            variants = []
+            variants = [("base", [])]  # the seed as is: what every variant is compared with
             for spec in args.off:
                 keys = [k.strip() for k in spec.split(",") if k.strip()]
                 for k in keys:
@@ -253,8 +263,13 @@ def run(args: argparse.Namespace, out=None) -> int:
                 variants.append(("-" + ",".join(keys), keys))
         else:
             variants = default_variants(base)
-        dataset = load_dataset(args.data) if args.data else load_dataset()
-    except (ConfigError, DataError) as e:
+        if args.data == "makemore":  # the CLI's cached, on-request download
+            from .cli import load_data
+
+            dataset = load_data(args.data, quiet=True)
+        else:
+            dataset = load_dataset(args.data) if args.data else load_dataset()
+    except (ConfigError, DataError, OSError) as e:
         print(f"microgpt ablate: error: {e}", file=sys.stderr)
         return 2
     print(f"{args.preset} preset, {base.backend} backend, {args.steps} steps per variant, "

@@ -220,10 +220,10 @@ class TimeLapse:
         self.every = self.base_every
 
     def due(self, step: int) -> bool:
-        """True if a snapshot should be taken after step `step` (1-based)."""
-        if self.snapshots and step <= self.snapshots[-1].step:
-            return False
-        return step % self.every == 0 or not self.snapshots
+        """True if a snapshot should be taken now, at step `step`: `every` steps after the
+        last one. Counted from the last snapshot rather than step % every, because the
+        GUI sees steps in batches and may never see the exact multiple."""
+        return not self.snapshots or step >= self.snapshots[-1].step + self.every
 
     def add(self, snap: Snapshot) -> None:
         if self.snapshots and snap.step <= self.snapshots[-1].step:

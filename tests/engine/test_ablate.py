@@ -38,6 +38,10 @@ def test_fourteen_changes_with_real_flags():
             assert getattr(getattr(off, part), name) == getattr(getattr(orig, part), name)
     assert ablate.changes_off(seed) == []
     assert ablate.describe(seed) == "all 14 on"
+    assert ablate.describe(orig) == "as Karpathy's"
+    ablate.set_change(orig, "grad_clip", True)
+    assert ablate.describe(orig) == "on: grad_clip"
+    assert ablate.base_preset(orig) == "original" and ablate.base_preset(off) == "optimized"
 
 
 def test_variant_is_a_copy_and_switches_back_on():
