@@ -20,6 +20,8 @@ masks and one-hot tables are built once per length.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from . import layers as L
@@ -27,10 +29,31 @@ from .backends import param_shapes
 from .config import GPTConfig, TrainConfig
 
 
-class FlatGrads(dict):
-    """name -> gradient, each a view into `.flat` (all gradients, state-dict order)."""
+class FlatGrads(Mapping):
+    """name -> gradient [rows, cols], each a view into `.flat` (all gradients in
+    state-dict order). The views are made on first use: the Trainer only needs .flat."""
 
-    __slots__ = ("flat",)
+    __slots__ = ("flat", "_layout", "_views")
+
+    def __init__(self, flat: np.ndarray, layout):
+        self.flat = flat
+        self._layout = layout
+        self._views = None
+
+    def _all(self) -> dict:
+        if self._views is None:
+            f = self.flat
+            self._views = {k: f[o : o + r * c].reshape(r, c) for k, o, (r, c) in self._layout}
+        return self._views
+
+    def __getitem__(self, name):
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._layout)
 
 
 class NumpyBackend:
@@ -47,119 +70,118 @@ class NumpyBackend:
             self._layout.append((name, offset, shape))
             offset += shape[0] * shape[1]
         self.size = offset  # number of parameters
-        offsets = {name: off for name, off, _ in self._layout}
+        self._off = {name: (off, shape) for name, off, shape in self._layout}
         C = model.n_embd
-        # q, k, v are adjacent in the state dict, so their gradient is one [3C, C] view.
-        self._qkv_offsets = [offsets[f"layer{i}.attn_wq"] for i in range(model.n_layer)]
+        # q, k, v are adjacent in the state dict: their gradient is one [3C, C] block.
+        self._qkv_off = [self._off[f"layer{i}.attn_wq"][0] for i in range(model.n_layer)]
+        self._names = [
+            tuple(f"layer{i}.{w}" for w in ("attn_wq", "attn_wk", "attn_wv", "attn_wo",
+                                             "mlp_fc1", "mlp_fc2"))
+            for i in range(model.n_layer)
+        ]
+        self._C = C
+        # Built once, read-only afterwards (safe to share between threads).
         self._eye = np.eye(model.vocab_size)  # one-hot rows
         self._masks = {T: L.causal_mask(T) for T in range(1, model.block_size + 1)}
-        self._C = C
+        self._w1 = {T: np.full(T, 1.0 / T) for T in range(1, model.block_size + 1)}
+
+    def _view(self, flat, name):
+        off, (r, c) = self._off[name]
+        return flat[off : off + r * c].reshape(r, c)
 
     # --- the model -----------------------------------------------------------------------
-    def forward(self, params, onehot):
-        """onehot [B,T,V] input tokens -> (logits [B,T,V], caches for backward)."""
+    def forward(self, params, onehot, B, T):
+        """onehot [N,V] input tokens (N = B·T rows) -> (logits [N,V], caches)."""
         cfg = self.model
-        T = onehot.shape[-2]
         mask = self._masks[T]
-        x, c_emb = L.embedding_forward(params["wte"], params["wpe"], onehot)
+        act = cfg.activation
+        x, c_emb = L.embedding_forward(params["wte"], params["wpe"], onehot, B, T)  # [N,C]
         x, c_norm0 = L.rmsnorm_forward(x)  # the seed's extra RMSNorm before block 0
         blocks = []
-        for i in range(cfg.n_layer):
-            p = f"layer{i}."
+        for wq, wk, wv, wo, fc1, fc2 in self._names:
             xn, c_n1 = L.rmsnorm_forward(x)
-            wqkv = np.concatenate((params[p + "attn_wq"], params[p + "attn_wk"],
-                                   params[p + "attn_wv"]))  # [3C,C]
-            qkv, c_qkv = L.linear_forward(xn, wqkv)  # [B,T,3C]
-            y, c_att = L.attention_forward(qkv, cfg.n_head, mask)  # [B,T,C]
-            o, c_o = L.linear_forward(y, params[p + "attn_wo"])
+            wqkv = np.concatenate((params[wq], params[wk], params[wv]))  # [3C,C]
+            qkv, c_qkv = L.linear_forward(xn, wqkv)  # [N,3C]
+            y, c_att = L.attention_forward(qkv, B, T, cfg.n_head, mask)  # [N,C]
+            o, c_o = L.linear_forward(y, params[wo])
             x = x + o  # residual
             xn, c_n2 = L.rmsnorm_forward(x)
-            h, c_fc1 = L.linear_forward(xn, params[p + "mlp_fc1"])  # [B,T,4C]
-            a, c_act = L.activation_forward(h, cfg.activation)
-            o, c_fc2 = L.linear_forward(a, params[p + "mlp_fc2"])  # [B,T,C]
+            h, c_fc1 = L.linear_forward(xn, params[fc1])  # [N,F]
+            a, c_act = L.activation_forward(h, act)
+            o, c_fc2 = L.linear_forward(a, params[fc2])  # [N,C]
             x = x + o  # residual
             blocks.append((c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2))
         head = params["wte"] if cfg.weight_tying else params["lm_head"]
-        logits, c_head = L.linear_forward(x, head)  # [B,T,V]
+        logits, c_head = L.linear_forward(x, head)  # [N,V]
         return logits, (c_emb, c_norm0, blocks, c_head)
 
     def backward(self, dlogits, caches):
-        """dlogits [B,T,V] -> FlatGrads (fresh buffer: callers may keep or scale it)."""
+        """dlogits [N,V] -> FlatGrads (a fresh buffer: callers may keep or scale it)."""
         cfg = self.model
         c_emb, c_norm0, blocks, c_head = caches
-        C = self._C
+        C, act = self._C, cfg.activation
         flat = np.empty(self.size)
-        grads = FlatGrads()
-        grads.flat = flat
-        for name, off, (r, c) in self._layout:
-            grads[name] = flat[off : off + r * c].reshape(r, c)
+        view = self._view
         dx, dhead = L.linear_backward(
-            dlogits, c_head, None if cfg.weight_tying else grads["lm_head"]
+            dlogits, c_head, None if cfg.weight_tying else view(flat, "lm_head")
         )
         for i in reversed(range(cfg.n_layer)):
-            p = f"layer{i}."
+            _, _, _, wo, fc1, fc2 = self._names[i]
             c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
             # MLP branch: x = x + fc2(act(fc1(norm(x))))
-            da, _ = L.linear_backward(dx, c_fc2, grads[p + "mlp_fc2"])
-            dh = L.activation_backward(da, c_act, cfg.activation)
-            dxn, _ = L.linear_backward(dh, c_fc1, grads[p + "mlp_fc1"])
+            da, _ = L.linear_backward(dx, c_fc2, view(flat, fc2))
+            dh = L.activation_backward(da, c_act, act)
+            dxn, _ = L.linear_backward(dh, c_fc1, view(flat, fc1))
             dx = dx + L.rmsnorm_backward(dxn, c_n2)
             # attention branch: x = x + wo(attn(qkv(norm(x))))
-            dy, _ = L.linear_backward(dx, c_o, grads[p + "attn_wo"])
-            dqkv = L.attention_backward(dy, c_att)  # [B,T,3C]
-            off = self._qkv_offsets[i]
-            dwqkv = flat[off : off + 3 * C * C].reshape(3 * C, C)
-            dxn, _ = L.linear_backward(dqkv, c_qkv, dwqkv)
+            dy, _ = L.linear_backward(dx, c_o, view(flat, wo))
+            dqkv = L.attention_backward(dy, c_att)  # [N,3C]
+            off = self._qkv_off[i]
+            dxn, _ = L.linear_backward(dqkv, c_qkv, flat[off : off + 3 * C * C].reshape(3 * C, C))
             dx = dx + L.rmsnorm_backward(dxn, c_n1)
         dx = L.rmsnorm_backward(dx, c_norm0)
-        dwte, dwpe = L.embedding_backward(dx, c_emb)
-        T = dwpe.shape[0]
-        gwpe = grads["wpe"]
-        gwpe[:T] = dwpe
-        gwpe[T:] = 0.0  # positions beyond the longest doc were not used
+        dwte, _ = L.embedding_backward(dx, c_emb, view(flat, "wte"), view(flat, "wpe"))
         if cfg.weight_tying:
-            np.add(dwte, dhead, out=grads["wte"])  # wte is used twice: input and output
-        else:
-            grads["wte"][...] = dwte
-        return grads
+            dwte += dhead  # wte is used twice: as the input embedding and as the output head
+        return FlatGrads(flat, self._layout)
 
     # --- inputs ------------------------------------------------------------------------
     def _batch_arrays(self, batch):
-        """-> (input one-hot [B,T,V], target one-hot [B,T,V], weights [B,T])."""
+        """-> (B, T, input one-hot [N,V], target one-hot [N,V], weights [N])."""
         block = self.model.block_size
+        if len(batch) == 1:  # the seed's case: no padding
+            toks = batch[0]
+            T = min(block, len(toks) - 1)
+            oh = self._eye[np.array(toks[: T + 1])]  # [T+1,V]
+            return 1, T, oh[:T], oh[1:], self._w1[T]
         ns = [min(block, len(toks) - 1) for toks in batch]
         B, T = len(batch), max(ns)
-        if B == 1:  # the seed's case: no padding
-            ids = np.array(batch[0][: T + 1])
-            oh = self._eye[ids]  # [T+1,V]
-            return oh[None, :T], oh[None, 1:], np.full((1, T), 1.0 / T)
-        ids = np.zeros((B, T + 1), dtype=np.intp)  # padding: token 0, weight 0
+        ids = np.zeros((B, T + 1), dtype=np.intp)  # padding: token 0 with weight 0
         weights = np.zeros((B, T))
         for b, (toks, n) in enumerate(zip(batch, ns, strict=True)):
             ids[b, : n + 1] = toks[: n + 1]
             weights[b, :n] = 1.0 / (B * n)
         oh = self._eye[ids]  # [B,T+1,V]
-        return oh[:, :T], oh[:, 1:], weights
+        V = oh.shape[-1]
+        return B, T, oh[:, :T].reshape(-1, V), oh[:, 1:].reshape(-1, V), weights.reshape(-1)
 
-    def _tokens_onehot(self, tokens):
-        ids = np.array(tokens[: self.model.block_size], dtype=np.intp)
-        return self._eye[ids][None]  # [1,T,V]
+    def _run(self, params, tokens):
+        T = min(len(tokens), self.model.block_size)
+        return self.forward(params, self._eye[np.array(tokens[:T], dtype=np.intp)], 1, T)
 
     # --- the backend interface ---------------------------------------------------------
     def loss_and_grads(self, params, batch):
         """(mean loss over the batch's docs, FlatGrads like params, None: no graph)."""
-        inputs, targets, weights = self._batch_arrays(batch)
-        logits, caches = self.forward(params, inputs)
+        B, T, inputs, targets, weights = self._batch_arrays(batch)
+        logits, caches = self.forward(params, inputs, B, T)
         loss, c_ce = L.cross_entropy_forward(logits, targets, weights)
-        grads = self.backward(L.cross_entropy_backward(c_ce), caches)
-        return loss, grads, None
+        return loss, self.backward(L.cross_entropy_backward(c_ce), caches), None
 
     def logits(self, params, tokens):
         """[T, vocab] logits at every position of tokens[:block_size]."""
-        logits, _ = self.forward(params, self._tokens_onehot(tokens))
-        return logits[0]
+        return self._run(params, tokens)[0]
 
     def attention(self, params, tokens):
         """[n_layer, n_head, T, T] attention weights (zeros above the diagonal)."""
-        _, (_, _, blocks, _) = self.forward(params, self._tokens_onehot(tokens))
+        blocks = self._run(params, tokens)[1][2]
         return np.stack([blk[2][0][0] for blk in blocks])  # att of batch row 0, per layer
