@@ -214,7 +214,7 @@ def assert_cli_error(r, *parts):
 @pytest.fixture(scope="module")
 def has_cli():
     if importlib.util.find_spec("engine.cli") is None:
-        pytest.skip("engine/cli.py not written yet")  # TODO(issue 7): make this a failure
+        pytest.fail("engine/cli.py is missing")
 
 
 @pytest.mark.parametrize("name", [*sorted(REFUSED), "one_doc.txt"])
