@@ -20,6 +20,8 @@ from .config import RunConfig, preset
 from .data import DataError, Dataset, Tokenizer, load_dataset
 from .sampling import CONFIG, Inference
 
+EXPLODED_LOSS = 100.0  # nats per token; see StepStats.exploded
+
 
 @dataclass
 class StepStats:
@@ -42,6 +44,14 @@ class StepStats:
     @property
     def diverged(self) -> bool:
         return not (math.isfinite(self.loss) and math.isfinite(self.grad_norm))
+
+    @property
+    def exploded(self) -> bool:
+        """The loss is finite but absurd: far worse than guessing (ln(vocab) ≈ 3.3).
+
+        Normalised logits keep the loss finite even at a learning rate of 10 or 1e3, where
+        it climbs to 1e4..1e16 instead of inf; the GUI pauses on this as on divergence."""
+        return self.loss > EXPLODED_LOSS
 
 
 def lr_at(train, step: int) -> float:
@@ -176,8 +186,22 @@ class Trainer:
                 extras["attention"], extras["attention_labels"] = view.attention(docs[0])
             if capture_positions:
                 extras["position_losses"] = view.position_losses(docs[0])[0]
-        batch = [self.tokenizer.doc_tokens(d) for d in docs]
-        loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
+        # Only the first block_size characters are ever read: never encode a 10 MB line.
+        block = self.config.model.block_size
+        batch = [self.tokenizer.doc_tokens(d[:block]) for d in docs]
+        try:
+            loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
+        except (OverflowError, ZeroDivisionError, ValueError) as e:
+            if isinstance(e, ValueError) and "math domain error" not in str(e):
+                raise
+            # The scalar backend's math.exp/log gave up on huge values: the run diverged.
+            # Report it as a NaN loss (StepStats.diverged), leave the weights as they are,
+            # and count the step so step numbers stay unique.
+            self.step_num += 1
+            return StepStats(
+                step=self.step_num, loss=math.nan, grad_norm=math.nan, lr=lr_at(tr, step),
+                ms=(time.perf_counter() - t0) * 1000.0, doc=docs[0], **extras,
+            )
         # All gradients as one vector in state-dict order: the numpy backend hands over
         # its flat buffer (grads.flat); others get concatenated (one copy).
         g = getattr(grads, "flat", None)

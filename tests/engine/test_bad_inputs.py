@@ -245,3 +245,28 @@ def test_cli_sample_refuses_bad_checkpoint(has_cli, ckpts, name):
 def test_cli_sample_refuses_missing_checkpoint_and_directory(has_cli, tmp_path):
     assert_cli_error(cli("sample", "--checkpoint", tmp_path / "x.npz"), "x.npz")
     assert_cli_error(cli("sample", "--checkpoint", tmp_path), "directory")
+
+
+# --- a learning rate of 10 or 1e3 -------------------------------------------------------------
+@pytest.mark.parametrize("lr", [10, 1e3])
+@pytest.mark.parametrize("name", ["optimized", "original"])
+def test_huge_learning_rate_is_reported_not_raised(name, lr):
+    # Both backends: the numpy one stays finite but explodes; the scalar one's math.log
+    # fails ("math domain error") and must come back as a NaN loss, not an exception.
+    for backend in ("numpy", "reference"):
+        t = Trainer(tiny(name, backend=backend, learning_rate=lr), make_bad.NAMES)
+        steps = []
+        for _ in range(6):
+            s = t.step()
+            steps.append(s.step)
+            if s.diverged or s.exploded:
+                break
+        else:
+            pytest.fail(f"{backend}: lr {lr} neither diverged nor exploded in 6 steps")
+        assert steps == list(range(1, len(steps) + 1))
+        t.step()  # stepping on after divergence does not raise either
+
+
+def test_normal_learning_rate_never_counts_as_exploded():
+    t = Trainer(tiny(), load_dataset(DOCS))
+    assert not any(s.exploded or s.diverged for s in (t.step() for _ in range(20)))
