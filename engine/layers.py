@@ -48,14 +48,25 @@ def embedding_backward(dx, cache, dwte_out=None, dwpe_out=None):
     dwte = _dot(onehot.T, dx, out=dwte_out)  # [V,C]
     dwpe = np.zeros((T, dx.shape[1])) if dwpe_out is None else dwpe_out
     dwpe[:T] = dx if B == 1 else _sum(dx.reshape(B, T, -1), 0)  # summed over the batch
-    dwpe[T:] = 0.0  # positions past the longest document were not used
+    if T < len(dwpe):
+        dwpe[T:] = 0.0  # positions past the longest document were not used
     return dwte, dwpe
 
 
 # --- RMSNorm: y = x · s, s = (mean(x²) + eps)^-½, no gain ----------------------------
+_MEAN_COLS: dict[int, np.ndarray] = {}
+
+
+def _mean_col(C: int) -> np.ndarray:
+    """[C,1] of 1/C: a row mean as one matmul (keepdims for free)."""
+    col = _MEAN_COLS.get(C)
+    if col is None:
+        col = _MEAN_COLS[C] = np.full((C, 1), 1.0 / C)
+    return col
+
+
 def rmsnorm_forward(x):
-    ms = _sum(x * x, -1, keepdims=True) / x.shape[-1]  # [N,1]
-    s = (ms + RMS_EPS) ** -0.5  # [N,1]
+    s = (_dot(x * x, _mean_col(x.shape[1])) + RMS_EPS) ** -0.5  # [N,1]
     y = x * s
     return y, (y, s)
 
@@ -64,7 +75,7 @@ def rmsnorm_backward(dy, cache):
     # ∂s/∂x_j = -s³·x_j/C, so dx_j = s·dy_j - (s³/C)·x_j·(dy·x); with y = x·s this is
     # dx = s·(dy - y·mean(dy·y)).
     y, s = cache
-    m = _sum(dy * y, -1, keepdims=True) / y.shape[-1]  # [N,1]
+    m = _dot(dy * y, _mean_col(y.shape[1]))  # [N,1]
     return s * (dy - y * m)
 
 
@@ -137,21 +148,23 @@ def activation_backward(dy, cache, kind: str):
 
 
 # --- fused cross-entropy: log-sum-exp of shifted logits minus the target's ------------
-def cross_entropy_forward(logits, target_onehot, weights):
-    """logits, target_onehot [N,V]; weights [N] (0 on padding) -> (Σ weights·nll, cache).
+def cross_entropy_forward(logits, weighted_targets, weights):
+    """logits [N,V]; weights [N] (0 on padding); weighted_targets [N,V] = one-hot of each
+    row's target times its weight -> (Σ_rows weight·nll, cache).
 
-    With weight 1/(B·n_b) on a doc's first n_b positions this is the mean over docs of
-    each doc's mean NLL: the reference's loss."""
+    nll = log Σ exp(shifted) - shifted[target], shifted = logits - row max. With weight
+    1/(B·n_b) on a doc's first n_b positions the sum is the mean over docs of each doc's
+    mean NLL: the reference's loss."""
     shifted = logits - _max(logits, -1, keepdims=True)  # [N,V]
     e = np.exp(shifted)
     sumexp = _sum(e, -1)  # [N]
-    nll = np.log(sumexp) - _sum(shifted * target_onehot, -1)  # [N]
-    return float(_dot(nll, weights)), (e, sumexp, target_onehot, weights)
+    loss = float(_dot(np.log(sumexp), weights)) - float(np.vdot(shifted, weighted_targets))
+    return loss, (e, sumexp, weighted_targets, weights)
 
 
 def cross_entropy_backward(cache):
-    """-> dlogits [N,V] = weights · (softmax - onehot) (dloss = 1: the loss is the root)."""
-    e, sumexp, target_onehot, weights = cache
+    """-> dlogits [N,V] = weight · (softmax - onehot) (dloss = 1: the loss is the root)."""
+    e, sumexp, weighted_targets, weights = cache
     dlogits = e * (weights / sumexp)[:, None]
-    dlogits -= target_onehot * weights[:, None]
+    dlogits -= weighted_targets
     return dlogits

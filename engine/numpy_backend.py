@@ -104,12 +104,14 @@ class NumpyBackend:
             qkv, c_qkv = L.linear_forward(xn, wqkv)  # [N,3C]
             y, c_att = L.attention_forward(qkv, B, T, cfg.n_head, mask)  # [N,C]
             o, c_o = L.linear_forward(y, params[wo])
-            x = x + o  # residual
+            o += x  # residual, in place (o is fresh)
+            x = o
             xn, c_n2 = L.rmsnorm_forward(x)
             h, c_fc1 = L.linear_forward(xn, params[fc1])  # [N,F]
             a, c_act = L.activation_forward(h, act)
             o, c_fc2 = L.linear_forward(a, params[fc2])  # [N,C]
-            x = x + o  # residual
+            o += x  # residual
+            x = o
             blocks.append((c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2))
         head = params["wte"] if cfg.weight_tying else params["lm_head"]
         logits, c_head = L.linear_forward(x, head)  # [N,V]
@@ -147,13 +149,14 @@ class NumpyBackend:
 
     # --- inputs ------------------------------------------------------------------------
     def _batch_arrays(self, batch):
-        """-> (B, T, input one-hot [N,V], target one-hot [N,V], weights [N])."""
+        """-> (B, T, input one-hot [N,V], weighted target one-hot [N,V], weights [N])."""
         block = self.model.block_size
         if len(batch) == 1:  # the seed's case: no padding
             toks = batch[0]
             T = min(block, len(toks) - 1)
             oh = self._eye[np.array(toks[: T + 1])]  # [T+1,V]
-            return 1, T, oh[:T], oh[1:], self._w1[T]
+            w = self._w1[T]
+            return 1, T, oh[:T], oh[1:] * w[:, None], w
         ns = [min(block, len(toks) - 1) for toks in batch]
         B, T = len(batch), max(ns)
         ids = np.zeros((B, T + 1), dtype=np.intp)  # padding: token 0 with weight 0
@@ -163,7 +166,8 @@ class NumpyBackend:
             weights[b, :n] = 1.0 / (B * n)
         oh = self._eye[ids]  # [B,T+1,V]
         V = oh.shape[-1]
-        return B, T, oh[:, :T].reshape(-1, V), oh[:, 1:].reshape(-1, V), weights.reshape(-1)
+        w = weights.reshape(-1)  # [N]
+        return B, T, oh[:, :T].reshape(-1, V), oh[:, 1:].reshape(-1, V) * w[:, None], w
 
     def _run(self, params, tokens):
         T = min(len(tokens), self.model.block_size)
