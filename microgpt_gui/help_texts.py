@@ -101,4 +101,5 @@ def tooltip(panel: str) -> str:
 
 def all_html() -> str:
     """Every panel's explanation in one page, for the help pane / Help menu."""
-    return "".join(f"<h3>{head}</h3>{body}" for head, body in HELP.values())
+    return "".join(f'<a name="{key}"></a><h3>{head}</h3>{body}'
+                   for key, (head, body) in HELP.items())

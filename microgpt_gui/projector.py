@@ -75,6 +75,15 @@ class ProjectorMode(QObject):
     def toggle(self) -> None:
         self.set_active(not self.active)
 
+    def saved_state(self):
+        """The desktop dock layout while projector mode is on (None when off)."""
+        return self._saved.get("state") if self.active else None
+
+    def hidden_panels(self) -> list[str]:
+        """Panel ids of the docks projector mode hid (to be shown again on leaving)."""
+        return [d.widget().objectName() for d in self._saved.get("hidden", [])
+                if isinstance(d, QDockWidget) and d.widget() is not None]
+
     # --- what changes ----------------------------------------------------------------------
     def _hideable(self) -> list[QWidget]:
         w = self.window

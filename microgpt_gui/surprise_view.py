@@ -8,7 +8,7 @@ guesses there. Green = expected, red = no better than a blind guess.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -16,8 +16,10 @@ from engine.data import BOS_LABEL, DataError
 from engine.insights import blind_guess_loss, letter_surprise, surprise_level
 
 from . import help_texts
+from .panels import Panel
 from .theme import DEFAULT, Theme
 
+CAPTURE_HZ = 5  # like the attention panel: enough to follow, cheap to compute
 END_MARK = "⏎"  # the box for "end of name" (the BOS token predicted at the end)
 # Colour stops of the surprise scale: readable with dark text, and still distinct on a
 # washed-out projector (hue changes, not just lightness).
@@ -166,3 +168,57 @@ class SurpriseView(QWidget):
             w.setFont(font)
         if self.word:
             self._show(self.word, self.losses)
+
+
+class SurprisePanel(Panel):
+    """The SurpriseView as a dock, fed by the controller's captures and snapshots."""
+
+    panel_id = "surprise"
+    title = "Per-letter surprise"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.view = SurpriseView(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.view)
+        c = ctx.controller
+        c.capture_ready.connect(self._on_capture)
+        c.snapshot_ready.connect(self.view.set_inference)
+        c.stats_batch.connect(self._after_steps)
+        c.reset_done.connect(lambda _info: self.request())
+        ctx.themes.changed.connect(self.apply_theme)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(1000 // CAPTURE_HZ)
+        self.apply_theme(ctx.theme)
+
+    def request(self) -> None:
+        """Per-position losses of the next training document (rides on the next step)."""
+        if self.controller.info is not None:
+            self.controller.request_capture("", attention=False, positions=True)
+
+    def _tick(self) -> None:
+        if self.controller.state == "running" and self.is_shown():
+            self.request()
+
+    def _after_steps(self, _batch) -> None:
+        if self.controller.state != "running" and self.is_shown():
+            self.request()  # a single Step: show its document at once
+            self.controller.request_snapshot()  # and the guesses of the updated model
+
+    def _on_capture(self, cap: dict) -> None:
+        losses = cap.get("position_losses")
+        if cap.get("follow") and losses is not None and "error" not in cap:
+            self.view.show_step(cap["word"], losses)
+
+    def apply_theme(self, theme) -> None:
+        self.view.apply_theme(theme)
+
+    def save_state(self) -> dict:
+        return {"word": self.view.entry.text()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("word"), str):
+            self.view.entry.setText(state["word"])

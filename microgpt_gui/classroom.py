@@ -1,0 +1,271 @@
+"""Plugs the classroom features (issue 5) into the main window.
+
+MainWindow calls install(window) once; everything goes through its extension points
+(add_panel, add_action, menus, config_modifiers), like analysis_hooks. What it adds:
+projector mode (F11) and a demo toolbar, Help ▸ Shortcuts and "What am I seeing?" (F1),
+live-change markers on the curves plus a live validation interval, the per-letter
+surprise panel, head roles under the attention heads, name-quality stats under the
+generated names, and File ▸ Open/Save lesson.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QMenu,
+    QSpinBox,
+    QTextBrowser,
+    QToolBar,
+    QVBoxLayout,
+)
+
+from . import help_texts
+from .head_roles_view import HeadRoles
+from .lesson import bundled_lessons, load_lesson
+from .lesson_actions import FILTER, LessonManager  # noqa: F401  (FILTER re-exported)
+from .name_stats import NameStats
+from .panels import Panel
+from .projector import ProjectorMode
+from .surprise_view import SurprisePanel
+
+DEBOUNCE_MS = 700  # one marker per finished slider drag, not one per pixel
+
+
+class HelpPanel(Panel):
+    """'What am I seeing?': every panel's explanation in one readable pane."""
+
+    panel_id = "help"
+    title = "What am I seeing?"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.browser = QTextBrowser()
+        self.browser.setHtml(help_texts.all_html())
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.browser)
+        ctx.themes.changed.connect(self.apply_theme)
+
+    def show_topic(self, panel_id: str) -> None:
+        if panel_id in help_texts.HELP:
+            self.browser.scrollToAnchor(panel_id)
+
+    def apply_theme(self, theme) -> None:
+        font = self.browser.font()
+        font.setPointSize(theme.font_size)
+        self.browser.setFont(font)
+
+
+class LiveChanges(QObject):
+    """Settings that change while training runs, each marked on the curves (a vertical
+    line labelled with the new value): speed, temperature, top-k, smoothing, validation
+    interval. The learning rate is marked by the controller itself."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        c = window.controller
+        self._pending: dict[str, str] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        # the validation interval: a live field in the Training group of the controls
+        self.val_every = QSpinBox()
+        self.val_every.setRange(0, 100_000)
+        self.val_every.setSingleStep(50)
+        self.val_every.setSpecialValueText("never")
+        self.val_every.setKeyboardTracking(False)
+        self.val_every.setToolTip("Measure the validation loss every N steps (live, no Reset)")
+        self.val_every.valueChanged.connect(self._val_every_changed)
+        form = _training_form(window.controls)
+        if form is not None:
+            form.addRow("Validate every", self.val_every)
+        window.config_modifiers.append(self.modify)
+        window.controls.speed_edited.connect(
+            lambda sps: self.mark("speed", f"speed {int(sps)}/s" if sps else "speed max"))
+        curves = window.panels.get("curves")
+        if curves is not None:
+            curves.smoothing.valueChanged.connect(
+                lambda v: self.mark("smoothing", f"smoothing {v:g}"))
+        s = window.panels.get("sampling")
+        if s is not None:
+            s.temperature.valueChanged.connect(
+                lambda _v: self.mark("temperature", f"temperature {s.temperature_value():g}"))
+            s.top_k.valueChanged.connect(lambda _v: self.mark(
+                "top_k", "top-k off" if s.top_k_value() is None else f"top-k {s.top_k_value()}"))
+        c.reset_done.connect(lambda info: self.set_val_every(info.config.train.val_every))
+        window.controls.preset.currentTextChanged.connect(self._preset_changed)
+
+    def mark(self, kind: str, text: str) -> None:
+        """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""
+        if self.window.controller.info is None:
+            return
+        self._pending[kind] = text
+        self._timer.start()
+
+    def flush(self) -> None:
+        h = self.window.controller.history
+        for text in self._pending.values():
+            h.add_event(h.step, text)
+        self._pending.clear()
+
+    def set_val_every(self, n: int) -> None:
+        """Show n without treating it as the user's live change."""
+        self.val_every.blockSignals(True)
+        self.val_every.setValue(int(n))
+        self.val_every.blockSignals(False)
+
+    def _preset_changed(self, name: str) -> None:
+        from engine import preset
+
+        self.set_val_every(preset(name).train.val_every)
+
+    def _val_every_changed(self, n: int) -> None:
+        c = self.window.controller
+        if c.info is None:
+            return
+
+        def apply(trainer, n=n):  # worker thread, between steps
+            trainer.config.train.val_every = n
+
+        c.call_in_worker(apply)
+        c.info.config.train.val_every = n  # the run has it now: no "press Reset" for it
+        self.mark("val_every", f"validate every {n}" if n else "validation off")
+        self.window.refresh_needs_reset()
+
+    def modify(self, cfg) -> None:
+        cfg.train.val_every = self.val_every.value()
+
+
+def _training_form(controls):
+    for box in controls.findChildren(QGroupBox):
+        if box.title() == "Training" and isinstance(box.layout(), QFormLayout):
+            return box.layout()
+    return None
+
+
+def shortcuts_html(window) -> str:
+    rows = []
+    for action in window.act.values():
+        key = action.shortcut().toString()
+        if key:
+            text = action.text().replace("&", "")
+            rows.append(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{text}</td></tr>")
+    return ("<p>Space, S, R and G work anywhere except while typing in a text box.</p>"
+            f"<table>{''.join(rows)}</table>")
+
+
+def show_shortcuts(window) -> QDialog:
+    dialog = QDialog(window)
+    dialog.setObjectName("shortcuts_dialog")
+    dialog.setWindowTitle("Keyboard shortcuts")
+    label = QLabel(shortcuts_html(window))
+    lay = QVBoxLayout(dialog)
+    lay.addWidget(label)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()  # not modal: it can stay open beside the window during a demo
+    return dialog
+
+
+def _build_toolbar(window, projector) -> QToolBar:
+    bar = QToolBar("Demo", window)
+    bar.setObjectName("toolbar-demo")
+    for name in ("train", "step", "reset", "generate"):
+        bar.addAction(window.act[name])
+    speed = QComboBox()
+    speed.setObjectName("toolbar-speed")
+    src = window.controls.speed
+    for i in range(src.count()):
+        speed.addItem(src.itemText(i), src.itemData(i))
+    speed.setCurrentIndex(src.currentIndex())
+    speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for Train
+    speed.currentIndexChanged.connect(src.setCurrentIndex)
+    src.currentIndexChanged.connect(speed.setCurrentIndex)
+    bar.addWidget(speed)
+    bar.addSeparator()
+    bar.addAction(window.act["projector"])
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    return bar
+
+
+def install(window) -> None:
+    ctx = window.ctx
+    # panels
+    surprise = SurprisePanel(ctx)
+    window.add_panel(surprise)
+    help_panel = HelpPanel(ctx)
+    window.add_panel(help_panel, visible=False)
+    attention = window.panels.get("attention")
+    if attention is not None:
+        window.head_roles = HeadRoles(attention, window.controller, window.themes)
+    sampling = window.panels.get("sampling")
+    if sampling is not None:
+        stats = NameStats(sampling)
+        window.name_stats = stats
+        root = sampling.layout()
+        root.insertWidget(max(0, root.indexOf(sampling.results)), stats)
+        sampling.samples_ready.connect(lambda out: stats.show_batch([n for n, _ in out]))
+        window.controller.reset_done.connect(lambda _info: _load_name_sets(window, stats))
+        window.themes.changed.connect(stats.apply_theme)
+        stats.apply_theme(window.themes.theme)
+
+    # projector mode, toolbar, shortcuts, help
+    projector = ProjectorMode(window, window.themes)
+    window.projector = projector
+    act = window.add_action("projector", "&Projector mode", "F11", None, menu="view",
+                            tip="Full screen, big text, thick lines, essentials only (F11)")
+    act.setCheckable(True)
+    act.toggled.connect(projector.set_active)
+    projector.toggled.connect(act.setChecked)
+    window.toolbar = _build_toolbar(window, projector)
+    window.menus["view"].addAction(window.toolbar.toggleViewAction())
+    window.add_action("shortcuts", "&Keyboard shortcuts", None,
+                      lambda: show_shortcuts(window), menu="help")
+    dock = window.docks["help"]
+    window.add_action("what_am_i_seeing", "&What am I seeing?", "F1",
+                      lambda: dock.setVisible(not dock.isVisible()), menu="help",
+                      tip="Plain-language explanations of every panel (F1)")
+    window.live_changes = live = LiveChanges(window)
+    for name in ("projector", "shortcuts", "what_am_i_seeing"):
+        window.addAction(window.act[name])  # shortcuts work even without the menu bar
+
+    # lessons
+    lessons = LessonManager(window, projector, live)
+    window.lessons = lessons
+    lessons.failed.connect(window.show_error)
+    file_menu = window.menus["file"]
+    first = file_menu.actions()[0] if file_menu.actions() else None
+    open_l = window.add_action("open_lesson", "Open &lesson…", "Ctrl+L", lessons.ask_open,
+                               tip="A prepared demo: data, model, settings, layout")
+    save_l = window.add_action("save_lesson", "Save lesson…", "Ctrl+Shift+L",
+                               lessons.ask_save, tip="Save every setting as a lesson file")
+    examples = QMenu("Example lessons", file_menu)
+    for path in bundled_lessons():
+        try:
+            title = load_lesson(path).title or path.stem
+        except ValueError:
+            continue  # a broken bundled file must not stop the window
+        examples.addAction(title, lambda p=str(path): lessons.open(p))
+    for a in (open_l, save_l):
+        window.addAction(a)
+        file_menu.insertAction(first, a)
+    file_menu.insertMenu(first, examples)
+    file_menu.insertSeparator(first)
+
+
+def _load_name_sets(window, stats) -> None:
+    """The whole dataset and its mean length, fetched from the trainer (worker thread)."""
+
+    def fetch(trainer):
+        from engine.insights import mean_length
+
+        return list(trainer.train_docs), list(trainer.docs), mean_length(trainer.docs)
+
+    window.controller.call_in_worker(fetch, lambda r: stats.set_data(*r), lambda _m: None)

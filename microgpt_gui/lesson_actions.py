@@ -1,0 +1,204 @@
+"""File ▸ Save lesson / Open lesson: map a Lesson (lesson.py) onto the window and back.
+
+Opening applies everything before one Reset (data, preset, sizes, flags, recipe, seed),
+so the first steps are exactly the ones the teacher rehearsed; then the display settings
+(speed, probe word, smoothing, layout, projector mode). Settings the controls panel has
+no field for (e.g. grad_clip) are kept here and applied through window.config_modifiers;
+picking another preset or ticking the Optimizations panel drops them (the user took over).
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from engine.data import DataError
+
+from .lesson import Lesson, LessonError, load_lesson, save_lesson
+
+FILTER = "microgpt lessons (*.json)"
+# Settings the window owns elsewhere: sampling sliders and the live validation interval.
+SAMPLING_KEYS = ("temperature", "top_k", "num_samples")
+
+
+class LessonManager(QObject):
+    opened = Signal(str)  # path, once the lesson's model has been built
+    failed = Signal(str)
+
+    def __init__(self, window, projector, live=None, parent=None):
+        super().__init__(parent or window)
+        self.window = window
+        self.projector = projector
+        self.live = live  # LiveChanges (validation interval), optional
+        self.lesson: Lesson | None = None
+        self.path: str | None = None
+        self.overrides: dict = {}
+        self._pending: Lesson | None = None
+        window.config_modifiers.append(self.modify)
+        window.controls.preset.currentTextChanged.connect(self._user_took_over)
+        explorer = window.panels.get("explorer")
+        if explorer is not None and hasattr(explorer, "choices_changed"):
+            explorer.choices_changed.connect(self._user_took_over)
+        window.datasets.loaded.connect(self._on_dataset_loaded)
+        window.datasets.failed.connect(lambda _m: setattr(self, "_pending", None))
+        window.controller.reset_done.connect(self._on_reset_done)
+
+    # --- config modifier ------------------------------------------------------------------
+    def modify(self, cfg) -> None:
+        for key, value in self.overrides.items():
+            part = cfg.model if hasattr(cfg.model, key) else cfg.train
+            setattr(part, key, value)
+
+    def _user_took_over(self, *_):
+        if self.overrides:
+            self.overrides = {}
+            self.window.refresh_needs_reset()
+
+    # --- window -> lesson ---------------------------------------------------------------------
+    def current(self) -> Lesson:
+        w = self.window
+        cfg = w.build_config()
+        sampling = w.panels.get("sampling")
+        if sampling is not None:
+            cfg.train.temperature = sampling.temperature_value()
+            cfg.train.top_k = sampling.top_k_value()
+            cfg.train.num_samples = sampling.count.value()
+        speed = w.controls.speed.currentData()
+        attention = w.panels.get("attention")
+        probe = ""
+        if attention is not None and not attention.follow.isChecked():
+            probe = attention.word.text().strip()
+        curves = w.panels.get("curves")
+        view = curves.save_state() if curves is not None else {}
+        ds = w.datasets.dataset
+        title = self.lesson.title if self.lesson is not None else ""
+        notes = self.lesson.notes if self.lesson is not None else ""
+        return Lesson.from_run_config(
+            cfg, w.controls.preset.currentText(), title=title, notes=notes,
+            dataset=ds.source if ds is not None else "bundled:names.txt",
+            speed=int(speed) if speed else "max", probe_word=probe, view=view,
+            layout=self._layout(), projector=self.projector.active)
+
+    def _layout(self) -> dict:
+        w = self.window
+        state = self.projector.saved_state() or w.saveState()
+        visible = sorted(pid for pid, dock in w.docks.items() if not dock.isHidden())
+        if self.projector.active:  # what the desktop layout shows, not the projector's
+            visible = sorted(set(visible) | set(self.projector.hidden_panels()))
+        return {"dock_state": base64.b64encode(bytes(state)).decode("ascii"),
+                "visible": visible}
+
+    def save(self, path: str) -> None:
+        try:
+            lesson = self.current()
+            if not lesson.title:
+                lesson.title = Path(path).stem.replace("-", " ")
+            save_lesson(lesson, path)
+        except LessonError as e:
+            self.failed.emit(str(e))
+            return
+        self.lesson, self.path = lesson, path
+        self.window.statusBar().showMessage(f"Saved lesson {path}", 6000)
+
+    # --- lesson -> window ---------------------------------------------------------------------
+    def open(self, path: str) -> bool:
+        """Apply a lesson file; False (and a message) if it cannot be used."""
+        try:
+            lesson = load_lesson(path)
+            source = lesson.dataset_source(path)
+            if not source.startswith("bundled") and not Path(source).is_file():
+                raise LessonError(f"{path}: the dataset file {source} does not exist")
+            cfg = lesson.run_config()
+        except (LessonError, DataError) as e:
+            self.failed.emit(str(e))
+            return False
+        w = self.window
+        w.controls.load_config(cfg, lesson.preset)  # (clears overrides via the preset box)
+        explorer = w.panels.get("explorer")
+        if explorer is not None and hasattr(explorer, "adopt"):
+            explorer.adopt(cfg)
+        self.overrides = {k: v for k, v in lesson.settings.items()
+                          if k not in w.controls.fields}
+        if self.live is not None:
+            self.live.set_val_every(cfg.train.val_every)
+        self.lesson, self.path = lesson, str(path)
+        self._pending = lesson
+        self._apply_display(lesson)
+        ds = w.datasets.dataset
+        if ds is not None and ds.source == source:
+            w.reset()
+        else:
+            w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset
+        return True
+
+    def _on_dataset_loaded(self, _ds) -> None:
+        # The window resets by itself when nothing was trained yet; never twice.
+        if self._pending is not None and not self.window.controller.busy:
+            self.window.reset()
+
+    def _on_reset_done(self, info) -> None:
+        lesson, self._pending = self._pending, None
+        if lesson is None:
+            return
+        sampling = self.window.panels.get("sampling")
+        if sampling is not None:  # after the panel fitted its top-k range to the vocabulary
+            t = info.config.train
+            sampling.set_temperature(t.temperature)
+            sampling.set_top_k(t.top_k)
+            sampling.count.setValue(max(1, min(t.num_samples, sampling.count.maximum())))
+        title = lesson.title or Path(self.path or "lesson").stem
+        self.window.setWindowTitle(f"{title} — microgpt")
+        note = lesson.notes.split(". ")[0] if lesson.notes else "ready: press Space to train"
+        self.window.statusBar().showMessage(f"Lesson “{title}”: {note}", 15000)
+        self.opened.emit(self.path or "")
+
+    def _apply_display(self, lesson: Lesson) -> None:
+        w = self.window
+        speed = 0 if lesson.speed == "max" else lesson.speed
+        w.controls.set_speed(speed)
+        w.controller.set_speed(float(speed))
+        attention = w.panels.get("attention")
+        if attention is not None:
+            attention.word.setText(lesson.probe_word)
+            attention.follow.setChecked(not lesson.probe_word)
+        surprise = w.panels.get("surprise")
+        if surprise is not None:
+            surprise.view.entry.setText(lesson.probe_word)
+        curves = w.panels.get("curves")
+        if curves is not None and lesson.view:
+            curves.restore_state(lesson.view)
+        self.projector.set_active(False)  # lay out the desktop view first
+        self._apply_layout(lesson.layout)
+        self.projector.set_active(lesson.projector)
+
+    def _apply_layout(self, layout: dict) -> None:
+        w = self.window
+        state = layout.get("dock_state")
+        if isinstance(state, str):
+            try:
+                w.restoreState(QByteArray(base64.b64decode(state, validate=True)))
+            except ValueError:
+                pass  # a damaged layout is not worth refusing the lesson for
+        visible = layout.get("visible")
+        if isinstance(visible, list):
+            for pid, dock in w.docks.items():
+                dock.setVisible(pid in visible)
+
+    # --- dialogs -------------------------------------------------------------------------
+    def ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", self._folder(),
+                                              f"{FILTER};;All files (*)")
+        if path:
+            self.open(path)
+
+    def ask_save(self) -> None:
+        start = self.path or str(Path(self._folder()) / "my-lesson.json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson", start, FILTER)
+        if path:
+            self.save(path if path.endswith(".json") else path + ".json")
+
+    def _folder(self) -> str:
+        return str(Path(self.path).parent) if self.path else str(Path.home())
