@@ -1,0 +1,159 @@
+"""GUI responsiveness benchmark (issue 7): the real window, offscreen, training at max
+speed with every panel visible.
+
+    python bench/gui.py [--seconds 10] [--starts 3] [--backend numpy]
+
+Measures
+  - event-loop latency: how late a 10 ms PreciseTimer fires (p50, p95, max)
+  - redraw rate: paint events of the curves view per second, and curve data updates/s
+  - steps/s in the window vs the headless engine's steps/s (same config, same process)
+  - cold start: a fresh `python -c` process until the window is shown and the event loop
+    turns (median of --starts runs)
+and prints a table with the targets (p95 < 30 ms, >= 70% of headless, start < 1.5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+COLD_START = r"""
+import sys, time
+t0 = float(sys.argv[1])
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from microgpt_gui.app import app_icon
+from microgpt_gui.main_window import MainWindow
+from microgpt_gui.settings import Settings
+w = MainWindow(Settings(sys.argv[2]))
+w.show()
+def shown():
+    print(f"{time.time() - t0:.4f}", flush=True)
+    w.close()
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def cold_start(runs: int) -> list[float]:
+    import tempfile
+
+    times = []
+    for _ in range(runs):
+        ini = str(Path(tempfile.mkdtemp(prefix="microgpt-start-")) / "s.ini")
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", COLD_START, repr(t0), ini],
+                             capture_output=True, text=True, timeout=60,
+                             cwd=harness.ROOT, env=_env()).stdout.split()
+        times.append(float(out[-1]) if out else float("nan"))
+    return times
+
+
+def _env():
+    import os
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(harness.ROOT),
+                                                      env.get("PYTHONPATH")]))
+    return env
+
+
+def measure(seconds: float, backend: str) -> dict:
+    harness.app()
+    harness.quiet_message_boxes()
+    window = harness.open_window()
+    window.controls.backend.setCurrentText(backend)
+    harness.new_run(window)
+    c = window.controller
+    cfg, ds = window.build_config(), window.datasets.dataset
+
+    headless_before = harness.headless_steps_per_second(cfg, ds, seconds=min(3.0, seconds))
+    paints = harness.PaintCounter(window.curves.glw)
+    updates = [0]
+    original_refresh = window.curves.refresh
+
+    def counting_refresh(force=False):
+        h = c.history
+        if force or window.curves._drawn != (h, h.version):
+            updates[0] += 1
+        original_refresh(force)
+
+    window.curves.refresh = counting_refresh
+    window.curves.timer.timeout.disconnect()
+    window.curves.timer.timeout.connect(counting_refresh)
+
+    harness.train_max_speed(window)
+    harness.pump(1.0)  # warm up: first batches, first attention capture
+    probe = harness.LatencyProbe()
+    paints.count, updates[0] = 0, 0
+    step0, t0 = c.history.step, time.perf_counter()
+    probe.start()
+    harness.pump(seconds)
+    probe.stop()
+    elapsed = time.perf_counter() - t0
+    steps = c.history.step - step0
+    fps, ups = paints.count / elapsed, updates[0] / elapsed
+    c.pause()
+    harness.pump(0.5, lambda: c.state != "running")
+    headless_after = harness.headless_steps_per_second(cfg, ds, seconds=min(3.0, seconds))
+    close_s = harness.close(window)
+    headless = (headless_before + headless_after) / 2
+    return {"latency": probe.summary(), "fps": fps, "updates": ups,
+            "gui_sps": steps / elapsed, "headless_sps": headless, "close_s": close_s,
+            "rss_mb": harness.rss_mb(), "backend": backend, "seconds": seconds}
+
+
+def table(r: dict, starts: list[float]) -> str:
+    lat = r["latency"]
+    ratio = r["gui_sps"] / r["headless_sps"] if r["headless_sps"] else float("nan")
+    start = statistics.median(starts) if starts else float("nan")
+    rows = [
+        ("event-loop latency p50", f"{lat['p50']:.1f} ms", ""),
+        ("event-loop latency p95", f"{lat['p95']:.1f} ms", "< 30 ms"),
+        ("event-loop latency max", f"{lat['max']:.1f} ms", ""),
+        ("curves repaint rate", f"{r['fps']:.1f} /s", "20-30 /s"),
+        ("curve data updates", f"{r['updates']:.1f} /s", ""),
+        ("steps/s in the window", f"{r['gui_sps']:,.0f}", ""),
+        ("steps/s headless engine", f"{r['headless_sps']:,.0f}", ""),
+        ("window / headless", f"{ratio:.0%}", ">= 70%"),
+        ("cold start to shown window", f"{start:.2f} s"
+         + (f" (runs: {', '.join(f'{s:.2f}' for s in starts)})" if starts else ""), "< 1.5 s"),
+        ("close while training", f"{r['close_s']:.2f} s", "< 1 s"),
+        ("RSS at the end", f"{r['rss_mb']:.0f} MiB", ""),
+    ]
+    ok = {"event-loop latency p95": lat["p95"] < 30, "window / headless": ratio >= 0.7,
+          "cold start to shown window": start < 1.5, "close while training": r["close_s"] < 1}
+    w0 = max(len(a) for a, _, _ in rows)
+    w1 = max(len(b) for _, b, _ in rows)
+    lines = [f"microgpt-gui responsiveness ({r['backend']} backend, {r['seconds']:.0f} s at "
+             f"max speed, all panels visible, offscreen)",
+             f"{'measure':<{w0}}  {'value':<{w1}}  target"]
+    for a, b, target in rows:
+        mark = "" if a not in ok else ("  ok" if ok[a] else "  MISSED")
+        lines.append(f"{a:<{w0}}  {b:<{w1}}  {target}{mark}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10.0, help="training time measured")
+    ap.add_argument("--starts", type=int, default=3, help="cold starts to time (0 = skip)")
+    ap.add_argument("--backend", default="numpy", choices=("numpy", "reference"))
+    args = ap.parse_args(argv)
+    starts = cold_start(args.starts) if args.starts else []
+    result = measure(args.seconds, args.backend)
+    print(table(result, starts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
