@@ -1,0 +1,213 @@
+"""Attention panel: one heatmap per (layer, head) for a word, on a fixed 0-1 colour scale.
+
+Row = the query position (the letter doing the looking), column = the key position (the
+letter looked at); each row sums to 1. Maps are captured by the worker only while this
+panel is visible, at most CAPTURE_HZ times a second, so hidden panels cost nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+
+from .panels import Panel
+
+CAPTURE_HZ = 5
+
+
+def axis_labels(labels) -> list[str]:
+    """Token labels for tight axes: BOS becomes its one-character symbol."""
+    from engine.data import BOS_LABEL, BOS_SYMBOL
+
+    return [BOS_SYMBOL if t == BOS_LABEL else t for t in labels]
+
+
+class AttentionPanel(Panel):
+    panel_id = "attention"
+    title = "Attention"
+    help_text = ("Each square is one attention head. Row = the letter doing the looking, "
+                 "column = the letter it looks at; bright = much attention. Each row adds "
+                 "up to 1. '·' is the start/end token.")
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.images: list[pg.ImageItem] = []
+        self.cells: list[pg.PlotItem] = []
+        self.current = None  # last capture dict shown
+        self._shape = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.follow = QCheckBox("Follow training doc")
+        self.follow.setChecked(True)
+        self.follow.toggled.connect(self._word_changed)
+        bar.addWidget(self.follow)
+        self.word = QLineEdit()
+        self.word.setPlaceholderText("or type a word")
+        self.word.setClearButtonEnabled(True)
+        self.word.textChanged.connect(self._word_changed)
+        bar.addWidget(self.word, 1)
+        root.addLayout(bar)
+        self.caption = QLabel(" ")
+        root.addWidget(self.caption)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setMinimumSize(260, 200)
+        root.addWidget(self.glw, 1)
+        self.readout = QLabel(" ")
+        root.addWidget(self.readout)
+        self.cmap = pg.colormap.get("viridis")
+        self.colorbar = None
+        self.glw.scene().sigMouseMoved.connect(self._hover)
+
+        c = ctx.controller
+        c.reset_done.connect(self._on_reset)
+        c.capture_ready.connect(self._on_capture)
+        c.stats_batch.connect(self._after_steps)
+        ctx.themes.changed.connect(self.apply_theme)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(1000 // CAPTURE_HZ)
+
+    # --- asking for maps ---------------------------------------------------------------
+    def wanted_word(self) -> str | None:
+        """'' = follow the training doc, a word, or None (nothing valid to show)."""
+        if self.follow.isChecked():
+            return ""
+        word = self.word.text().strip()
+        return word or None
+
+    def request(self) -> None:
+        word = self.wanted_word()
+        if word is None or self.controller.info is None:
+            return
+        self.controller.request_capture(word, attention=True)
+
+    def _tick(self) -> None:
+        if self.controller.state == "running" and self.is_shown():
+            self.request()
+
+    def _after_steps(self, _batch) -> None:
+        if self.controller.state != "running" and self.is_shown():
+            self.request()  # a single Step while paused: show its effect at once
+
+    def _word_changed(self, *_):
+        if self.word.text().strip() and self.sender() is self.word:
+            self.follow.setChecked(False)
+        problem = self._word_problem()
+        self.caption.setText(problem or " ")
+        if not problem:
+            self.request()
+
+    def _word_problem(self) -> str:
+        info, word = self.controller.info, self.wanted_word()
+        if info is None or not word:
+            return ""
+        missing = sorted(set(word) - set(info.vocab))
+        if missing:
+            return f"Not in this dataset's characters: {' '.join(missing)}"
+        return ""
+
+    # --- showing maps ----------------------------------------------------------------
+    def _on_reset(self, info) -> None:
+        self._build_grid(info.n_layer, info.n_head)
+        self.current = None
+        self.request()
+
+    def _build_grid(self, n_layer: int, n_head: int) -> None:
+        if self._shape == (n_layer, n_head):
+            return
+        self._shape = (n_layer, n_head)
+        self.glw.clear()
+        self.images, self.cells = [], []
+        for layer in range(n_layer):
+            for head in range(n_head):
+                cell = self.glw.addPlot(row=layer, col=head)
+                cell.setTitle(f"layer {layer + 1} · head {head + 1}")
+                cell.setMouseEnabled(False, False)
+                cell.hideButtons()
+                cell.setMenuEnabled(False)
+                cell.invertY(True)  # query 0 (the start token) on top, like a matrix
+                cell.setAspectLocked(True)
+                img = pg.ImageItem(axisOrder="row-major")
+                img.setLookupTable(self.cmap.getLookupTable(nPts=256))
+                img.setLevels((0.0, 1.0))
+                cell.addItem(img)
+                self.cells.append(cell)
+                self.images.append(img)
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
+                                        width=14, label="weight")
+        self.colorbar.setImageItem(self.images)
+        self.glw.addItem(self.colorbar, row=0, col=n_head, rowspan=n_layer)
+        self.apply_theme(self.ctx.theme)
+
+    def _on_capture(self, cap: dict) -> None:
+        wanted = self.wanted_word()
+        if wanted is None or (wanted == "") != bool(cap.get("follow")):
+            return  # an answer to an older request
+        if wanted and cap.get("word") != wanted:
+            return
+        if "error" in cap:
+            self.caption.setText(cap["error"])
+            return
+        att = cap.get("attention")
+        if att is None:
+            return
+        att = np.asarray(att, dtype=float)
+        self._build_grid(att.shape[0], att.shape[1])
+        self.current = cap
+        labels = axis_labels(cap["labels"])
+        ticks = [[(i + 0.5, t) for i, t in enumerate(labels)]]
+        for k, (img, cell) in enumerate(zip(self.images, self.cells)):
+            layer, head = divmod(k, att.shape[1])
+            img.setImage(att[layer, head], autoLevels=False, levels=(0.0, 1.0))
+            cell.getAxis("bottom").setTicks(ticks)
+            cell.getAxis("left").setTicks(ticks)
+            cell.setRange(xRange=(0, len(labels)), yRange=(0, len(labels)), padding=0)
+        src = "training doc" if cap.get("follow") else "word"
+        self.caption.setText(f"{src} “{cap['word']}” at step {cap.get('step', 0)}")
+
+    def _hover(self, pos) -> None:
+        if self.current is None:
+            return
+        att = self.current["attention"]
+        for k, cell in enumerate(self.cells):
+            if not cell.sceneBoundingRect().contains(pos):
+                continue
+            p = cell.getViewBox().mapSceneToView(pos)
+            q, key = int(np.floor(p.y())), int(np.floor(p.x()))
+            labels = axis_labels(self.current["labels"])
+            if 0 <= q < len(labels) and 0 <= key < len(labels):
+                layer, head = divmod(k, att.shape[1])
+                w = att[layer, head, q, key]
+                self.readout.setText(f"layer {layer + 1} head {head + 1}:  "
+                                     f"{labels[q]} (pos {q}) → {labels[key]} (pos {key}): {w:.3f}")
+            return
+
+    # --- theme / state -------------------------------------------------------------------
+    def apply_theme(self, theme) -> None:
+        self.glw.setBackground(theme.plot_background)
+        font = QFont()
+        font.setPointSize(theme.plot_font_size)
+        for cell in self.cells:
+            cell.titleLabel.setText(cell.titleLabel.text, color=theme.plot_foreground,
+                                    size=f"{theme.plot_font_size}pt")
+            for name in ("left", "bottom"):
+                axis = cell.getAxis(name)
+                axis.setPen(theme.plot_foreground)
+                axis.setTextPen(theme.plot_foreground)
+                axis.setStyle(tickFont=font, tickLength=0)
+        if self.colorbar is not None:
+            self.colorbar.axis.setStyle(tickFont=font)
+            self.colorbar.axis.setTextPen(theme.plot_foreground)
+
+    def save_state(self) -> dict:
+        return {"follow": self.follow.isChecked(), "word": self.word.text()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("word"), str):
+            self.word.setText(state["word"])
+        if isinstance(state.get("follow"), bool):
+            self.follow.setChecked(state["follow"])

@@ -1,0 +1,201 @@
+"""RunController: the GUI thread's handle on training.
+
+It owns the TrainingWorker and its QThread, forwards commands to it as queued signals
+(so they run between steps on the worker thread), keeps the run's History, and re-emits
+what the worker reports. Panels talk to this object only; none of them ever holds the
+Trainer.
+
+    controller.train() / pause() / step_once() / reset(config, dataset)
+    controller.set_speed(sps) / set_learning_rate(lr)      live, no reset
+    controller.request_capture(word="", attention=True, positions=False)
+    controller.request_snapshot()  -> snapshot_ready(Inference)
+    controller.snapshot()          -> Inference now (waits for the current step)
+    controller.call_in_worker(fn, on_result, on_error)     fn(trainer) between steps
+    controller.replace_trainer(factory)                    e.g. a loaded checkpoint
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+
+from .history import History
+from .worker import TrainingWorker
+
+SPEEDS = (1, 5, 20, 100, 0)  # steps per second; 0 = max
+
+
+class RunController(QObject):
+    stats_batch = Signal(object)  # list[StepStats], already added to `history`
+    state_changed = Signal(str)  # "empty" | "paused" | "running" | "finished"
+    reset_done = Signal(object)  # RunInfo of the new run (history is fresh)
+    run_closed = Signal(object, object)  # (History, RunInfo) of the run being replaced
+    error = Signal(str)  # show to the user (message box)
+    notice = Signal(str)  # training paused by itself, and why
+    capture_ready = Signal(object)  # dict from TrainingWorker.request_capture
+    snapshot_ready = Signal(object)  # Inference
+    learning_rate_changed = Signal(float)
+    speed_changed = Signal(float)
+
+    # Commands to the worker. Emitting them from this (GUI) thread queues the call on
+    # the worker's thread, in order.
+    _cmd_start = Signal()
+    _cmd_pause = Signal(str)
+    _cmd_step = Signal()
+    _cmd_reset = Signal(object)
+    _cmd_speed = Signal(float)
+    _cmd_lr = Signal(float)
+    _cmd_capture = Signal(object)
+    _cmd_snapshot = Signal()
+    _cmd_call = Signal(int, object)
+    _cmd_shutdown = Signal()
+
+    def __init__(self, parent=None, history_capacity: int = 100_000):
+        super().__init__(parent)
+        self._capacity = history_capacity
+        self.history = History(history_capacity)
+        self.info = None  # RunInfo once a run exists
+        self.state = "empty"
+        self.speed = 0.0
+        self.last_error = ""
+        self._callbacks: dict[int, tuple] = {}
+        self._tokens = itertools.count(1)
+        self._resetting = False
+
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("microgpt-training")
+        self.worker = TrainingWorker()
+        self.worker.moveToThread(self.worker_thread)
+        w = self.worker
+        self._cmd_start.connect(w.start)
+        self._cmd_pause.connect(w.pause)
+        self._cmd_step.connect(w.step_once)
+        self._cmd_reset.connect(w.reset)
+        self._cmd_speed.connect(w.set_speed)
+        self._cmd_lr.connect(w.set_learning_rate)
+        self._cmd_capture.connect(w.request_capture)
+        self._cmd_snapshot.connect(w.request_snapshot)
+        self._cmd_call.connect(w.call)
+        # Blocking: shutdown() returns once the worker has finished its current step,
+        # stopped its timer and handed itself back to this thread; only then quit.
+        self._cmd_shutdown.connect(w.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
+        w.stats_batch.connect(self._on_batch)
+        w.state_changed.connect(self._on_state)
+        w.reset_done.connect(self._on_reset_done)
+        w.reset_failed.connect(self._on_reset_failed)
+        w.error.connect(self._on_error)
+        w.paused_reason.connect(self.notice)
+        w.capture_ready.connect(self.capture_ready)
+        w.snapshot_ready.connect(self.snapshot_ready)
+        w.call_done.connect(self._on_call_done)
+        self.worker_thread.start()
+
+    # --- commands -------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """A reset is being built on the worker thread."""
+        return self._resetting
+
+    def train(self):
+        self._cmd_start.emit()
+
+    def pause(self, reason: str = ""):
+        self._cmd_pause.emit(reason)
+
+    def toggle(self):
+        self.pause() if self.state == "running" else self.train()
+
+    def step_once(self):
+        self._cmd_step.emit()
+
+    def reset(self, config, dataset):
+        """A new model with `config` on `dataset` (built on the worker thread)."""
+        from engine import Trainer  # lazy: keeps start-up fast
+
+        self.replace_trainer(lambda: Trainer(config, dataset))
+
+    def replace_trainer(self, factory):
+        """factory() runs on the worker thread and returns a Trainer."""
+        self._resetting = True
+        self._cmd_reset.emit(factory)
+
+    def set_speed(self, steps_per_second: float):
+        self.speed = float(steps_per_second)
+        self._cmd_speed.emit(self.speed)
+        self.speed_changed.emit(self.speed)
+
+    def set_learning_rate(self, lr: float):
+        if self.info is None:
+            return
+        self._cmd_lr.emit(float(lr))
+        self.history.add_event(self.history.step, f"lr {lr:g}")
+        self.learning_rate_changed.emit(float(lr))
+
+    def request_capture(self, word: str = "", attention: bool = True, positions: bool = False):
+        """Attention/per-position losses for `word` ('' = the next training doc)."""
+        self._cmd_capture.emit({"word": word, "attention": attention, "positions": positions})
+
+    def request_snapshot(self):
+        self._cmd_snapshot.emit()
+
+    def snapshot(self):
+        """A frozen copy of the weights, now. Waits for the step in progress, if any."""
+        with self.worker.lock:
+            trainer = self.worker.trainer
+            return trainer.snapshot() if trainer is not None else None
+
+    def call_in_worker(self, fn, on_result=None, on_error=None):
+        """Run fn(trainer) on the worker thread between steps; callbacks on this thread."""
+        token = next(self._tokens)
+        self._callbacks[token] = (on_result, on_error)
+        self._cmd_call.emit(token, fn)
+        return token
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop the worker and its thread; True if the thread ended in time."""
+        if not self.worker_thread.isRunning():
+            return True
+        self._cmd_shutdown.emit()
+        self.worker_thread.requestInterruption()
+        self.worker_thread.quit()
+        ok = self.worker_thread.wait(timeout_ms)
+        self._set_state("empty")
+        return ok
+
+    # --- worker reports -------------------------------------------------------------
+    def _on_batch(self, batch):
+        self.history.extend(batch)
+        self.stats_batch.emit(batch)
+
+    def _on_state(self, state: str):
+        self._set_state(state)
+
+    def _set_state(self, state: str):
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    def _on_reset_done(self, info):
+        self._resetting = False
+        old_history, old_info = self.history, self.info
+        self.history = History(self._capacity, old_history.smoothing)
+        self.info = info
+        if old_info is not None:
+            self.run_closed.emit(old_history, old_info)
+        self.reset_done.emit(info)
+
+    def _on_reset_failed(self, message: str):
+        self._resetting = False
+        self._on_error(f"Could not start a new model: {message}")
+
+    def _on_error(self, message: str):
+        self.last_error = message
+        self.error.emit(message)
+
+    def _on_call_done(self, token: int, result, error):
+        on_result, on_error = self._callbacks.pop(token, (None, None))
+        if error is not None:
+            (on_error or self._on_error)(error)
+        elif on_result is not None:
+            on_result(result)

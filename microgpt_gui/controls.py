@@ -1,0 +1,264 @@
+"""Controls panel: data, preset, backend, model size, training settings, run buttons.
+
+It only edits a RunConfig (engine.preset(name, **fields)); the window decides when to
+apply it (Reset) and tells this panel what the Reset would change. The learning rate and
+speed are live: they go straight to the running trainer.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from .controller import SPEEDS
+from .panels import Panel
+
+BACKENDS = ("numpy", "reference")  # names only: the engine picks the implementation
+PRESETS = ("optimized", "original")
+# field: (label, min, max, tooltip)
+INT_FIELDS = {
+    "n_embd": ("Embedding size", 4, 256, "n_embd: width of every token vector"),
+    "n_head": ("Heads", 1, 16, "n_head: attention heads per layer (must divide n_embd)"),
+    "n_layer": ("Layers", 1, 8, "n_layer: transformer blocks"),
+    "block_size": ("Context", 2, 64, "block_size: the most characters the model sees"),
+    "num_steps": ("Steps", 1, 1_000_000, "num_steps: training steps (the lr schedule's length)"),
+    "seed": ("Seed", 0, 2**31 - 1, "seed: same seed = same shuffle and same starting weights"),
+    "batch_size": ("Batch size", 1, 64, "batch_size: documents per step (1 = the seed)"),
+}
+LIVE = {"learning_rate"}  # changes that reach the running trainer without a Reset
+
+
+class ActionButton(QPushButton):
+    """A push button that mirrors a QAction (text, enabled, tooltip) and triggers it."""
+
+    def __init__(self, action, parent=None):
+        super().__init__(parent)
+        self._action = action
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for the Train shortcut
+        self._sync()
+
+    def _sync(self):
+        self.setText(self._action.text().replace("&", ""))
+        self.setEnabled(self._action.isEnabled())
+        self.setToolTip(self._action.toolTip())
+
+
+class ControlsPanel(Panel):
+    panel_id = "controls"
+    title = "Controls"
+    area = Qt.DockWidgetArea.LeftDockWidgetArea
+    edited = Signal()  # any setting changed: the window re-checks "needs Reset"
+    learning_rate_edited = Signal(float)
+    speed_edited = Signal(float)
+
+    def __init__(self, ctx, actions: dict):
+        super().__init__(ctx)
+        self._filling = False
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+
+        run = QGroupBox("Run")
+        rl = QVBoxLayout(run)
+        buttons = QHBoxLayout()
+        self.train_button = ActionButton(actions["train"])
+        self.step_button = ActionButton(actions["step"])
+        self.reset_button = ActionButton(actions["reset"])
+        for b in (self.train_button, self.step_button, self.reset_button):
+            buttons.addWidget(b)
+        rl.addLayout(buttons)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("Speed"))
+        self.speed = QComboBox()
+        for sps in SPEEDS:
+            self.speed.addItem(f"{sps} steps/s" if sps else "max", sps)
+        self.speed.setCurrentIndex(len(SPEEDS) - 1)
+        self.speed.setToolTip("Steps per second: slow enough to follow step by step, or max")
+        self.speed.currentIndexChanged.connect(
+            lambda _i: self.speed_edited.emit(float(self.speed.currentData())))
+        speed_row.addWidget(self.speed, 1)
+        rl.addLayout(speed_row)
+        self.needs_reset = QLabel()
+        self.needs_reset.setWordWrap(True)
+        self.needs_reset.hide()
+        rl.addWidget(self.needs_reset)
+        root.addWidget(run)
+
+        data = QGroupBox("Data")
+        dl = QVBoxLayout(data)
+        self.dataset_label = QLabel("loading…")
+        self.dataset_label.setWordWrap(True)
+        dl.addWidget(self.dataset_label)
+        drow = QHBoxLayout()
+        for name, text in (("bundled_dataset", "Bundled"), ("open_dataset", "Open…"),
+                           ("download_makemore", "makemore")):
+            b = ActionButton(actions[name])
+            b.setText(text)
+            actions[name].changed.connect(lambda b=b, t=text: b.setText(t))
+            drow.addWidget(b)
+        dl.addLayout(drow)
+        root.addWidget(data)
+
+        model = QGroupBox("Model")
+        ml = QFormLayout(model)
+        self.preset = QComboBox()
+        self.preset.addItems(PRESETS)
+        self.preset.setToolTip("optimized = the seed (Karpathy's microgpt + 14 changes); "
+                               "original = Karpathy's latest microgpt")
+        self.preset.currentTextChanged.connect(self._preset_changed)
+        ml.addRow("Preset", self.preset)
+        self.backend = QComboBox()
+        self.backend.addItems(BACKENDS)
+        self.backend.setToolTip("numpy: fast, vectorized. reference: the scalar autograd "
+                                "graph, like the original script (slow, counts nodes)")
+        self.backend.currentTextChanged.connect(self._changed)
+        ml.addRow("Backend", self.backend)
+        self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        for name in ("n_embd", "n_head", "n_layer", "block_size"):
+            ml.addRow(INT_FIELDS[name][0], self._int_field(name))
+        root.addWidget(model)
+
+        train = QGroupBox("Training")
+        tl = QFormLayout(train)
+        tl.addRow(INT_FIELDS["num_steps"][0], self._int_field("num_steps"))
+        lr = QDoubleSpinBox()
+        lr.setDecimals(4)
+        lr.setRange(0.0001, 10.0)
+        lr.setSingleStep(0.001)
+        lr.setKeyboardTracking(False)  # one change per finished edit, not per keystroke
+        lr.setToolTip("Base learning rate. Changes apply live, from the next step.")
+        lr.valueChanged.connect(self._lr_changed)
+        self.fields["learning_rate"] = lr
+        tl.addRow("Learning rate", lr)
+        for name in ("seed", "batch_size"):
+            tl.addRow(INT_FIELDS[name][0], self._int_field(name))
+        root.addWidget(train)
+
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        root.addWidget(self.problem)
+        root.addStretch(1)
+        self._preset_changed("optimized")
+        self.apply_theme(ctx.theme)
+
+    def _int_field(self, name: str) -> QSpinBox:
+        label, lo, hi, tip = INT_FIELDS[name]
+        box = QSpinBox()
+        box.setRange(lo, hi)
+        box.setToolTip(tip)
+        box.setKeyboardTracking(False)
+        box.valueChanged.connect(self._changed)
+        if name == "num_steps":
+            box.setSingleStep(100)
+        self.fields[name] = box
+        return box
+
+    # --- building the config ------------------------------------------------------------
+    def values(self) -> dict:
+        out = {name: box.value() for name, box in self.fields.items()}
+        out["backend"] = self.backend.currentText()
+        return out
+
+    def config(self):
+        """The RunConfig these controls describe (not validated against data yet)."""
+        from engine import preset
+
+        return preset(self.preset.currentText(), **self.values())
+
+    def problem_text(self) -> str:
+        """Why the current values cannot make a model ('' if they can)."""
+        from engine import ConfigError
+
+        try:
+            cfg = self.config()
+            cfg.model.validate()
+            cfg.train.validate()
+        except ConfigError as e:
+            return str(e)
+        return ""
+
+    def load_config(self, cfg, preset_name: str | None = None) -> None:
+        """Show a RunConfig (e.g. from a checkpoint or lesson) in the fields."""
+        self._filling = True
+        try:
+            if preset_name in PRESETS:
+                self.preset.setCurrentText(preset_name)
+            self.backend.setCurrentText(cfg.backend)
+            for name, box in self.fields.items():
+                part = cfg.model if hasattr(cfg.model, name) else cfg.train
+                box.setValue(getattr(part, name))
+        finally:
+            self._filling = False
+        self._changed()
+
+    def _preset_changed(self, name: str):
+        from engine import preset
+
+        self.load_config(preset(name, backend=self.backend.currentText()), name)
+
+    def _lr_changed(self, value: float):
+        if not self._filling:
+            self.learning_rate_edited.emit(value)
+            self._changed()
+
+    def _changed(self, *_):
+        if self._filling:
+            return
+        problem = self.problem_text()
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        self.edited.emit()
+
+    # --- shown by the window ---------------------------------------------------------------
+    def set_dataset_text(self, text: str) -> None:
+        self.dataset_label.setText(text)
+
+    def set_needs_reset(self, what: list[str]) -> None:
+        if what:
+            self.needs_reset.setText("⟳ Press Reset to apply: " + ", ".join(what))
+        self.needs_reset.setVisible(bool(what))
+
+    def set_speed(self, sps: float) -> None:
+        i = self.speed.findData(int(sps))
+        if i >= 0:
+            self.speed.setCurrentIndex(i)
+
+    def apply_theme(self, theme) -> None:
+        self.problem.setStyleSheet(f"color: {theme.error}; font-weight: bold;")
+        self.needs_reset.setStyleSheet(f"color: {theme.warning}; font-weight: bold;")
+
+    def save_state(self) -> dict:
+        return {"preset": self.preset.currentText(), "speed": self.speed.currentData(),
+                **self.values()}
+
+    def restore_state(self, state: dict) -> None:
+        if not isinstance(state, dict):
+            return
+        self._filling = True
+        try:
+            if state.get("preset") in PRESETS:
+                self.preset.setCurrentText(state["preset"])
+                self._filling = True  # the preset handler re-filled and cleared it
+            if state.get("backend") in BACKENDS:
+                self.backend.setCurrentText(state["backend"])
+            for name, box in self.fields.items():
+                value = state.get(name)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    box.setValue(value)
+        finally:
+            self._filling = False
+        if state.get("speed") in SPEEDS:
+            self.set_speed(state["speed"])
+        self._changed()

@@ -1,0 +1,222 @@
+"""Curves panel: loss (raw, smoothed, validation), gradient norm with the clip line, and
+the learning rate, on one shared step axis.
+
+Redrawn from the controller's History on a QTimer (REFRESH_HZ), only when it changed;
+pyqtgraph's peak downsampling and clip-to-view keep 100k-point runs smooth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
+
+from .panels import Panel
+
+REFRESH_HZ = 25
+
+
+def finite(a: np.ndarray) -> np.ndarray:
+    """inf would break auto-range and log scale; NaN just leaves a gap (connect='finite')."""
+    return np.where(np.isfinite(a), a, np.nan)
+
+
+class CurvesPanel(Panel):
+    panel_id = "curves"
+    title = "Curves"
+    area = Qt.DockWidgetArea.TopDockWidgetArea
+    help_text = ("Loss: how surprised the model is by the next letter (lower is better). "
+                 "The faint line is every step, the dark line its running average, red "
+                 "dots the loss on names it never trains on. Grad norm: how big each update "
+                 "wants to be; above the dashed line it is clipped. lr: the step size.")
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._drawn = (None, -1)  # (history object, version) last drawn
+        self._events_drawn = 0
+        self._markers: list = []
+        root = QVBoxLayout(self)
+        root.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Smoothing"))
+        self.smoothing = QDoubleSpinBox()
+        self.smoothing.setRange(0.0, 0.999)
+        self.smoothing.setDecimals(3)
+        self.smoothing.setSingleStep(0.05)
+        self.smoothing.setValue(ctx.controller.history.smoothing)
+        self.smoothing.setToolTip("EMA weight of the smoothed loss: 0 = raw, 0.99 = very smooth")
+        self.smoothing.valueChanged.connect(self._set_smoothing)
+        bar.addWidget(self.smoothing)
+        self.log_y = QCheckBox("Log loss axis")
+        self.log_y.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        bar.addWidget(self.log_y)
+        self.follow = QCheckBox("Follow")
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Keep the whole run in view; pan or zoom to look closer")
+        self.follow.toggled.connect(self._set_follow)
+        bar.addWidget(self.follow)
+        bar.addStretch(1)
+        self.readout = QLabel(" ")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar.addWidget(self.readout)
+        root.addLayout(bar)
+
+        self.glw = pg.GraphicsLayoutWidget()
+        root.addWidget(self.glw, 1)
+        self.loss_plot = self.glw.addPlot(row=0, col=0)
+        self.grad_plot = self.glw.addPlot(row=1, col=0)
+        self.lr_plot = self.glw.addPlot(row=2, col=0)
+        self.plots = (self.loss_plot, self.grad_plot, self.lr_plot)
+        layout = self.glw.ci.layout
+        for row, stretch in enumerate((3, 2, 1)):
+            layout.setRowStretchFactor(row, stretch)
+        self.legends = []
+        for p in self.plots:
+            p.setDownsampling(auto=True, mode="peak")
+            p.setClipToView(True)
+            self.legends.append(p.addLegend(offset=(-8, 8)))
+            p.getViewBox().sigRangeChangedManually.connect(self._user_moved)
+        self.grad_plot.setXLink(self.loss_plot)
+        self.lr_plot.setXLink(self.loss_plot)
+        self.raw = self.loss_plot.plot(name="loss (each step)", connect="finite")
+        self.smooth = self.loss_plot.plot(name="smoothed", connect="finite")
+        self.val = self.loss_plot.plot(name="validation", connect="finite", symbol="o")
+        self.grad = self.grad_plot.plot(name="grad norm", connect="finite")
+        self.clip = self.grad_plot.plot(name="clip threshold")
+        self.lr = self.lr_plot.plot(name="learning rate", connect="finite")
+        self.cursors = []
+        for p in self.plots:
+            line = pg.InfiniteLine(angle=90, movable=False)
+            line.hide()
+            p.addItem(line, ignoreBounds=True)
+            self.cursors.append(line)
+        self.glw.scene().sigMouseMoved.connect(self._hover)
+
+        ctx.controller.reset_done.connect(self._on_reset)
+        ctx.themes.changed.connect(self.apply_theme)
+        self.apply_theme(ctx.theme)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start(1000 // REFRESH_HZ)
+
+    # --- drawing ------------------------------------------------------------------------
+    def refresh(self, force: bool = False) -> None:
+        h = self.controller.history
+        if not force and self._drawn == (h, h.version):
+            return
+        self._drawn = (h, h.version)
+        steps = h.array("step")
+        self.raw.setData(steps, finite(h.array("loss")))
+        self.smooth.setData(steps, finite(h.array("smooth")))
+        self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
+        self.grad.setData(steps, finite(h.array("grad_norm")))
+        self.lr.setData(steps, finite(h.array("lr")))
+        if len(h.events) != self._events_drawn:
+            self._draw_events(h.events)
+
+    def _draw_events(self, events) -> None:
+        for plot, line in self._markers:
+            plot.removeItem(line)
+        self._markers = []
+        t = self.ctx.theme
+        for step, text in events:
+            for plot in self.plots:
+                line = pg.InfiniteLine(step, angle=90, movable=False,
+                                       pen=pg.mkPen(t.event, width=t.thin_width),
+                                       label=text if plot is self.lr_plot else None,
+                                       labelOpts={"position": 0.85, "color": t.event})
+                plot.addItem(line, ignoreBounds=True)
+                self._markers.append((plot, line))
+        self._events_drawn = len(events)
+
+    def _on_reset(self, info) -> None:
+        clip = info.config.train.grad_clip
+        if clip is None:
+            self.clip.setData([], [])
+        else:
+            self.clip.setData([0, max(info.num_steps, 1)], [clip, clip])
+        self._events_drawn = -1
+        self.controller.history.set_smoothing(self.smoothing.value())
+        if self.follow.isChecked():
+            self._set_follow(True)
+        self.refresh(force=True)
+
+    def _set_smoothing(self, value: float) -> None:
+        self.controller.history.set_smoothing(value)
+        self.refresh()
+
+    def _set_follow(self, on: bool) -> None:
+        for p in self.plots:
+            if on:
+                p.enableAutoRange()
+            else:
+                p.disableAutoRange()
+
+    def _user_moved(self, *_):
+        self.follow.setChecked(False)  # the user wants to look closer: stop jumping
+
+    def _hover(self, pos) -> None:
+        h = self.controller.history
+        plot = next((p for p in self.plots if p.sceneBoundingRect().contains(pos)), None)
+        if plot is None or not len(h):
+            for c in self.cursors:
+                c.hide()
+            return
+        x = plot.getViewBox().mapSceneToView(pos).x()
+        i = h.nearest(x)
+        step = int(h.array("step")[i])
+        parts = [f"step {step}", f"loss {h.array('loss')[i]:.4f}",
+                 f"smoothed {h.array('smooth')[i]:.4f}"]
+        if h.val_steps:
+            j = int(np.argmin(np.abs(np.asarray(h.val_steps) - step)))
+            parts.append(f"val {h.val_losses[j]:.4f} @ {h.val_steps[j]}")
+        parts += [f"grad {h.array('grad_norm')[i]:.3f}", f"lr {h.array('lr')[i]:.5f}"]
+        self.readout.setText("   ".join(parts))
+        for c in self.cursors:
+            c.setValue(step)
+            c.show()
+
+    # --- theme ----------------------------------------------------------------------------
+    def apply_theme(self, theme) -> None:
+        self.glw.setBackground(theme.plot_background)
+        font = QFont()
+        font.setPointSize(theme.plot_font_size)
+        style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
+        for plot, label in zip(self.plots, ("loss", "grad norm", "learning rate")):
+            plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(theme.plot_foreground)
+                axis.setTextPen(theme.plot_foreground)
+                axis.setStyle(tickFont=font)
+            plot.setLabel("left", label, **style)
+        self.lr_plot.setLabel("bottom", "step", **style)
+        w, thin = theme.line_width, theme.thin_width
+        self.raw.setPen(pg.mkPen(theme.loss_raw, width=thin))
+        self.smooth.setPen(pg.mkPen(theme.loss_smooth, width=w))
+        self.val.setPen(pg.mkPen(theme.val, width=w))
+        self.val.setSymbolBrush(theme.val)
+        self.val.setSymbolPen(theme.val)
+        self.val.setSymbolSize(4 + 2 * w)
+        self.grad.setPen(pg.mkPen(theme.grad, width=w))
+        self.clip.setPen(pg.mkPen(theme.clip, width=thin, style=Qt.PenStyle.DashLine))
+        self.lr.setPen(pg.mkPen(theme.lr, width=w))
+        for c in self.cursors:
+            c.setPen(pg.mkPen(theme.plot_foreground, width=1, style=Qt.PenStyle.DotLine))
+        for legend in self.legends:
+            legend.setLabelTextColor(theme.plot_foreground)
+            legend.setLabelTextSize(f"{theme.plot_font_size}pt")
+            legend.setBrush(pg.mkBrush(theme.plot_background + "cc"))
+        self._events_drawn = -1
+        self.refresh(force=True)
+
+    def save_state(self) -> dict:
+        return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("smoothing"), (int, float)):
+            self.smoothing.setValue(float(state["smoothing"]))
+        if isinstance(state.get("log_y"), bool):
+            self.log_y.setChecked(state["log_y"])

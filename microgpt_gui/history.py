@@ -1,0 +1,137 @@
+"""History: the curves of one run, Qt-free, with bounded memory.
+
+The worker hands over StepStats in batches; History keeps step, loss, smoothed loss, grad
+norm, lr and ms in preallocated numpy arrays. When they fill up, every other point is
+dropped and from then on only every 2nd (4th, ...) step is kept, so memory stays bounded
+however long a run goes while the curve still spans the whole run. The views redraw from
+these arrays on a timer, never once per step.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+
+import numpy as np
+
+FIELDS = ("step", "loss", "smooth", "grad_norm", "lr", "ms")
+
+
+class History:
+    def __init__(self, capacity: int = 100_000, smoothing: float = 0.9):
+        if capacity < 4:
+            raise ValueError("capacity must be at least 4")
+        self.capacity = capacity
+        self._data = {f: np.empty(capacity) for f in FIELDS}
+        self._n = 0
+        self.stride = 1  # keep one step in `stride` (grows as the run gets long)
+        self._seen = 0  # steps received, kept or not
+        self.smoothing = smoothing
+        self._ema = 0.0
+        self._ema_weight = 0.0  # 1 - smoothing^t over finite losses: debiases the EMA
+        self.val_steps: list[int] = []
+        self.val_losses: list[float] = []
+        self.events: list[tuple[int, str]] = []  # (step, text): live changes, e.g. a new lr
+        self.last = None  # the most recent StepStats
+        self.total_ms = 0.0  # sum of per-step wall times, for ms/step and the ETA
+        self.version = 0  # bumps on every change: views redraw only when it moved
+        self._rate = deque(maxlen=64)  # (monotonic time, step) for steps/s
+
+    # --- writing -------------------------------------------------------------------
+    def extend(self, batch) -> None:
+        for s in batch:
+            self._append(s)
+        if batch:
+            self._rate.append((time.monotonic(), batch[-1].step))
+            self.version += 1
+
+    def _append(self, s) -> None:
+        self._seen += 1
+        self.last = s
+        self.total_ms += s.ms
+        if math.isfinite(s.loss):  # one NaN would poison the EMA for the rest of the run
+            a = self.smoothing
+            self._ema = a * self._ema + (1 - a) * s.loss
+            self._ema_weight = a * self._ema_weight + (1 - a)
+        smooth = self._ema / self._ema_weight if self._ema_weight else math.nan
+        if s.val_loss is not None:
+            self.val_steps.append(s.step)
+            self.val_losses.append(s.val_loss)
+        if (self._seen - 1) % self.stride:
+            return
+        if self._n == self.capacity:
+            self._thin()
+            if (self._seen - 1) % self.stride:
+                return
+        i = self._n
+        for f, value in zip(FIELDS, (s.step, s.loss, smooth, s.grad_norm, s.lr, s.ms)):
+            self._data[f][i] = value
+        self._n += 1
+
+    def _thin(self) -> None:
+        keep = self._n // 2
+        for arr in self._data.values():
+            arr[:keep] = arr[: self._n : 2][:keep]
+        self._n = keep
+        self.stride *= 2
+
+    def add_event(self, step: int, text: str) -> None:
+        self.events.append((step, text))
+        self.version += 1
+
+    def set_smoothing(self, smoothing: float) -> None:
+        """Recompute the smoothed curve from the kept points (exact until thinning)."""
+        if not 0 <= smoothing < 1:
+            raise ValueError("smoothing must be in [0, 1)")
+        self.smoothing = smoothing
+        ema = weight = 0.0
+        loss, out = self._data["loss"], self._data["smooth"]
+        for i in range(self._n):
+            x = loss[i]
+            if math.isfinite(x):
+                ema = smoothing * ema + (1 - smoothing) * x
+                weight = smoothing * weight + (1 - smoothing)
+            out[i] = ema / weight if weight else math.nan
+        self._ema, self._ema_weight = ema, weight
+        self.version += 1
+
+    # --- reading -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._n
+
+    def array(self, name: str) -> np.ndarray:
+        """A read-only view of one kept column (valid until the next extend)."""
+        view = self._data[name][: self._n]
+        view.flags.writeable = False
+        return view
+
+    @property
+    def step(self) -> int:
+        return self.last.step if self.last is not None else 0
+
+    @property
+    def mean_ms(self) -> float:
+        return self.total_ms / self._seen if self._seen else 0.0
+
+    def steps_per_second(self, window: float = 3.0) -> float:
+        """Steps per wall second over the last few seconds (0 when idle)."""
+        if len(self._rate) < 2:
+            return 0.0
+        t_end, s_end = self._rate[-1]
+        if time.monotonic() - t_end > max(window, 2.0):
+            return 0.0
+        t0, s0 = next(((t, s) for t, s in self._rate if t_end - t <= window), self._rate[-1])
+        return (s_end - s0) / (t_end - t0) if t_end > t0 else 0.0
+
+    def nearest(self, step: float) -> int | None:
+        """Index of the kept point closest to `step` (for hover read-outs)."""
+        if not self._n:
+            return None
+        steps = self._data["step"][: self._n]
+        i = int(np.searchsorted(steps, step))
+        if i >= self._n:
+            return self._n - 1
+        if i > 0 and step - steps[i - 1] < steps[i] - step:
+            return i - 1
+        return i

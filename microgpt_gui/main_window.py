@@ -1,0 +1,295 @@
+"""MainWindow: composes the panels, menus, actions and status bar around a RunController.
+
+Extension points for feature modules:
+    window.add_panel(panel, area=None, visible=True) -> QDockWidget  (+ a View menu toggle)
+    window.panels[panel_id], window.docks[panel_id]
+    window.act[name] (QActions from actions.py), window.add_action(name, text, shortcut, slot,
+        menu="file"|"run"|"view"|"help")
+    window.menus["file"|"run"|"view"|"help"]
+    window.themes.set_theme(theme)  (every panel's apply_theme is called)
+    window.config_modifiers.append(fn)  fn(RunConfig) edits the config Reset will build
+    window.refresh_needs_reset()  call after changing anything a modifier reads
+    window.controller  (RunController: signals stats_batch, reset_done, state_changed, ...)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
+
+from . import APP_NAME, __version__
+from .actions import build_actions, make_action
+from .attention_view import AttentionPanel
+from .controller import RunController
+from .controls import LIVE, ControlsPanel
+from .curves import CurvesPanel
+from .datasets import DatasetManager
+from .panels import AppContext
+from .sampling_panel import SamplingPanel
+from .settings import Settings
+from .statusbar import StatusBar
+from .tasks import TaskRunner
+from .theme import ThemeHub
+
+DEFAULT_SIZE = (1360, 860)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None, autostart: bool = True):
+        super().__init__()
+        self.setWindowTitle("microgpt — watch a tiny GPT learn")
+        self.resize(*DEFAULT_SIZE)
+        self.setDockNestingEnabled(True)
+        self.settings = settings or Settings()
+        self.themes = ThemeHub(parent=self)
+        self.controller = RunController(self)
+        self.tasks = TaskRunner(self)
+        self.datasets = DatasetManager(self.tasks, self)
+        self.ctx = AppContext(self, self.controller, self.themes, self.settings, self.tasks,
+                              self.datasets)
+        self.panels: dict = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.config_modifiers: list = []
+        self._closing = False
+        self.act = build_actions(self)
+        self._build_menus()
+
+        self.controls = ControlsPanel(self.ctx, self.act)
+        self.curves = CurvesPanel(self.ctx)
+        self.attention = AttentionPanel(self.ctx)
+        self.sampling = SamplingPanel(self.ctx, self.act)
+        self.panels["curves"] = self.curves
+        self.setCentralWidget(self.curves)  # the curves are the show: always there
+        self.add_panel(self.controls)
+        self.add_panel(self.attention)
+        self.add_panel(self.sampling, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.status = StatusBar(self.controller, self)
+        self.setStatusBar(self.status)
+        self.themes.changed.connect(self._apply_theme)
+
+        self._connect()
+        self._restore()
+        self._update_actions()
+        if autostart:
+            self.datasets.load(self._restored_source(), "dataset")
+
+    # --- extension points ------------------------------------------------------------------
+    def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:
+        dock = QDockWidget(panel.title, self)
+        dock.setObjectName(f"dock-{panel.panel_id}")  # saveState() keys on this
+        dock.setWidget(panel)
+        self.addDockWidget(area or panel.area, dock)
+        dock.setVisible(visible)
+        self.panels[panel.panel_id] = panel
+        self.docks[panel.panel_id] = dock
+        toggle = dock.toggleViewAction()
+        toggle.setText(panel.title)
+        self.menus["view"].addAction(toggle)
+        if panel.help_text:
+            panel.setToolTip(panel.help_text)
+        return dock
+
+    def add_action(self, name, text, shortcut=None, slot=None, menu: str | None = None,
+                   tip: str = ""):
+        action = make_action(self, name, text, shortcut, tip)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.act[name] = action
+        (self.menus[menu] if menu else self).addAction(action)
+        return action
+
+    def build_config(self):
+        """The RunConfig Reset would build: the controls, then every modifier."""
+        cfg = self.controls.config()
+        for fn in self.config_modifiers:
+            fn(cfg)
+        return cfg
+
+    # --- wiring ----------------------------------------------------------------------------
+    def _build_menus(self):
+        bar = self.menuBar()
+        self.menus = {"file": bar.addMenu("&File"), "run": bar.addMenu("&Run"),
+                      "view": bar.addMenu("&View"), "help": bar.addMenu("&Help")}
+        a, m = self.act, self.menus
+        for name in ("open_dataset", "bundled_dataset", "download_makemore"):
+            m["file"].addAction(a[name])
+        m["file"].addSeparator()
+        m["file"].addAction(a["quit"])
+        for name in ("train", "step", "reset"):
+            m["run"].addAction(a[name])
+        m["run"].addSeparator()
+        m["run"].addAction(a["generate"])
+        m["help"].addAction(a["about"])
+        for action in a.values():
+            self.addAction(action)  # shortcuts work even with the menu bar hidden
+
+    def _connect(self):
+        a, c = self.act, self.controller
+        a["train"].triggered.connect(c.toggle)
+        a["step"].triggered.connect(c.step_once)
+        a["reset"].triggered.connect(self.reset)
+        a["generate"].triggered.connect(self.sampling.generate)
+        a["open_dataset"].triggered.connect(self.open_dataset)
+        a["bundled_dataset"].triggered.connect(self.datasets.load_bundled)
+        a["download_makemore"].triggered.connect(self.datasets.download_makemore)
+        a["quit"].triggered.connect(self.close)
+        a["about"].triggered.connect(self.about)
+        c.state_changed.connect(self._update_actions)
+        c.reset_done.connect(self._on_reset_done)
+        c.error.connect(self.show_error)
+        c.notice.connect(self._on_notice)
+        self.controls.edited.connect(self.refresh_needs_reset)
+        self.controls.learning_rate_edited.connect(c.set_learning_rate)
+        self.controls.speed_edited.connect(c.set_speed)
+        d = self.datasets
+        d.loading.connect(lambda what: self.statusBar().showMessage(f"Loading {what}…"))
+        d.progress.connect(self._on_load_progress)
+        d.loaded.connect(self._on_dataset_loaded)
+        d.failed.connect(self._on_dataset_failed)
+
+    # --- commands --------------------------------------------------------------------------
+    def reset(self):
+        problem = self.controls.problem_text()
+        if problem:
+            self.show_error(problem)
+            return
+        if self.datasets.dataset is None:
+            self.show_error("No dataset loaded yet: open a text file or use the bundled names.")
+            return
+        self.controller.reset(self.build_config(), self.datasets.dataset)
+        self._update_actions()
+
+    def open_dataset(self):
+        path, _ = QFileDialog.getOpenFileName(self, "Open a text file (one document per line)",
+                                              "", "Text files (*.txt);;All files (*)")
+        if path:
+            self.datasets.load_path(path)
+
+    def show_error(self, message: str):
+        self.statusBar().showMessage(message.splitlines()[0], 8000)
+        if not self._closing:
+            QMessageBox.warning(self, APP_NAME, message)
+
+    def about(self):
+        QMessageBox.about(self, f"About {APP_NAME}", (
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Watch a tiny character-level GPT learn, live: loss curves, attention "
+            "heatmaps and sampling.</p>"
+            "<p>The model and training are Andrej Karpathy's <b>microgpt</b> (a GPT in one "
+            "file of pure Python), in its <b>optimized</b> variant, reproduced exactly; "
+            "his original is the <i>original</i> preset.</p>"
+            "<p>Built with PySide6 (Qt) and pyqtgraph. The bundled names come from US "
+            "Social Security baby-name data (public domain). MIT licence.</p>"))
+
+    # --- reactions -------------------------------------------------------------------------
+    def _on_dataset_loaded(self, ds):
+        self.statusBar().showMessage(f"Loaded {ds.name}: {ds.summary()}", 5000)
+        self.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
+        if self.controller.info is None or self.controller.history.step == 0:
+            self.reset()  # nothing trained yet: nothing to lose, start on the new data
+        else:
+            self.refresh_needs_reset()
+
+    def _on_dataset_failed(self, message: str):
+        if self.datasets.dataset is None:
+            self.controls.set_dataset_text("no dataset: open a text file")
+        self.show_error(f"Could not load the dataset.\n{message}")
+
+    def _on_load_progress(self, done, total):
+        if total and total > 0:
+            self.statusBar().showMessage(f"Loading… {100 * done // total}%")
+
+    def _on_reset_done(self, info):
+        self.refresh_needs_reset()
+        self._update_actions()
+        self.statusBar().showMessage(
+            f"New model: {info.num_params:,} parameters, {info.num_train:,} training docs, "
+            f"{info.num_val:,} validation docs", 5000)
+
+    def _on_notice(self, message: str):
+        self.statusBar().showMessage(message.splitlines()[0], 15000)
+        if not self._closing:
+            QMessageBox.information(self, APP_NAME, message)
+
+    def refresh_needs_reset(self):
+        """Tell the user which edited settings only a Reset will apply."""
+        info = self.controller.info
+        if info is None or self.controls.problem_text():
+            self.controls.set_needs_reset([])
+            self._update_actions()
+            return
+        want, have = self.build_config().to_dict(), info.config.to_dict()
+        changed = [k for part in ("model", "train") for k in want[part]
+                   if k not in LIVE and k != "vocab_size" and want[part][k] != have[part][k]]
+        if want["backend"] != have["backend"]:
+            changed.append("backend")
+        ds = self.datasets.dataset
+        if ds is not None and ds.source != info.dataset_source:
+            changed.append("dataset")
+        self.controls.set_needs_reset(changed)
+        self._update_actions()
+
+    def _update_actions(self, *_):
+        c, a = self.controller, self.act
+        has_run = c.info is not None
+        running = c.state == "running"
+        a["train"].setText("&Pause" if running else "&Train")
+        a["train"].setEnabled(has_run and c.state != "finished")
+        a["step"].setEnabled(has_run and not running and c.state != "finished")
+        a["reset"].setEnabled(not self.controls.problem_text())
+        a["generate"].setEnabled(has_run)
+
+    def _apply_theme(self, theme):
+        for panel in self.panels.values():
+            panel.apply_theme(theme)
+
+    # --- settings and lifecycle ----------------------------------------------------------
+    def _restored_source(self) -> str:
+        src = self.settings.get("dataset_source", "bundled")
+        # A file that has gone away must not stop the app from starting.
+        if isinstance(src, str) and (src.startswith("bundled") or _exists(src)):
+            return src
+        return "bundled"
+
+    def _restore(self):
+        s = self.settings
+        geometry = s.get_bytes("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = s.get_bytes("window/state")
+        if state is not None:
+            self.restoreState(state)
+        for pid, panel in self.panels.items():
+            saved = s.get(f"panels/{pid}", {})
+            if isinstance(saved, dict):
+                panel.restore_state(saved)
+        speed = self.controls.speed.currentData()
+        self.controller.set_speed(float(speed))
+
+    def save_settings(self):
+        s = self.settings
+        s.set_bytes("window/geometry", QByteArray(self.saveGeometry()))
+        s.set_bytes("window/state", QByteArray(self.saveState()))
+        for pid, panel in self.panels.items():
+            s.set(f"panels/{pid}", panel.save_state())
+        ds = self.datasets.dataset
+        if ds is not None:
+            s.set("dataset_source", ds.source)
+        s.sync()
+
+    def closeEvent(self, event):
+        self._closing = True
+        self.save_settings()
+        for panel in self.panels.values():
+            for timer in panel.findChildren(type(self.status.timer)):
+                timer.stop()
+        self.status.timer.stop()
+        self.tasks.shutdown()
+        self.controller.shutdown()
+        super().closeEvent(event)
+
+
+def _exists(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).is_file()

@@ -1,0 +1,56 @@
+"""RunInfo: plain facts about the current run, built on the worker thread after a reset.
+
+Qt-free on purpose (like History): panels read it to size themselves (vocabulary, layers,
+heads) without ever touching the Trainer, which belongs to the worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    config: object  # engine RunConfig (a copy: the trainer's own may change, e.g. its lr)
+    dataset_name: str
+    dataset_source: str
+    num_docs: int
+    num_train: int
+    num_val: int
+    num_params: int
+    vocab: tuple[str, ...]  # label per token id (BOS shown as engine.data.BOS_LABEL)
+    bos_id: int
+    start_step: int  # steps already done (non-zero after loading a checkpoint)
+    num_steps: int
+    train_docs: frozenset[str] = field(repr=False, default=frozenset())
+
+    @property
+    def n_layer(self) -> int:
+        return self.config.model.n_layer
+
+    @property
+    def n_head(self) -> int:
+        return self.config.model.n_head
+
+    @property
+    def vocab_size(self) -> int:
+        return len(self.vocab)
+
+    @classmethod
+    def from_trainer(cls, trainer) -> RunInfo:
+        """Called on the worker thread, where the trainer lives."""
+        ds = trainer.dataset
+        return cls(
+            config=trainer.config.copy(),
+            dataset_name=ds.name,
+            dataset_source=ds.source,
+            num_docs=len(trainer.docs),
+            num_train=len(trainer.train_docs),
+            num_val=len(trainer.val_docs),
+            num_params=trainer.num_params,
+            vocab=tuple(trainer.tokenizer.labels()),
+            bos_id=trainer.tokenizer.bos_id,
+            start_step=trainer.step_num,
+            num_steps=trainer.config.train.num_steps,
+            train_docs=frozenset(trainer.train_docs),
+        )

@@ -1,0 +1,275 @@
+"""Sampling panel: generate names from a snapshot of the weights, and show the next-token
+distribution for the prefix with the top-k cut visible.
+
+Sampling uses controller snapshots (frozen weight copies) and its own random.Random, so
+it works while training runs and never advances the training RNG. Generation runs on a
+TaskThread; the bar chart is one forward pass, cheap enough for the GUI thread.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from .attention_view import axis_labels
+from .controls import ActionButton
+from .panels import Panel
+
+T_STEP = 0.05  # temperature slider resolution
+REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
+
+
+class SamplingPanel(Panel):
+    panel_id = "sampling"
+    title = "Sampling"
+    help_text = ("Generate names from the model as it is right now. Temperature: low = safe, "
+                 "repetitive; high = adventurous. Top-k: only the k likeliest letters may be "
+                 "drawn. The bars show how likely each next letter is after the prefix; grey "
+                 "bars are cut off by top-k.")
+    samples_ready = Signal(list)  # list[(name, is_new)]
+
+    def __init__(self, ctx, actions: dict):
+        super().__init__(ctx)
+        self.inference = None  # latest snapshot (engine Inference)
+        self._pending_generate = False
+        self._vocab: tuple[str, ...] = ()
+        self._initialised = False
+        self._restored: dict = {}  # saved sampling settings, applied at the first reset
+        self.probs = np.zeros(0)  # what the coloured bars show (sums to 1)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(4, 4, 4, 4)
+        form = QFormLayout()
+        self.top_k = QSlider(Qt.Orientation.Horizontal)
+        self.top_k.setRange(1, 2)
+        self.top_k_label = QLabel()
+        self.top_k.valueChanged.connect(self._settings_changed)
+        form.addRow(self.top_k_label, self.top_k)
+        self.temperature = QSlider(Qt.Orientation.Horizontal)
+        self.temperature.setRange(1, 40)
+        self.temperature.setValue(12)
+        self.temperature_label = QLabel()
+        self.temperature.valueChanged.connect(self._settings_changed)
+        form.addRow(self.temperature_label, self.temperature)
+        self.prefix = QLineEdit()
+        self.prefix.setPlaceholderText("optional start, e.g. “ma”")
+        self.prefix.textChanged.connect(self._settings_changed)
+        form.addRow("Prefix", self.prefix)
+        row = QHBoxLayout()
+        self.count = QSpinBox()
+        self.count.setRange(1, 200)
+        self.count.setValue(20)
+        row.addWidget(self.count)
+        self.generate_button = ActionButton(actions["generate"])
+        row.addWidget(self.generate_button, 1)
+        form.addRow("How many", row)
+        root.addLayout(form)
+        self.message = QLabel(" ")
+        self.message.setWordWrap(True)
+        root.addWidget(self.message)
+
+        self.bars_plot = pg.PlotWidget()
+        self.bars_plot.setMinimumHeight(120)
+        self.bars_plot.setMouseEnabled(False, False)
+        self.bars_plot.hideButtons()
+        self.bars_plot.setMenuEnabled(False)
+        self.bars_plot.setYRange(0, 1, padding=0)
+        self.bars_plot.setTitle("next letter after the prefix")
+        self.muted_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.bars_plot.addItem(self.muted_bars)
+        self.bars_plot.addItem(self.bars)
+        root.addWidget(self.bars_plot, 2)
+        self.results = QListWidget()
+        self.results.setMinimumHeight(80)
+        root.addWidget(self.results, 3)
+
+        c = ctx.controller
+        c.reset_done.connect(self._on_reset)
+        c.snapshot_ready.connect(self._on_snapshot)
+        c.stats_batch.connect(self._after_steps)
+        ctx.themes.changed.connect(self.apply_theme)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(int(REFRESH_S * 1000))
+        self._settings_changed()
+        self.apply_theme(ctx.theme)
+
+    # --- settings -------------------------------------------------------------------------
+    def top_k_value(self) -> int | None:
+        """None = off (the whole vocabulary)."""
+        v = self.top_k.value()
+        return None if v > len(self._vocab) else v
+
+    def temperature_value(self) -> float:
+        return round(self.temperature.value() * T_STEP, 4)
+
+    def set_top_k(self, k: int | None) -> None:
+        self.top_k.setValue(self.top_k.maximum() if k is None else k)
+
+    def set_temperature(self, t: float) -> None:
+        self.temperature.setValue(max(1, min(40, round(t / T_STEP))))
+
+    def _settings_changed(self, *_):
+        k = self.top_k_value()
+        self.top_k_label.setText("Top-k: off" if k is None else f"Top-k: {k}")
+        self.temperature_label.setText(f"Temperature: {self.temperature_value():.2f}")
+        self.refresh_bars()
+
+    def prefix_problem(self) -> str:
+        missing = sorted(set(self.prefix.text()) - set(self._vocab)) if self._vocab else []
+        return f"Not in this dataset's characters: {' '.join(missing)}" if missing else ""
+
+    # --- snapshots ------------------------------------------------------------------------
+    def _on_reset(self, info) -> None:
+        self._vocab = tuple(info.vocab)
+        old_k = self.top_k_value()
+        self.top_k.blockSignals(True)
+        self.top_k.setRange(1, len(self._vocab) + 1)  # the last notch is "off"
+        self.top_k.blockSignals(False)
+        if not self._initialised:  # last session's choice, else the run's own recipe
+            self._initialised = True
+            saved = self._restored
+            self.set_top_k(saved["top_k"] if "top_k" in saved else info.config.train.top_k)
+            if "temperature" not in saved:
+                self.set_temperature(info.config.train.temperature)
+        else:
+            self.set_top_k(old_k if old_k is None else min(old_k, len(self._vocab)))
+        self.inference = None
+        self.results.clear()
+        self.controller.request_snapshot()
+
+    def _tick(self) -> None:
+        if self.controller.state == "running" and self.is_shown():
+            self.controller.request_snapshot()
+
+    def _after_steps(self, _batch) -> None:
+        if self.controller.state != "running":
+            self.controller.request_snapshot()
+
+    def _on_snapshot(self, inference) -> None:
+        self.inference = inference
+        self.refresh_bars()
+        if self._pending_generate:
+            self._pending_generate = False
+            self._start_generation(inference)
+
+    # --- generating --------------------------------------------------------------------
+    def generate(self) -> None:
+        """Ask for a fresh snapshot; names are drawn from it when it arrives."""
+        if self.controller.info is None:
+            return
+        problem = self.prefix_problem()
+        if problem:
+            self.message.setText(problem)
+            return
+        self._pending_generate = True
+        self.message.setText("generating…")
+        self.controller.request_snapshot()
+
+    def _start_generation(self, inference) -> None:
+        n, t, k, prefix = (self.count.value(), self.temperature_value(), self.top_k_value(),
+                           self.prefix.text())
+        rng = random.Random()  # our own: the training RNG is never touched
+
+        def job(_progress):
+            return inference.sample(n, temperature=t, top_k=k, prefix=prefix, rng=rng)
+
+        self.ctx.tasks.run(job, self._show_samples, self.message.setText)
+
+    def _show_samples(self, names: list[str]) -> None:
+        info = self.controller.info
+        seen = info.train_docs if info is not None else frozenset()
+        theme = self.ctx.theme
+        self.results.clear()
+        out = []
+        for name in names:
+            is_new = name not in seen
+            mark = "new" if is_new else "in training data"
+            item = QListWidgetItem(f"{name or '(empty)'}    — {mark}")
+            item.setForeground(QColor(theme.new_name if is_new else theme.copied_name))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.results.addItem(item)
+            out.append((name, is_new))
+        new = sum(1 for _, is_new in out if is_new)
+        self.message.setText(
+            f"{len(out)} names: {new} new, {len(out) - new} from the training data")
+        self.samples_ready.emit(out)
+
+    def names(self) -> list[str]:
+        return [self.results.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.results.count())]
+
+    # --- the bar chart -------------------------------------------------------------------
+    def refresh_bars(self) -> None:
+        problem = self.prefix_problem()
+        if problem:
+            self.message.setText(problem)
+            return
+        if self.message.text().startswith("Not in"):
+            self.message.setText(" ")
+        if self.inference is None or not self._vocab:
+            return
+        t, k, prefix = self.temperature_value(), self.top_k_value(), self.prefix.text()
+        try:
+            self.probs = self.inference.next_token_probs(prefix, temperature=t, top_k=k)
+            full = self.inference.next_token_probs(prefix, temperature=t, top_k=None)
+        except Exception as e:  # a bad prefix must not take the panel down
+            self.message.setText(str(e))
+            return
+        x = np.arange(len(self.probs))
+        cut = self.probs == 0
+        self.bars.setOpts(x=x, height=self.probs, width=0.8)
+        self.muted_bars.setOpts(x=x[cut], height=full[cut], width=0.8)
+        labels = axis_labels(self._vocab)
+        self.bars_plot.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(labels)]])
+        self.bars_plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
+        self.bars_plot.setYRange(0, max(0.05, float(max(self.probs.max(), full.max()))) * 1.05,
+                                 padding=0)
+
+    # --- theme / state -----------------------------------------------------------------
+    def apply_theme(self, theme) -> None:
+        self.bars_plot.setBackground(theme.plot_background)
+        self.bars.setOpts(brush=pg.mkBrush(theme.bar), pen=pg.mkPen(None))
+        self.muted_bars.setOpts(brush=pg.mkBrush(theme.bar_muted), pen=pg.mkPen(None))
+        font = QFont()
+        font.setPointSize(theme.bar_font_size)
+        for name in ("left", "bottom"):
+            axis = self.bars_plot.getAxis(name)
+            axis.setPen(theme.plot_foreground)
+            axis.setTextPen(theme.plot_foreground)
+            axis.setStyle(tickFont=font)
+        self.bars_plot.setTitle("next letter after the prefix", color=theme.plot_foreground,
+                                size=f"{theme.plot_font_size}pt")
+
+    def save_state(self) -> dict:
+        return {"temperature": self.temperature_value(), "top_k": self.top_k_value(),
+                "count": self.count.value(), "prefix": self.prefix.text()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("temperature"), (int, float)):
+            self.set_temperature(float(state["temperature"]))
+            self._restored["temperature"] = state["temperature"]
+        k = state.get("top_k", "missing")
+        if k is None or (isinstance(k, int) and k > 0):
+            self._restored["top_k"] = k
+            if self._vocab:
+                self.set_top_k(k if k is None else min(k, len(self._vocab)))
+        if isinstance(state.get("count"), int):
+            self.count.setValue(state["count"])
+        if isinstance(state.get("prefix"), str):
+            self.prefix.setText(state["prefix"])

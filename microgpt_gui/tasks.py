@@ -1,0 +1,107 @@
+"""Background one-off jobs (loading a file, downloading, sampling) on their own QThread.
+
+    runner.run(fn, on_done, on_error, on_progress)   fn(progress) runs off the GUI thread
+
+fn gets a progress(done, total) callback; calling it after the window asked the job to
+stop raises Cancelled, so long reads end promptly on close. Results come back through
+queued signals, so the callbacks run on the GUI thread and may touch widgets.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from .worker import describe
+
+
+class Cancelled(Exception):
+    """The job was asked to stop (the window is closing)."""
+
+
+class TaskThread(QThread):
+    progress = Signal(object, object)  # done, total (may exceed 2**31: object, not int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn, parent=None):
+        super().__init__(parent)
+        self._fn = fn
+
+    def run(self):
+        try:
+            result = self._fn(self._progress)
+        except Cancelled:
+            return
+        except Exception as e:
+            if not self.isInterruptionRequested():
+                self.failed.emit(describe(e))
+            return
+        if not self.isInterruptionRequested():
+            self.succeeded.emit(result)
+
+    def _progress(self, done, total):
+        if self.isInterruptionRequested():
+            raise Cancelled()
+        self.progress.emit(done, total)
+
+    def cancelled(self) -> bool:
+        return self.isInterruptionRequested()
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread, so the job's signals reach the callbacks there (a plain
+    function connected directly would run on the job's thread)."""
+
+    def __init__(self, runner, thread, on_done, on_error, on_progress):
+        super().__init__(runner)
+        self.runner, self.thread_, self.cbs = runner, thread, (on_done, on_error, on_progress)
+        thread.succeeded.connect(self.done)
+        thread.failed.connect(self.fail)
+        thread.progress.connect(self.progress)
+        thread.finished.connect(self.reap)
+
+    @Slot(object)
+    def done(self, result):
+        if self.cbs[0]:
+            self.cbs[0](result)
+
+    @Slot(str)
+    def fail(self, message):
+        if self.cbs[1]:
+            self.cbs[1](message)
+
+    @Slot(object, object)
+    def progress(self, done, total):
+        if self.cbs[2]:
+            self.cbs[2](done, total)
+
+    @Slot()
+    def reap(self):
+        self.thread_.wait()  # finished is emitted just before the thread really ends
+        self.runner._threads.discard(self.thread_)
+        self.deleteLater()
+
+
+class TaskRunner(QObject):
+    """Starts TaskThreads and keeps them alive until they end; stops them all on close."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._threads: set[TaskThread] = set()
+
+    def run(self, fn, on_done=None, on_error=None, on_progress=None) -> TaskThread:
+        t = TaskThread(fn)
+        _Relay(self, t, on_done, on_error, on_progress)
+        self._threads.add(t)
+        t.start()
+        return t
+
+    @property
+    def active(self) -> int:
+        return sum(1 for t in self._threads if t.isRunning())
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        threads = list(self._threads)
+        for t in threads:
+            t.requestInterruption()
+        return all([t.wait(timeout_ms) for t in threads])

@@ -1,0 +1,65 @@
+"""Theme: the colours, fonts and line widths every panel draws with.
+
+Panels never hard-code a colour: they read `Theme` in `apply_theme(theme)`, which the
+window calls whenever ThemeHub.changed fires. Projector mode swaps in a different Theme
+(bigger fonts, thicker lines, higher contrast) with `hub.set_theme(...)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, Signal
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str = "default"
+    font_size: int = 10  # widgets, points
+    plot_font_size: int = 9  # axis ticks and labels, points
+    title_font_size: int = 10
+    line_width: float = 2.0  # main curves
+    thin_width: float = 1.0  # raw loss, reference lines
+    bar_font_size: int = 9
+    plot_background: str = "#ffffff"
+    plot_foreground: str = "#333333"
+    grid_alpha: float = 0.15
+    loss_raw: str = "#9ab6d6"  # faint: the noisy per-step loss
+    loss_smooth: str = "#1f5fa8"
+    val: str = "#d1495b"
+    grad: str = "#2a9d5c"
+    clip: str = "#666666"
+    lr: str = "#7b4fa6"
+    event: str = "#e09f3e"  # vertical markers for live changes
+    bar: str = "#1f5fa8"
+    bar_muted: str = "#c8c8c8"  # next-token bars cut by top-k
+    new_name: str = "#2a9d5c"
+    copied_name: str = "#8a8a8a"
+    error: str = "#c0392b"
+    warning: str = "#b7791f"
+    colormap: str = "viridis"  # perceptually uniform, readable in greyscale
+
+    def with_(self, **changes) -> Theme:
+        return replace(self, **changes)
+
+
+DEFAULT = Theme()
+
+
+class ThemeHub(QObject):
+    """Holds the current Theme and tells everyone when it changes."""
+
+    changed = Signal(object)  # Theme
+
+    def __init__(self, theme: Theme = DEFAULT, parent=None):
+        super().__init__(parent)
+        self._theme = theme
+
+    @property
+    def theme(self) -> Theme:
+        return self._theme
+
+    def set_theme(self, theme: Theme) -> None:
+        if theme != self._theme:
+            self._theme = theme
+            self.changed.emit(theme)

@@ -1,0 +1,268 @@
+"""TrainingWorker: runs trainer.step() on its own QThread.
+
+Every command arrives as a queued signal, so it runs on the worker thread *between*
+steps: the trainer is only ever mutated here, never from the GUI thread (the one
+exception, RunController.snapshot(), takes `lock`). The loop is a single-shot QTimer
+rather than a `while` loop, so the thread's event loop keeps turning and commands (pause,
+new learning rate, capture requests, quit) are picked up after at most one step.
+
+Results leave as plain copies (StepStats, numpy arrays, RunInfo) in batches at most every
+FLUSH_S seconds, so the GUI thread is never flooded with one signal per step.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+
+from .runinfo import RunInfo
+
+FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
+MAX_TICK_S = 0.03  # at "max" speed, return to the event loop this often
+
+
+def describe(exc: BaseException) -> str:
+    """One line for people: engine errors already read well, others get their type."""
+    if isinstance(exc, ValueError) and type(exc).__name__.endswith("Error") and str(exc):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class TrainingWorker(QObject):
+    stats_batch = Signal(object)  # list[StepStats]
+    state_changed = Signal(str)  # "paused" | "running" | "finished"
+    reset_done = Signal(object)  # RunInfo
+    reset_failed = Signal(str)
+    error = Signal(str)  # a step raised: training is paused, the thread lives on
+    paused_reason = Signal(str)  # why training paused by itself (divergence)
+    capture_ready = Signal(object)  # dict: step, word, follow, attention, labels, ...
+    snapshot_ready = Signal(object)  # engine Inference (frozen copy of the weights)
+    call_done = Signal(int, object, object)  # token, result, error message or None
+
+    def __init__(self):
+        super().__init__()
+        self.trainer = None
+        self.lock = threading.Lock()  # held while the trainer changes
+        self._running = False
+        self._speed = 0.0  # steps per second; 0 = as fast as possible
+        self._next_due = 0.0
+        self._pending: list = []
+        self._last_flush = 0.0
+        self._capture: dict | None = None
+        self._last_doc = ""
+        # Parented to self, so it moves to the worker thread with us.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+
+    # --- commands (queued from the GUI thread) ----------------------------------------
+    @Slot()
+    def start(self):
+        if self.trainer is None or self._running:
+            return
+        if self.trainer.done:
+            self._set_state()
+            return
+        self._running = True
+        self._next_due = time.monotonic()
+        self.state_changed.emit("running")
+        self._timer.start(0)
+
+    @Slot(str)
+    def pause(self, reason: str = ""):
+        was_running = self._running
+        self._running = False
+        self._timer.stop()
+        self._flush(force=True)
+        if was_running:
+            self._set_state()
+        if reason:
+            self.paused_reason.emit(reason)
+
+    @Slot()
+    def step_once(self):
+        if self._running or self.trainer is None:
+            return
+        if not self.trainer.done:
+            stats = self._one_step()
+            self._flush(force=True)
+            if stats is not None and stats.diverged:
+                self.paused_reason.emit(self._diverged_text(stats))
+        self._set_state()
+
+    @Slot(object)
+    def reset(self, factory):
+        """Replace the trainer with factory() (a new Trainer, or one loaded from disk)."""
+        self.pause()
+        try:
+            trainer = factory()
+            info = RunInfo.from_trainer(trainer)
+        except Exception as e:  # keep the old run: a bad setting must not lose it
+            self.reset_failed.emit(describe(e))
+            return
+        with self.lock:
+            self.trainer = trainer
+        self._pending.clear()
+        self._last_doc = ""
+        self.reset_done.emit(info)
+        self._set_state()
+
+    @Slot(float)
+    def set_speed(self, steps_per_second: float):
+        self._speed = max(0.0, float(steps_per_second))
+        self._next_due = time.monotonic()
+
+    @Slot(float)
+    def set_learning_rate(self, lr: float):
+        if self.trainer is None:
+            return
+        try:
+            self.trainer.set_learning_rate(lr)
+        except Exception as e:
+            self.error.emit(describe(e))
+
+    @Slot(object)
+    def request_capture(self, request: dict):
+        """request: word (str, '' = follow the training doc), attention, positions.
+        While running it rides on the next step; while idle it is answered at once."""
+        if self.trainer is None:
+            return
+        if self._running:
+            self._capture = request
+            return
+        word = request.get("word") or self._last_doc or self.trainer.batch_docs(
+            self.trainer.step_num)[0]
+        try:
+            self.capture_ready.emit(self._capture_from_view(request, word))
+        except Exception as e:
+            self.capture_ready.emit({"word": word, "error": describe(e)})
+
+    @Slot()
+    def request_snapshot(self):
+        if self.trainer is not None:
+            self.snapshot_ready.emit(self.trainer.snapshot())
+
+    @Slot(int, object)
+    def call(self, token: int, fn):
+        """Run fn(trainer) here, between steps (checkpoints, lessons, exports...)."""
+        try:
+            result = fn(self.trainer)
+        except Exception as e:
+            self.call_done.emit(token, None, describe(e))
+        else:
+            self.call_done.emit(token, result, None)
+
+    @Slot()
+    def shutdown(self):
+        self._running = False
+        self._timer.stop()
+        # Hand ourselves back to the GUI thread before this thread ends, so Python can
+        # later destroy us (and our timer) from there without cross-thread timer warnings.
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())
+
+    # --- the loop ---------------------------------------------------------------------
+    def _tick(self):
+        if not self._running:
+            return
+        thread = QThread.currentThread()
+        t_end = time.monotonic() + MAX_TICK_S
+        while self._running:
+            if thread.isInterruptionRequested():
+                self._running = False
+                break
+            stats = self._one_step()
+            if stats is None:  # the step raised; _one_step reported it
+                self._running = False
+                break
+            if stats.diverged:
+                self._running = False
+                self._flush(force=True)
+                self._set_state()
+                self.paused_reason.emit(self._diverged_text(stats))
+                return
+            if self.trainer.done:
+                self._running = False
+                break
+            if self._speed or time.monotonic() >= t_end:
+                break
+        self._flush(force=not self._running)
+        if not self._running:
+            self._set_state()
+            return
+        now = time.monotonic()
+        if self._speed:
+            self._next_due = max(self._next_due + 1.0 / self._speed, now)
+            self._timer.start(int((self._next_due - now) * 1000))
+        else:
+            self._timer.start(0)
+
+    def _one_step(self):
+        req, self._capture = self._capture, None
+        follow = bool(req) and not req.get("word")
+        try:
+            with self.lock:
+                stats = self.trainer.step(
+                    capture_attention=follow and req.get("attention", True),
+                    capture_positions=follow and req.get("positions", False),
+                )
+        except Exception as e:
+            self._running = False
+            self._timer.stop()
+            self._flush(force=True)
+            self.error.emit(f"Training step failed and was paused.\n{describe(e)}")
+            traceback.print_exc()  # the full story goes to the console for bug reports
+            return None
+        self._last_doc = stats.doc
+        self._pending.append(stats)
+        if req:
+            self._answer_capture(req, stats, follow)
+        return stats
+
+    def _answer_capture(self, req: dict, stats, follow: bool):
+        if follow:
+            self.capture_ready.emit({
+                "step": stats.step, "word": stats.doc, "follow": True,
+                "attention": stats.attention, "labels": stats.attention_labels,
+                "position_losses": stats.position_losses,
+            })
+            return
+        try:  # a typed word the vocabulary lacks must not stop training
+            self.capture_ready.emit(self._capture_from_view(req, req["word"]))
+        except Exception as e:
+            self.capture_ready.emit({"word": req["word"], "error": describe(e)})
+
+    def _capture_from_view(self, req: dict, word: str) -> dict:
+        view = self.trainer.inference()
+        out = {"step": self.trainer.step_num, "word": word, "follow": not req.get("word")}
+        if req.get("attention", True):
+            out["attention"], out["labels"] = view.attention(word)
+        if req.get("positions"):
+            out["position_losses"] = view.position_losses(word)[0]
+        return out
+
+    def _flush(self, force: bool = False):
+        now = time.monotonic()
+        if self._pending and (force or now - self._last_flush >= FLUSH_S):
+            batch, self._pending = self._pending, []
+            self._last_flush = now
+            self.stats_batch.emit(batch)
+
+    def _set_state(self):
+        if self._running:
+            state = "running"
+        elif self.trainer is not None and self.trainer.done:
+            state = "finished"
+        else:
+            state = "paused"
+        self.state_changed.emit(state)
+
+    @staticmethod
+    def _diverged_text(stats) -> str:
+        return (f"Training paused at step {stats.step}: the loss became {stats.loss:g} "
+                f"(gradient norm {stats.grad_norm:g}). The learning rate is probably too "
+                "high - lower it and press Reset.")
