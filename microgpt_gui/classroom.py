@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -189,6 +190,19 @@ def _build_toolbar(window, projector) -> QToolBar:
     speed.currentIndexChanged.connect(src.setCurrentIndex)
     src.currentIndexChanged.connect(speed.setCurrentIndex)
     bar.addWidget(speed)
+    lr_src = window.controls.fields.get("learning_rate")
+    if lr_src is not None:  # the one hyperparameter worth changing live in front of a class
+        bar.addWidget(QLabel(" lr "))
+        lr = QDoubleSpinBox()
+        lr.setObjectName("toolbar-lr")
+        lr.setDecimals(lr_src.decimals())
+        lr.setRange(lr_src.minimum(), lr_src.maximum())
+        lr.setSingleStep(lr_src.singleStep())
+        lr.setValue(lr_src.value())
+        lr.setKeyboardTracking(False)
+        lr.valueChanged.connect(lr_src.setValue)
+        lr_src.valueChanged.connect(lr.setValue)
+        bar.addWidget(lr)
     bar.addSeparator()
     bar.addAction(window.act["projector"])
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
 
 from .theme import DEFAULT, Theme
 
-ESSENTIAL_PANELS = {"controls", "curves", "attention", "sampling", "surprise"}
+# The controls dock goes too: the demo toolbar keeps Train/Step/Reset/Generate, the speed
+# and the learning rate, which is all a class demo touches (View menu brings it back).
+ESSENTIAL_PANELS = {"curves", "attention", "sampling", "surprise"}
 HIDE_PROPERTY = "projector_hide"
 
 

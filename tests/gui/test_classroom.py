@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
+import os
 
-import pytest
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from engine import Trainer, load_dataset, preset
-from microgpt_gui.lesson import (
+import json  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from engine import Trainer, load_dataset, preset  # noqa: E402
+from microgpt_gui.lesson import (  # noqa: E402
     Lesson,
     LessonError,
     bundled_lessons,
@@ -145,3 +149,337 @@ def test_name_stats_widget_on_known_list(qtbot):
     assert q.distinct_share == 0.75
     assert "25% new" in w.numbers.text() and "50% copies" in w.numbers.text()
     assert "mostly copies" in w.verdict.text()
+
+
+# --- in the window ---------------------------------------------------------------------
+
+WAIT = 20_000
+
+
+def tiny(**kw):
+    kw.setdefault("num_steps", 60)
+    return preset("optimized", n_embd=8, n_head=2, **kw)
+
+
+class NoDialog:
+    """Stands in for QFileDialog: shortcuts that open a dialog must not block a test."""
+
+    @staticmethod
+    def getOpenFileName(*_a, **_k):
+        return "", ""
+
+    @staticmethod
+    def getSaveFileName(*_a, **_k):
+        return "", ""
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+    import microgpt_gui.lesson_actions as lesson_actions
+    import microgpt_gui.main_window as main_window
+    from microgpt_gui.settings import Settings
+
+    for module in (main_window, lesson_actions):
+        monkeypatch.setattr(module, "QFileDialog", NoDialog)
+    try:
+        import microgpt_gui.checkpoints as checkpoints
+
+        monkeypatch.setattr(checkpoints, "QFileDialog", NoDialog)
+    except ImportError:
+        pass
+    w = main_window.MainWindow(settings=Settings(str(tmp_path / "settings.ini")),
+                               autostart=False)
+    if "explorer" not in w.panels:  # the window installs these features itself
+        from microgpt_gui.analysis_hooks import install as install_analysis
+
+        install_analysis(w)
+    if not hasattr(w, "projector"):
+        from microgpt_gui.classroom import install
+
+        install(w)
+    qtbot.addWidget(w)
+    w.datasets.dataset = load_dataset(str(DOCS))
+    w.show()
+    yield w
+    w.projector.set_active(False)
+    w.close()
+
+
+def reset(qtbot, w, cfg):
+    w.controls.load_config(cfg, "optimized")  # the controls show what runs
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.controller.reset(cfg, w.datasets.dataset)
+
+
+def steps(qtbot, w, n):
+    out = []
+    for _ in range(n):
+        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT) as blocker:
+            w.controller.step_once()
+        out.extend(blocker.args[0])
+    return out
+
+
+def test_projector_mode_changes_fonts_and_lines_and_restores(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    w = window
+    reset(qtbot, w, tiny())
+    curves = w.panels["curves"]
+    surprise = w.panels["surprise"].view
+
+    def look():
+        return {
+            "app_pt": QApplication.font().pointSize(),
+            "line": curves.smooth.opts["pen"].widthF(),
+            "axis_pt": curves.loss_plot.getAxis("left").style["tickFont"].pointSize(),
+            "summary_pt": surprise.summary.font().pointSize(),
+            "full": w.isFullScreen(),
+            "controls": w.docks["controls"].isVisible(),
+            "status": w.statusBar().isVisible(),
+            "theme": w.themes.theme,
+        }
+
+    before = look()
+    w.activateWindow()
+    qtbot.keyClick(w, Qt.Key.Key_F11)
+    on = look()
+    assert w.projector.active and w.act["projector"].isChecked()
+    assert on["app_pt"] >= 14 and on["app_pt"] > before["app_pt"]
+    assert on["line"] >= 4 and on["line"] > before["line"]
+    assert on["axis_pt"] >= 14 and on["summary_pt"] >= 14
+    assert on["full"] and not on["controls"] and not on["status"]
+    assert w.toolbar.isVisible() and w.docks["curves" if "curves" in w.docks else
+                                             "attention"].isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_F11)
+    assert not w.projector.active
+    assert look() == before
+
+
+def test_projector_sizes_scale_with_screen():
+    from microgpt_gui.projector import projector_theme
+
+    small, big = projector_theme(720), projector_theme(1080)
+    assert 14 <= small.font_size < big.font_size
+    assert small.line_width >= 4 and big.line_width >= small.line_width
+    assert big.plot_foreground == "#000000" and big.plot_background == "#ffffff"
+
+
+SHORTCUTS = [("Space", "train"), ("S", "step"), ("R", "reset"), ("G", "generate"),
+             ("F11", "projector"), ("Ctrl+O", "open_dataset"), ("Ctrl+S", "save_checkpoint"),
+             ("F1", "what_am_i_seeing")]
+
+
+def test_each_shortcut_triggers_its_action(qtbot, window):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtTest import QTest
+
+    w = window
+    reset(qtbot, w, tiny(num_steps=10_000))
+    w.controller.set_speed(5)  # slow: Space must find it still running to pause it
+    hits = []
+    for key, name in SHORTCUTS:
+        assert w.act[name].shortcut().toString() == QKeySequence(key).toString(), name
+        w.act[name].triggered.connect(lambda *_a, n=name: hits.append(n))
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    w.centralWidget().setFocus()
+    for key, name in SHORTCUTS:
+        seq = QKeySequence(key)
+        QTest.keyClick(w, seq[0].key(), seq[0].keyboardModifiers())
+        assert hits and hits[-1] == name, key
+        if name == "train":  # Space started training: Space again pauses
+            qtbot.waitUntil(lambda: w.controller.state == "running", timeout=WAIT)
+            QTest.keyClick(w, seq[0].key())
+            qtbot.waitUntil(lambda: w.controller.state != "running", timeout=WAIT)
+        if name == "projector":
+            w.projector.set_active(False)
+    assert [n for n in hits if n != "train"] == [n for _, n in SHORTCUTS if n != "train"]
+    # the Help ▸ Keyboard shortcuts list names every one of them
+    from microgpt_gui.classroom import shortcuts_html
+
+    html = shortcuts_html(w)
+    for key, _name in SHORTCUTS:
+        assert f"<b>{QKeySequence(key).toString()}</b>" in html
+
+
+def test_letter_keys_type_in_text_fields(qtbot, window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    w = window
+    reset(qtbot, w, tiny())
+    hits = []
+    for name in ("train", "step", "reset", "generate"):
+        w.act[name].triggered.connect(lambda *_a, n=name: hits.append(n))
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    field = w.panels["sampling"].prefix
+    field.setFocus()
+    for key in (Qt.Key.Key_S, Qt.Key.Key_R, Qt.Key.Key_G, Qt.Key.Key_Space):
+        QTest.keyClick(field, key)
+    assert field.text() == "srg "
+    assert hits == [] and w.controller.state != "running"
+
+
+def test_learning_rate_change_takes_effect_next_step_without_reset(qtbot, window):
+    from engine.trainer import lr_at
+
+    w = window
+    cfg = tiny()
+    reset(qtbot, w, cfg)
+    info = w.controller.info
+    first = steps(qtbot, w, 5)
+    w.controls.fields["learning_rate"].setValue(0.05)  # what the user does, mid-run
+    after = steps(qtbot, w, 5)
+    # the same thing directly on a Trainer: 5 steps, new lr, 5 steps
+    t = Trainer(cfg, w.datasets.dataset)
+    ref = [t.step() for _ in range(5)]
+    t.set_learning_rate(0.05)
+    ref += [t.step() for _ in range(5)]
+    got = first + after
+    assert [s.step for s in got] == list(range(1, 11))  # no reset: steps go on
+    assert w.controller.info is info
+    assert [s.loss for s in got] == [s.loss for s in ref]  # weights kept, lr applied
+    assert after[0].lr == lr_at(t.config.train, 5) != lr_at(cfg.train, 5)
+    assert any("lr 0.05" in text for _, text in w.controller.history.events)
+
+
+def test_learning_rate_change_while_running(qtbot, window):
+    from engine.trainer import lr_at
+
+    w = window
+    cfg = tiny(num_steps=400)
+    reset(qtbot, w, cfg)
+    w.controller.set_speed(50)
+    w.controller.train()
+    qtbot.waitUntil(lambda: w.controller.history.step >= 3, timeout=WAIT)
+    w.controls.fields["learning_rate"].setValue(0.03)
+    changed_at = w.controller.history.step
+    qtbot.waitUntil(lambda: w.controller.history.step >= changed_at + 4, timeout=WAIT)
+    w.controller.pause()
+    qtbot.waitUntil(lambda: w.controller.state != "running", timeout=WAIT)
+    h = w.controller.history
+    step, lr = h.array("step"), h.array("lr")
+    assert list(step) == list(range(1, len(step) + 1))
+    new = cfg.copy()
+    new.train.learning_rate = 0.03
+    switched = [i for i in range(len(step)) if lr[i] == lr_at(new.train, i)]
+    # the worker reports steps in batches (every ~30 ms), so it may be a step or two
+    # ahead of what the window had seen when the lr changed
+    assert switched and switched[0] <= changed_at + 3
+    assert all(lr[i] == lr_at(new.train, i) for i in range(switched[0], len(step)))
+    assert all(lr[i] == lr_at(cfg.train, i) for i in range(switched[0]))
+
+
+def test_live_settings_are_marked_on_the_curves(qtbot, window):
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    live = w.live_changes
+    w.panels["curves"].smoothing.setValue(0.5)
+    w.panels["sampling"].set_temperature(1.0)
+    live.val_every.setValue(3)
+    live.flush()
+    texts = [text for _, text in w.controller.history.events]
+    assert "smoothing 0.5" in texts and "temperature 1" in texts
+    assert "validate every 3" in texts
+    assert not w.controls.needs_reset.isVisibleTo(w), w.controls.needs_reset.text()
+    got = steps(qtbot, w, 4)  # steps 3..6: validation now runs every 3 steps
+    assert [s.step for s in got if s.val_loss is not None] == [3, 6]
+    w.controls.fields["n_embd"].setValue(16)  # a shape change: the window says Reset
+    assert w.controls.needs_reset.isVisibleTo(w)
+    assert "n_embd" in w.controls.needs_reset.text()
+
+
+def test_lesson_opened_in_window_reproduces_first_20_losses(qtbot, window, tmp_path):
+    w = window
+    data = tmp_path / "names.txt"
+    shutil.copy(DOCS, data)
+    cfg = tiny(num_steps=20, seed=3, learning_rate=0.02, grad_clip=None, val_every=5)
+    lesson = Lesson.from_run_config(cfg, "optimized", title="no clipping", dataset=str(data),
+                                    speed=100, probe_word="emma", view={"smoothing": 0.5})
+    path = tmp_path / "demo.json"
+    save_lesson(lesson, path)
+    with qtbot.waitSignal(w.lessons.opened, timeout=WAIT):
+        assert w.lessons.open(str(path))
+    got = w.controller.info.config
+    assert got.to_dict() | {"model": {}} == cfg.to_dict() | {"model": {}}
+    assert got.model.n_embd == 8 and got.train.grad_clip is None
+    assert w.controls.speed.currentData() == 100
+    assert w.panels["attention"].word.text() == "emma"
+    assert w.panels["curves"].smoothing.value() == 0.5
+    assert "no clipping" in w.windowTitle()
+    w.controller.train()
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=WAIT)
+    expected = first_losses(cfg, str(data))
+    assert list(w.controller.history.array("loss")) == expected
+    # saving from the window gives the same lesson back
+    again = tmp_path / "again.json"
+    w.lessons.save(str(again))
+    back = load_lesson(again)
+    assert back.run_config().to_dict() == cfg.to_dict()
+    assert (back.speed, back.probe_word, back.view["smoothing"]) == (100, "emma", 0.5)
+    assert back.dataset_source(again) == str(data)
+
+
+def test_broken_lesson_in_window_gives_a_message(qtbot, window, tmp_path):
+    w = window
+    reset(qtbot, w, tiny())
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"microgpt_lesson": 1, "dataset": "missing.txt"}', encoding="utf-8")
+    messages = []
+    w.lessons.failed.disconnect()
+    w.lessons.failed.connect(messages.append)
+    assert not w.lessons.open(str(bad))
+    assert messages and str(bad) in messages[0] and "missing.txt" in messages[0]
+
+
+def test_head_roles_and_surprise_follow_training(qtbot, window):
+    w = window
+    reset(qtbot, w, tiny())
+    w.panels["surprise"].view.entry.setText("")
+    got = steps(qtbot, w, 2)
+    roles = w.head_roles
+    qtbot.waitUntil(lambda: roles.roles is not None, timeout=WAIT)
+    labels = roles.labels()
+    assert len(labels) == 1 * 2 == len(w.panels["attention"].cells)
+    assert all(label.split(" (")[0] in ("start token", "previous letter", "itself",
+                                         "spread out") for label in labels)
+    cell = w.panels["attention"].cells[0]
+    assert cell.getAxis("bottom").labelText == labels[0]
+    view = w.panels["surprise"].view
+    qtbot.waitUntil(lambda: bool(view.losses), timeout=WAIT)
+    assert view.word == got[-1].doc
+
+
+def test_name_stats_for_generated_batch(qtbot, window):
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    sampling = w.panels["sampling"]
+    sampling.count.setValue(7)
+    with qtbot.waitSignal(sampling.samples_ready, timeout=WAIT):
+        w.act["generate"].trigger()
+    q = w.name_stats.quality
+    assert q is not None and q.count == 7
+    assert q.dataset_mean_length > 0 and q.verdict in w.name_stats.verdict.text()
+
+
+def test_help_pane_and_shortcuts_dialog(qtbot, window):
+    w = window
+    dock = w.docks["help"]
+    assert not dock.isVisible()
+    w.act["what_am_i_seeing"].trigger()
+    assert dock.isVisible()
+    text = w.panels["help"].browser.toPlainText()
+    for heading in ("The curves", "Attention", "Which letters are hard?", "Generating names"):
+        assert heading in text
+    w.act["shortcuts"].trigger()
+    from PySide6.QtWidgets import QDialog
+
+    dialog = w.findChild(QDialog, "shortcuts_dialog")
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
