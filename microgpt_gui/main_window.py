@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.config_modifiers: list = []
         self._closing = False
+        self.messages: list[tuple[str, str]] = []  # (kind, text) of every message shown
         self.act = build_actions(self)
         self._build_menus()
 
@@ -166,9 +167,18 @@ class MainWindow(QMainWindow):
             self.datasets.load_path(path)
 
     def show_error(self, message: str):
+        self.show_message(message, QMessageBox.Icon.Warning)
+
+    def show_message(self, message: str, icon=QMessageBox.Icon.Information):
+        """A message box that does not block: errors arrive from worker threads while
+        training runs, and a nested modal loop there would reorder their signals."""
+        self.messages.append((icon.name, message))
         self.statusBar().showMessage(message.splitlines()[0], 8000)
-        if not self._closing:
-            QMessageBox.warning(self, APP_NAME, message)
+        if self._closing:
+            return
+        box = QMessageBox(icon, APP_NAME, message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def about(self):
         QMessageBox.about(self, f"About {APP_NAME}", (
@@ -207,9 +217,7 @@ class MainWindow(QMainWindow):
             f"{info.num_val:,} validation docs", 5000)
 
     def _on_notice(self, message: str):
-        self.statusBar().showMessage(message.splitlines()[0], 15000)
-        if not self._closing:
-            QMessageBox.information(self, APP_NAME, message)
+        self.show_message(message, QMessageBox.Icon.Information)
 
     def refresh_needs_reset(self):
         """Tell the user which edited settings only a Reset will apply."""

@@ -1,0 +1,145 @@
+"""Attention heatmaps and the sampling panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
+
+pytest.importorskip("pytestqt")
+
+
+def wait_capture(qtbot, w, follow=True):
+    """The attention panel shows a capture for the current word."""
+    qtbot.waitUntil(lambda: w.attention.current is not None
+                    and bool(w.attention.current.get("follow")) == follow, timeout=10_000)
+    return w.attention.current
+
+
+def test_attention_grid_has_layers_times_heads_images_whose_rows_sum_to_1(qtbot, make_window):
+    w = make_window(n_layer=2, n_head=2, n_embd=8)
+    with qtbot.waitSignal(w.controller.stats_batch, timeout=5_000):
+        w.act["step"].trigger()
+    cap = wait_capture(qtbot, w)
+    assert len(w.attention.images) == 2 * 2
+    T = len(cap["labels"])
+    assert T == min(len(cap["word"]) + 1, 8)  # BOS + letters, cut to block_size
+    for img in w.attention.images:
+        a = img.image
+        assert a.shape == (T, T)
+        np.testing.assert_allclose(a.sum(axis=1), 1.0, atol=1e-9)
+        assert np.allclose(np.triu(a, 1), 0)  # causal: no looking ahead
+        assert tuple(img.getLevels()) == (0.0, 1.0)  # fixed scale, not auto-levels
+    ticks = w.attention.cells[0].getAxis("bottom")._tickLevels[0]
+    assert ticks[0][1] == "·"  # BOS shown as a symbol
+
+
+def test_attention_for_a_typed_word_and_bad_characters(qtbot, make_window):
+    w = make_window()
+    w.attention.word.setText("emma")
+    assert not w.attention.follow.isChecked()
+    qtbot.waitUntil(lambda: w.attention.current is not None
+                    and w.attention.current["word"] == "emma", timeout=5_000)
+    assert w.attention.images[0].image.shape == (5, 5)
+    w.attention.word.setText("em#")
+    assert "#" in w.attention.caption.text()
+
+
+def test_attention_hover_reads_query_key_weight(qtbot, make_window):
+    from PySide6.QtCore import QPointF
+
+    w = make_window()
+    w.attention.word.setText("ava")
+    qtbot.waitUntil(lambda: w.attention.current is not None
+                    and w.attention.current["word"] == "ava", timeout=5_000)
+    cell = w.attention.cells[0]
+    scene_pos = cell.getViewBox().mapViewToScene(QPointF(0.5, 1.5))  # query 1, key 0
+    w.attention._hover(scene_pos)
+    text = w.attention.readout.text()
+    assert "a (pos 1) → · (pos 0)" in text
+    weight = w.attention.current["attention"][0, 0, 1, 0]
+    assert f"{weight:.3f}" in text
+
+
+def greedy(inference, prefix=""):
+    """What top-k = 1 must produce: always the single likeliest next token."""
+    tok = inference.tokenizer
+    out = prefix
+    for _ in range(inference.cfg.model.block_size - len(prefix)):
+        probs = inference.next_token_probs(out, temperature=1.0, top_k=None)
+        nxt = int(np.argmax(probs))
+        if nxt == tok.bos_id:
+            break
+        out += tok.token_str(nxt)
+    return out
+
+
+def test_top_k_1_sampling_is_deterministic_and_greedy(qtbot, make_window):
+    w = make_window(num_steps=60)
+    c = w.controller
+    with qtbot.waitSignal(c.state_changed, timeout=10_000,
+                          check_params_cb=lambda s: s == "finished"):
+        w.act["train"].trigger()
+    s = w.sampling
+    s.set_top_k(1)
+    s.count.setValue(5)
+    assert s.top_k_value() == 1 and "1" in s.top_k_label.text()
+    runs = []
+    for _ in range(2):
+        with qtbot.waitSignal(s.samples_ready, timeout=10_000) as blocker:
+            w.act["generate"].trigger()
+        runs.append([name for name, _new in blocker.args[0]])
+    assert runs[0] == runs[1] and len(set(runs[0])) == 1
+    assert runs[0][0] == greedy(c.snapshot())
+    assert s.names() == runs[1]
+    assert s.results.count() == 5
+
+
+def test_samples_are_marked_new_or_in_training_data(qtbot, make_window):
+    w = make_window()
+    s = w.sampling
+    train = sorted(w.controller.info.train_docs)[0]
+    s._show_samples([train, "zzzqx"])
+    items = [s.results.item(i).text() for i in range(2)]
+    assert "in training data" in items[0] and "new" in items[1]
+
+
+def test_next_token_bars_sum_to_1_and_grey_out_the_top_k_cut(qtbot, make_window):
+    w = make_window()
+    s = w.sampling
+    qtbot.waitUntil(lambda: s.inference is not None, timeout=5_000)
+    vocab = w.controller.info.vocab_size
+    s.set_top_k(None)
+    assert s.top_k_label.text() == "Top-k: off"
+    heights = s.bars.opts["height"]
+    assert len(heights) == vocab and np.sum(heights) == pytest.approx(1.0)
+    s.set_top_k(3)
+    heights = np.asarray(s.bars.opts["height"])
+    assert np.sum(heights) == pytest.approx(1.0) and np.count_nonzero(heights) == 3
+    assert len(s.muted_bars.opts["height"]) == vocab - 3  # the cut, shown grey
+    before = heights.copy()
+    s.set_temperature(2.0)  # the bars follow the sliders
+    assert not np.allclose(before, s.bars.opts["height"])
+    s.prefix.setText("em")
+    assert np.sum(s.bars.opts["height"]) == pytest.approx(1.0)
+    s.prefix.setText("e#")
+    assert "#" in s.message.text()
+
+
+def test_sampling_while_training_leaves_the_training_numbers_alone(qtbot, make_window):
+    """A snapshot sampler has its own RNG: the run's losses match a run without sampling."""
+    from engine import Trainer, load_dataset
+
+    w = make_window(num_steps=20)
+    c = w.controller
+    with qtbot.waitSignal(w.sampling.samples_ready, timeout=10_000):
+        w.act["generate"].trigger()
+    with qtbot.waitSignal(c.state_changed, timeout=10_000,
+                          check_params_cb=lambda s: s == "finished"):
+        w.act["train"].trigger()
+    ref = Trainer(c.info.config, load_dataset(str(DOCS)))
+    expected = [ref.step().loss for _ in range(20)]
+    np.testing.assert_allclose(c.history.array("loss"), expected, rtol=1e-12)
