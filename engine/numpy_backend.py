@@ -15,7 +15,7 @@ they do not apply. Cross-entropy here is always the fused log-sum-exp form.
 Speed notes (the default model is tiny, so Python/numpy call overhead dominates, not
 flops): q, k, v are one [3C, C] matmul; weight gradients are written straight into one
 flat buffer (returned as FlatGrads, so the Trainer's clipping and Adam need no copy);
-masks and one-hot tables are built once per length.
+masks and one-hot tables are built once per length; BLAS runs on one thread.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 
 from . import layers as L
 from .backends import param_shapes
+from .blas_threads import limit_blas_threads
 from .config import GPTConfig, TrainConfig
 
 
@@ -64,6 +65,7 @@ class NumpyBackend:
     def __init__(self, model: GPTConfig, train: TrainConfig):
         self.model = model
         self.train = train
+        limit_blas_threads(1)  # small matrices: threads only add waiting (blas_threads.py)
         self._layout = []  # (name, offset, shape) in state-dict order
         offset = 0
         for name, shape in param_shapes(model).items():
