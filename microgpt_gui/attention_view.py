@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from .panels import Panel
+from .plotutil import cache_axes
 
 CAPTURE_HZ = 5
 
@@ -38,6 +39,7 @@ class AttentionPanel(Panel):
         self.cells: list[pg.PlotItem] = []
         self.current = None  # last capture dict shown
         self._shape = None
+        self._labels: list[str] = []
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
@@ -120,6 +122,7 @@ class AttentionPanel(Panel):
         if self._shape == (n_layer, n_head):
             return
         self._shape = (n_layer, n_head)
+        self._labels = []
         self.glw.clear()
         self.images, self.cells = [], []
         for layer in range(n_layer):
@@ -131,6 +134,13 @@ class AttentionPanel(Panel):
                 cell.setMenuEnabled(False)
                 cell.invertY(True)  # query 0 (the start token) on top, like a matrix
                 cell.setAspectLocked(True)
+                cache_axes(cell)
+                # Labels once per row / column of the grid: the maps share their axes,
+                # and each drawn axis costs paint time.
+                if head:
+                    cell.hideAxis("left")
+                if layer != n_layer - 1:
+                    cell.hideAxis("bottom")
                 img = pg.ImageItem(axisOrder="row-major")
                 img.setLookupTable(self.cmap.getLookupTable(nPts=256))
                 img.setLevels((0.0, 1.0))
@@ -159,13 +169,16 @@ class AttentionPanel(Panel):
         self._build_grid(att.shape[0], att.shape[1])
         self.current = cap
         labels = axis_labels(cap["labels"])
+        relabel = labels != self._labels  # axes are costly to redraw: only when needed
+        self._labels = labels
         ticks = [[(i + 0.5, t) for i, t in enumerate(labels)]]
         for k, (img, cell) in enumerate(zip(self.images, self.cells)):
             layer, head = divmod(k, att.shape[1])
             img.setImage(att[layer, head], autoLevels=False, levels=(0.0, 1.0))
-            cell.getAxis("bottom").setTicks(ticks)
-            cell.getAxis("left").setTicks(ticks)
-            cell.setRange(xRange=(0, len(labels)), yRange=(0, len(labels)), padding=0)
+            if relabel:
+                cell.getAxis("bottom").setTicks(ticks)
+                cell.getAxis("left").setTicks(ticks)
+                cell.setRange(xRange=(0, len(labels)), yRange=(0, len(labels)), padding=0)
         src = "training doc" if cap.get("follow") else "word"
         self.caption.setText(f"{src} “{cap['word']}” at step {cap.get('step', 0)}")
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from .panels import Panel
+from .plotutil import cache_axes
 
 REFRESH_HZ = 25
 
@@ -78,8 +79,15 @@ class CurvesPanel(Panel):
             p.setClipToView(True)
             self.legends.append(p.addLegend(offset=(-8, 8)))
             p.getViewBox().sigRangeChangedManually.connect(self._user_moved)
+            cache_axes(p)
         self.grad_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
+        # One step axis at the bottom is enough, and every axis costs paint time the
+        # training thread would otherwise get (the GIL is shared).
+        self.loss_plot.hideAxis("bottom")
+        self.grad_plot.hideAxis("bottom")
+        self._total = 1  # steps in the run: the x range while following
+        self._x_right = None
         self.raw = self.loss_plot.plot(name="loss (each step)", connect="finite")
         self.smooth = self.loss_plot.plot(name="smoothed", connect="finite")
         self.val = self.loss_plot.plot(name="validation", connect="finite", symbol="o")
@@ -115,6 +123,8 @@ class CurvesPanel(Panel):
         self.lr.setData(steps, finite(h.array("lr")))
         if len(h.events) != self._events_drawn:
             self._draw_events(h.events)
+        if self.follow.isChecked():
+            self._follow_x(h.step)
 
     def _draw_events(self, events) -> None:
         for plot, line in self._markers:
@@ -131,7 +141,16 @@ class CurvesPanel(Panel):
                 self._markers.append((plot, line))
         self._events_drawn = len(events)
 
+    def _follow_x(self, step: int, force: bool = False) -> None:
+        """Following shows the whole run, 0 to its last step: a fixed x range means the
+        axes need not be redrawn every frame (only y auto-ranges)."""
+        right = max(self._total, step, 1)
+        if force or right != self._x_right:
+            self._x_right = right
+            self.loss_plot.setXRange(0, right, padding=0.01)
+
     def _on_reset(self, info) -> None:
+        self._total = max(info.num_steps, 1)
         clip = info.config.train.grad_clip
         if clip is None:
             self.clip.setData([], [])
@@ -150,9 +169,12 @@ class CurvesPanel(Panel):
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
             if on:
-                p.enableAutoRange()
+                p.enableAutoRange(axis="y")
+                p.setAutoVisible(y=True)
             else:
                 p.disableAutoRange()
+        if on:
+            self._follow_x(self.controller.history.step, force=True)
 
     def _user_moved(self, *_):
         self.follow.setChecked(False)  # the user wants to look closer: stop jumping

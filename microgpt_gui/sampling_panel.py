@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from .attention_view import axis_labels
 from .controls import ActionButton
 from .panels import Panel
+from .plotutil import cache_axes
 
 T_STEP = 0.05  # temperature slider resolution
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
@@ -89,6 +90,7 @@ class SamplingPanel(Panel):
         self.bars_plot.setMenuEnabled(False)
         self.bars_plot.setYRange(0, 1, padding=0)
         self.bars_plot.setTitle("next letter after the prefix")
+        cache_axes(self.bars_plot.getPlotItem())
         self.muted_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.bars_plot.addItem(self.muted_bars)
