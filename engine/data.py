@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -42,8 +42,14 @@ def parse_docs(text: str) -> list[str]:
     return [line.strip() for line in text.strip().split("\n") if line.strip()]
 
 
-def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> str:
-    """Read a UTF-8 text file with clear errors; progress(bytes_read, total) if given."""
+def _decoded_pieces(
+    path: str | os.PathLike, progress: Callable[[int, int], None] | None = None
+):
+    """The text of a UTF-8 file, one decoded piece per CHUNK bytes, the byte-order mark
+    removed, with clear errors; progress(bytes_read, total) after each piece.
+
+    Reading piece by piece keeps every single call short: a loader thread then never
+    holds the GIL (and so the GUI) for long, and no whole-file copy is ever needed."""
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: no such file")
@@ -52,9 +58,9 @@ def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | No
     try:
         total = p.stat().st_size
         decoder = codecs.getincrementaldecoder("utf-8")()
-        parts: list[str] = []
         done = 0
         line_no = 1
+        at_start = True
         with open(p, "rb") as f:
             while True:
                 chunk = f.read(CHUNK)
@@ -67,7 +73,7 @@ def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | No
                         "binary file, not text"
                     )
                 try:
-                    parts.append(decoder.decode(chunk))
+                    piece = decoder.decode(chunk)
                 except UnicodeDecodeError as e:
                     bad_line = line_no + chunk[: e.start].count(b"\n")
                     raise DataError(
@@ -76,10 +82,15 @@ def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | No
                     ) from None
                 line_no += chunk.count(b"\n")
                 done += len(chunk)
+                if at_start and piece:
+                    at_start = False
+                    if piece.startswith("\ufeff"):  # a BOM is not part of the first name
+                        piece = piece[1:]
                 if progress is not None:
                     progress(done, total)
+                yield piece
             try:
-                parts.append(decoder.decode(b"", final=True))
+                yield decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 raise DataError(
                     f"{p}: line {line_no}: file ends inside a UTF-8 character"
@@ -88,22 +99,49 @@ def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | No
         raise DataError(f"{p}: permission denied") from None
     except OSError as e:
         raise DataError(f"{p}: cannot read ({e.strerror or e})") from None
-    text = "".join(parts)
-    if text.startswith("\ufeff"):  # a UTF-8 byte-order mark is not part of the first name
-        text = text[1:]
-    return text
+
+
+def read_text(path: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> str:
+    """Read a UTF-8 text file with clear errors; progress(bytes_read, total) if given."""
+    return "".join(_decoded_pieces(path, progress))
 
 
 def load_docs(
     path: str | os.PathLike, progress: Callable[[int, int], None] | None = None
 ) -> list[str]:
     """Documents of a UTF-8 text file, one per non-blank line (CRLF is fine: lines are
-    stripped)."""
-    text = read_text(path, progress)
-    if not text.strip():
-        what = "is empty" if not text else "has only blank lines"
+    stripped). The same as parse_docs(read_text(path)), but parsed piece by piece: memory
+    holds the documents and one piece, never the whole text or a list of all its lines."""
+    docs: list[str] = []
+    partial: list[str] = []  # the line still being read, across pieces
+    any_text = False
+    for piece in _decoded_pieces(path, progress):
+        any_text = any_text or bool(piece)
+        lines = piece.split("\n")
+        if len(lines) == 1:
+            partial.append(piece)
+            continue
+        if partial:
+            partial.append(lines[0])
+            lines[0] = "".join(partial)
+        partial = [lines.pop()]
+        docs += [doc for line in lines if (doc := line.strip())]
+    last = "".join(partial).strip()
+    if last:
+        docs.append(last)
+    if not docs:
+        what = "has only blank lines" if any_text else "is empty"
         raise DataError(f"{Path(path)}: {what} - need at least one line of text")
-    return parse_docs(text)
+    return docs
+
+
+def distinct_chars(docs: list[str], batch: int = 4096) -> set[str]:
+    """Every character used in docs, gathered a batch of documents at a time (short calls:
+    a big data set does not stall other threads)."""
+    chars: set[str] = set()
+    for i in range(0, len(docs), batch):
+        chars.update("".join(docs[i : i + batch]))
+    return chars
 
 
 @dataclass
@@ -113,14 +151,20 @@ class Dataset:
     docs: list[str]
     source: str  # "bundled:names.txt" or a file path
     name: str
+    _summary: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def num_chars(self) -> int:
         return sum(len(d) for d in self.docs)
 
     def summary(self) -> str:
-        chars = len(set("".join(self.docs)))
-        return f"{len(self.docs):,} docs, {self.num_chars:,} chars, {chars} distinct characters"
+        """"N docs, M chars, K distinct characters" (computed once: load_dataset does it on
+        the loading thread, so a GUI asking later does not stall on a big file)."""
+        if self._summary is None:
+            chars = len(distinct_chars(self.docs))
+            self._summary = (f"{len(self.docs):,} docs, {self.num_chars:,} chars, "
+                             f"{chars} distinct characters")
+        return self._summary
 
 
 def load_dataset(source: str | os.PathLike | None = None, progress=None) -> Dataset:
@@ -130,8 +174,11 @@ def load_dataset(source: str | os.PathLike | None = None, progress=None) -> Data
     source = str(source)
     if source.startswith("bundled:"):
         fname = source.split(":", 1)[1]
-        return Dataset(load_docs(bundled_path(fname), progress), source, fname)
-    return Dataset(load_docs(source, progress), source, Path(source).name)
+        ds = Dataset(load_docs(bundled_path(fname), progress), source, fname)
+    else:
+        ds = Dataset(load_docs(source, progress), source, Path(source).name)
+    ds.summary()  # here, on the loading thread
+    return ds
 
 
 class Tokenizer:
@@ -148,7 +195,7 @@ class Tokenizer:
 
     @classmethod
     def from_docs(cls, docs: list[str], bos_first: bool = True) -> Tokenizer:
-        return cls(sorted(set("".join(docs))), bos_first)
+        return cls(sorted(distinct_chars(docs)), bos_first)
 
     def encode(self, text: str) -> list[int]:
         try:
