@@ -103,6 +103,7 @@ class LiveChanges(QObject):
                 "top_k", "top-k off" if s.top_k_value() is None else f"top-k {s.top_k_value()}"))
         c.reset_done.connect(lambda info: self.set_val_every(info.config.train.val_every))
         window.controls.preset.currentTextChanged.connect(self._preset_changed)
+        self._preset_changed(window.controls.preset.currentText())  # start at the recipe's
 
     def mark(self, kind: str, text: str) -> None:
         """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""

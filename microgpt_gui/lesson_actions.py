@@ -39,9 +39,7 @@ class LessonManager(QObject):
         self._pending: Lesson | None = None
         window.config_modifiers.append(self.modify)
         window.controls.preset.currentTextChanged.connect(self._user_took_over)
-        explorer = window.panels.get("explorer")
-        if explorer is not None and hasattr(explorer, "choices_changed"):
-            explorer.choices_changed.connect(self._user_took_over)
+        self._explorer_hooked = False  # the Optimizations panel may be installed after us
         window.datasets.loaded.connect(self._on_dataset_loaded)
         window.datasets.failed.connect(lambda _m: setattr(self, "_pending", None))
         window.controller.reset_done.connect(self._on_reset_done)
@@ -120,6 +118,9 @@ class LessonManager(QObject):
         explorer = w.panels.get("explorer")
         if explorer is not None and hasattr(explorer, "adopt"):
             explorer.adopt(cfg)
+            if not self._explorer_hooked and hasattr(explorer, "choices_changed"):
+                explorer.choices_changed.connect(self._user_took_over)
+                self._explorer_hooked = True
         self.overrides = {k: v for k, v in lesson.settings.items()
                           if k not in w.controls.fields}
         if self.live is not None:

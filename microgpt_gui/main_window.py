@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         self.themes.changed.connect(self._apply_theme)
 
         self._connect()
+        from . import classroom  # projector mode, shortcuts, lessons, classroom views
+
+        classroom.install(self)
         self._restore()
         self._update_actions()
         if autostart:
