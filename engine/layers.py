@@ -13,9 +13,9 @@ Shapes: B batch, T positions, N = B·T rows, C n_embd, H heads, D head_dim, V vo
 F = 4·C. Everything except attention works on rows [N, C]: the batch and position axes
 only matter where positions look at each other.
 
-Why np.dot and np.add.reduce rather than @ and .sum(): at the default model's size
+Why a.dot(b) and np.add.reduce rather than @ and .sum(): at the default model's size
 (16 wide, 8 long) a step is ~100 tiny array operations and their fixed call overhead,
-not arithmetic, is the cost; these spellings have the least of it.
+not arithmetic, is the cost; these spellings have the least of it (measured).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import numpy as np
 RMS_EPS = 1e-5  # the seed's RMSNorm epsilon (no learned gain)
 _sum = np.add.reduce
 _max = np.maximum.reduce
-_dot = np.dot
 
 
 # --- embedding: token + position -----------------------------------------------------
@@ -34,7 +33,7 @@ def embedding_forward(wte, wpe, onehot, B, T):
 
     A one-hot matmul rather than fancy indexing: its backward is one matmul too (no
     np.add.at scatter), which is faster at these sizes."""
-    x = _dot(onehot, wte)  # [N,C]
+    x = onehot.dot(wte)  # [N,C]
     if B == 1:
         x += wpe[:T]
     else:
@@ -45,7 +44,7 @@ def embedding_forward(wte, wpe, onehot, B, T):
 def embedding_backward(dx, cache, dwte_out=None, dwpe_out=None):
     """dx [N,C] -> (dwte [V,C], dwpe [block,C]) (rows of wpe beyond T get zero)."""
     onehot, B, T = cache
-    dwte = _dot(onehot.T, dx, out=dwte_out)  # [V,C]
+    dwte = onehot.T.dot(dx, out=dwte_out)  # [V,C]
     dwpe = np.zeros((T, dx.shape[1])) if dwpe_out is None else dwpe_out
     dwpe[:T] = dx if B == 1 else _sum(dx.reshape(B, T, -1), 0)  # summed over the batch
     if T < len(dwpe):
@@ -66,7 +65,7 @@ def _mean_col(C: int) -> np.ndarray:
 
 
 def rmsnorm_forward(x):
-    s = (_dot(x * x, _mean_col(x.shape[1])) + RMS_EPS) ** -0.5  # [N,1]
+    s = ((x * x).dot(_mean_col(x.shape[1])) + RMS_EPS) ** -0.5  # [N,1]
     y = x * s
     return y, (y, s)
 
@@ -75,20 +74,20 @@ def rmsnorm_backward(dy, cache):
     # ∂s/∂x_j = -s³·x_j/C, so dx_j = s·dy_j - (s³/C)·x_j·(dy·x); with y = x·s this is
     # dx = s·(dy - y·mean(dy·y)).
     y, s = cache
-    m = _dot(dy * y, _mean_col(y.shape[1]))  # [N,1]
+    m = (dy * y).dot(_mean_col(y.shape[1]))  # [N,1]
     return s * (dy - y * m)
 
 
 # --- linear (no bias): y = x · Wᵀ, W [out, in] as in the state dict -------------------
 def linear_forward(x, w):
-    return _dot(x, w.T), (x, w)  # [N, out]
+    return x.dot(w.T), (x, w)  # [N, out]
 
 
 def linear_backward(dy, cache, dw_out=None):
     """dy [N,out] -> (dx [N,in], dW [out,in]). dw_out: write dW there (a view into a
     flat gradient buffer, so no copy is needed afterwards)."""
     x, w = cache
-    return _dot(dy, w), _dot(dy.T, x, out=dw_out)
+    return dy.dot(w), dy.T.dot(x, out=dw_out)
 
 
 # --- causal multi-head self-attention (after the fused q, k, v projection) ------------
@@ -158,7 +157,7 @@ def cross_entropy_forward(logits, weighted_targets, weights):
     shifted = logits - _max(logits, -1, keepdims=True)  # [N,V]
     e = np.exp(shifted)
     sumexp = _sum(e, -1)  # [N]
-    loss = float(_dot(np.log(sumexp), weights)) - float(np.vdot(shifted, weighted_targets))
+    loss = float(np.log(sumexp).dot(weights)) - float(np.vdot(shifted, weighted_targets))
     return loss, (e, sumexp, weighted_targets, weights)
 
 

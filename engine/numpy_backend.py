@@ -20,6 +20,7 @@ masks and one-hot tables are built once per length; BLAS runs on one thread.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -72,24 +73,28 @@ class NumpyBackend:
             self._layout.append((name, offset, shape))
             offset += shape[0] * shape[1]
         self.size = offset  # number of parameters
-        self._off = {name: (off, shape) for name, off, shape in self._layout}
+        offsets = {name: off for name, off, _ in self._layout}
         C = model.n_embd
         # q, k, v are adjacent in the state dict: their gradient is one [3C, C] block.
-        self._qkv_off = [self._off[f"layer{i}.attn_wq"][0] for i in range(model.n_layer)]
+        qkv_offsets = [offsets[f"layer{i}.attn_wq"] for i in range(model.n_layer)]
         self._names = [
             tuple(f"layer{i}.{w}" for w in ("attn_wq", "attn_wk", "attn_wv", "attn_wo",
                                              "mlp_fc1", "mlp_fc2"))
             for i in range(model.n_layer)
         ]
-        self._C = C
         # Built once, read-only afterwards (safe to share between threads).
         self._eye = np.eye(model.vocab_size)  # one-hot rows
         self._masks = {T: L.causal_mask(T) for T in range(1, model.block_size + 1)}
         self._w1 = {T: np.full(T, 1.0 / T) for T in range(1, model.block_size + 1)}
-
-    def _view(self, flat, name):
-        off, (r, c) = self._off[name]
-        return flat[off : off + r * c].reshape(r, c)
+        # The gradient work buffer and its per-matrix views, made once: backward writes
+        # each weight gradient straight into its view, then hands out a copy (so results
+        # stay valid after the next call). The lock makes concurrent calls safe.
+        self._gbuf = np.empty(self.size)
+        self._gview = {name: self._gbuf[off : off + r * c].reshape(r, c)
+                       for name, off, (r, c) in self._layout}
+        self._gqkv = [self._gbuf[off : off + 3 * C * C].reshape(3 * C, C)
+                      for off in qkv_offsets]
+        self._lock = threading.Lock()
 
     # --- the model -----------------------------------------------------------------------
     def forward(self, params, onehot, B, T):
@@ -123,31 +128,29 @@ class NumpyBackend:
         """dlogits [N,V] -> FlatGrads (a fresh buffer: callers may keep or scale it)."""
         cfg = self.model
         c_emb, c_norm0, blocks, c_head = caches
-        C, act = self._C, cfg.activation
-        flat = np.empty(self.size)
-        view = self._view
-        dx, dhead = L.linear_backward(
-            dlogits, c_head, None if cfg.weight_tying else view(flat, "lm_head")
-        )
-        for i in reversed(range(cfg.n_layer)):
-            _, _, _, wo, fc1, fc2 = self._names[i]
-            c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
-            # MLP branch: x = x + fc2(act(fc1(norm(x))))
-            da, _ = L.linear_backward(dx, c_fc2, view(flat, fc2))
-            dh = L.activation_backward(da, c_act, act)
-            dxn, _ = L.linear_backward(dh, c_fc1, view(flat, fc1))
-            dx = dx + L.rmsnorm_backward(dxn, c_n2)
-            # attention branch: x = x + wo(attn(qkv(norm(x))))
-            dy, _ = L.linear_backward(dx, c_o, view(flat, wo))
-            dqkv = L.attention_backward(dy, c_att)  # [N,3C]
-            off = self._qkv_off[i]
-            dxn, _ = L.linear_backward(dqkv, c_qkv, flat[off : off + 3 * C * C].reshape(3 * C, C))
-            dx = dx + L.rmsnorm_backward(dxn, c_n1)
-        dx = L.rmsnorm_backward(dx, c_norm0)
-        dwte, _ = L.embedding_backward(dx, c_emb, view(flat, "wte"), view(flat, "wpe"))
-        if cfg.weight_tying:
-            dwte += dhead  # wte is used twice: as the input embedding and as the output head
-        return FlatGrads(flat, self._layout)
+        act, g = cfg.activation, self._gview
+        with self._lock:
+            dx, dhead = L.linear_backward(
+                dlogits, c_head, None if cfg.weight_tying else g["lm_head"]
+            )
+            for i in reversed(range(cfg.n_layer)):
+                _, _, _, wo, fc1, fc2 = self._names[i]
+                c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
+                # MLP branch: x = x + fc2(act(fc1(norm(x))))
+                da, _ = L.linear_backward(dx, c_fc2, g[fc2])
+                dh = L.activation_backward(da, c_act, act)
+                dxn, _ = L.linear_backward(dh, c_fc1, g[fc1])
+                dx = dx + L.rmsnorm_backward(dxn, c_n2)
+                # attention branch: x = x + wo(attn(qkv(norm(x))))
+                dy, _ = L.linear_backward(dx, c_o, g[wo])
+                dqkv = L.attention_backward(dy, c_att)  # [N,3C]
+                dxn, _ = L.linear_backward(dqkv, c_qkv, self._gqkv[i])
+                dx = dx + L.rmsnorm_backward(dxn, c_n1)
+            dx = L.rmsnorm_backward(dx, c_norm0)
+            dwte, _ = L.embedding_backward(dx, c_emb, g["wte"], g["wpe"])
+            if cfg.weight_tying:
+                dwte += dhead  # wte is used twice: input embedding and output head
+            return FlatGrads(self._gbuf.copy(), self._layout)
 
     # --- inputs ------------------------------------------------------------------------
     def _batch_arrays(self, batch):
