@@ -37,6 +37,7 @@ class AttentionPanel(Panel):
         super().__init__(ctx)
         self.images: list[pg.ImageItem] = []
         self.cells: list[pg.PlotItem] = []
+        self.layer_labels: list = []
         self.current = None  # last capture dict shown
         self._shape = None
         self._labels: list[str] = []
@@ -124,23 +125,25 @@ class AttentionPanel(Panel):
         self._shape = (n_layer, n_head)
         self._labels = []
         self.glw.clear()
-        self.images, self.cells = [], []
+        self.images, self.cells, self.layer_labels = [], [], []
+        first = 1 if n_layer > 1 else 0  # a column of "layer l" labels when there are layers
         for layer in range(n_layer):
+            if first:
+                label = self.glw.addLabel(f"layer {layer + 1}", row=layer, col=0, angle=-90)
+                self.layer_labels.append(label)
             for head in range(n_head):
-                cell = self.glw.addPlot(row=layer, col=head)
-                cell.setTitle(f"layer {layer + 1} · head {head + 1}")
+                cell = self.glw.addPlot(row=layer, col=first + head)
+                # Short titles on the first row only: long per-cell titles would force the
+                # grid wider than the dock. Every cell keeps its own token axes, so each
+                # map reads on its own and all cells get the same size.
+                if layer == 0:
+                    cell.setTitle(f"head {head + 1}")
                 cell.setMouseEnabled(False, False)
                 cell.hideButtons()
                 cell.setMenuEnabled(False)
                 cell.invertY(True)  # query 0 (the start token) on top, like a matrix
                 cell.setAspectLocked(True)
                 cache_axes(cell)
-                # Labels once per row / column of the grid: the maps share their axes,
-                # and each drawn axis costs paint time.
-                if head:
-                    cell.hideAxis("left")
-                if layer != n_layer - 1:
-                    cell.hideAxis("bottom")
                 img = pg.ImageItem(axisOrder="row-major")
                 img.setLookupTable(self.cmap.getLookupTable(nPts=256))
                 img.setLevels((0.0, 1.0))
@@ -150,7 +153,7 @@ class AttentionPanel(Panel):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14, label="weight")
         self.colorbar.setImageItem(self.images)
-        self.glw.addItem(self.colorbar, row=0, col=n_head, rowspan=n_layer)
+        self.glw.addItem(self.colorbar, row=0, col=first + n_head, rowspan=n_layer)
         self.apply_theme(self.ctx.theme)
 
     def _on_capture(self, cap: dict) -> None:
@@ -204,14 +207,19 @@ class AttentionPanel(Panel):
         self.glw.setBackground(theme.plot_background)
         font = QFont()
         font.setPointSize(theme.plot_font_size)
-        for cell in self.cells:
-            cell.titleLabel.setText(cell.titleLabel.text, color=theme.plot_foreground,
-                                    size=f"{theme.plot_font_size}pt")
+        n_head = self._shape[1] if self._shape else 1
+        for k, cell in enumerate(self.cells):
+            if k < n_head:  # the first row carries the "head h" titles
+                cell.titleLabel.setText(cell.titleLabel.text, color=theme.plot_foreground,
+                                        size=f"{theme.plot_font_size}pt")
             for name in ("left", "bottom"):
                 axis = cell.getAxis(name)
                 axis.setPen(theme.plot_foreground)
                 axis.setTextPen(theme.plot_foreground)
                 axis.setStyle(tickFont=font, tickLength=0)
+        for layer, label in enumerate(self.layer_labels):
+            label.setText(f"layer {layer + 1}", color=theme.plot_foreground,
+                          size=f"{theme.plot_font_size}pt")
         if self.colorbar is not None:
             self.colorbar.axis.setStyle(tickFont=font)
             self.colorbar.axis.setTextPen(theme.plot_foreground)

@@ -131,12 +131,15 @@ class CurvesPanel(Panel):
             plot.removeItem(line)
         self._markers = []
         t = self.ctx.theme
-        for step, text in events:
+        for i, (step, text) in enumerate(events):
+            # Changes often come in bursts (a slider drag): stagger the labels.
+            position = 0.9 - 0.2 * (i % 4)
             for plot in self.plots:
                 line = pg.InfiniteLine(step, angle=90, movable=False,
                                        pen=pg.mkPen(t.event, width=t.thin_width),
                                        label=text if plot is self.lr_plot else None,
-                                       labelOpts={"position": 0.85, "color": t.event})
+                                       labelOpts={"position": position, "color": t.event,
+                                                  "anchors": [(0, 0.5), (0, 0.5)]})
                 plot.addItem(line, ignoreBounds=True)
                 self._markers.append((plot, line))
         self._events_drawn = len(events)

@@ -14,7 +14,7 @@ Extension points for feature modules:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from . import APP_NAME, __version__
@@ -268,14 +268,26 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = s.get_bytes("window/state")
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            QTimer.singleShot(0, self._default_layout)
         for pid, panel in self.panels.items():
             saved = s.get(f"panels/{pid}", {})
             if isinstance(saved, dict):
                 panel.restore_state(saved)
         speed = self.controls.speed.currentData()
         self.controller.set_speed(float(speed))
+
+    def _default_layout(self):
+        """First start: the curves (central) get the most room; controls stay narrow."""
+        w = self.width()
+        left = [d for d in self.docks.values()
+                if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
+        right = [d for d in self.docks.values()
+                 if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        if left:
+            self.resizeDocks(left[:1], [max(250, w // 6)], Qt.Orientation.Horizontal)
+        if right:
+            self.resizeDocks(right[:1], [max(420, int(w * 0.36))], Qt.Orientation.Horizontal)
 
     def save_settings(self):
         s = self.settings

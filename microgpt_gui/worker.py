@@ -51,7 +51,9 @@ class TrainingWorker(QObject):
         self._next_due = 0.0
         self._pending: list = []
         self._last_flush = 0.0
-        self._capture: dict | None = None
+        # Pending capture requests by word ('' = the next training doc). Several panels
+        # ask (attention maps, per-letter losses): requests for one word are merged.
+        self._captures: dict[str, dict] = {}
         self._last_doc = ""
         # Parented to self, so it moves to the worker thread with us.
         self._timer = QTimer(self)
@@ -131,7 +133,13 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             return
         if self._running:
-            self._capture = request
+            word = request.get("word") or ""
+            old = self._captures.get(word, {"attention": False, "positions": False})
+            self._captures[word] = {
+                "word": word,
+                "attention": old["attention"] or request.get("attention", True),
+                "positions": old["positions"] or request.get("positions", False),
+            }
             return
         word = request.get("word") or self._last_doc or self.trainer.batch_docs(
             self.trainer.step_num)[0]
@@ -202,13 +210,13 @@ class TrainingWorker(QObject):
             self._timer.start(0)
 
     def _one_step(self):
-        req, self._capture = self._capture, None
-        follow = bool(req) and not req.get("word")
+        reqs, self._captures = self._captures, {}
+        follow = reqs.pop("", None)
         try:
             with self.lock:
                 stats = self.trainer.step(
-                    capture_attention=follow and req.get("attention", True),
-                    capture_positions=follow and req.get("positions", False),
+                    capture_attention=bool(follow and follow["attention"]),
+                    capture_positions=bool(follow and follow["positions"]),
                 )
         except Exception as e:
             self._running = False
@@ -219,22 +227,18 @@ class TrainingWorker(QObject):
             return None
         self._last_doc = stats.doc
         self._pending.append(stats)
-        if req:
-            self._answer_capture(req, stats, follow)
-        return stats
-
-    def _answer_capture(self, req: dict, stats, follow: bool):
         if follow:
             self.capture_ready.emit({
                 "step": stats.step, "word": stats.doc, "follow": True,
                 "attention": stats.attention, "labels": stats.attention_labels,
                 "position_losses": stats.position_losses,
             })
-            return
-        try:  # a typed word the vocabulary lacks must not stop training
-            self.capture_ready.emit(self._capture_from_view(req, req["word"]))
-        except Exception as e:
-            self.capture_ready.emit({"word": req["word"], "error": describe(e)})
+        for req in reqs.values():
+            try:  # a typed word the vocabulary lacks must not stop training
+                self.capture_ready.emit(self._capture_from_view(req, req["word"]))
+            except Exception as e:
+                self.capture_ready.emit({"word": req["word"], "error": describe(e)})
+        return stats
 
     def _capture_from_view(self, req: dict, word: str) -> dict:
         view = self.trainer.inference()
