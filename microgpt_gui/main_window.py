@@ -40,6 +40,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("microgpt — watch a tiny GPT learn")
         self.resize(*DEFAULT_SIZE)
         self.setDockNestingEnabled(True)
+        # Side docks run the full height; a bottom dock sits under the curves only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.settings = settings or Settings()
         self.themes = ThemeHub(parent=self)
         self.controller = RunController(self)
