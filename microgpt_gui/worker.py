@@ -24,6 +24,11 @@ FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
 MAX_TICK_S = 0.03  # at "max" speed, return to the event loop this often
 
 
+def blew_up(stats) -> bool:
+    """Training cannot usefully go on: inf/NaN, or a finite but absurd loss."""
+    return stats.diverged or bool(getattr(stats, "exploded", False))
+
+
 def describe(exc: BaseException) -> str:
     """One line for people: engine errors already read well, others get their type."""
     if isinstance(exc, ValueError) and type(exc).__name__.endswith("Error") and str(exc):
@@ -91,7 +96,7 @@ class TrainingWorker(QObject):
         if not self.trainer.done:
             stats = self._one_step()
             self._flush(force=True)
-            if stats is not None and stats.diverged:
+            if stats is not None and blew_up(stats):
                 self.paused_reason.emit(self._diverged_text(stats))
         self._set_state()
 
@@ -187,7 +192,7 @@ class TrainingWorker(QObject):
             if stats is None:  # the step raised; _one_step reported it
                 self._running = False
                 break
-            if stats.diverged:
+            if blew_up(stats):
                 self._running = False
                 self._flush(force=True)
                 self._set_state()

@@ -174,3 +174,40 @@ def test_settings_are_remembered(qtbot, tmp_path):
     assert w2.controls.fields["seed"].value() == 7
     assert w2.controller.speed == 20
     w2.close()
+
+
+def test_divergence_pauses_with_a_reason_and_reset_recovers(qtbot, make_window):
+    w = make_window(num_steps=1000, learning_rate=10.0)
+    c = w.controller
+    with qtbot.waitSignal(c.notice, timeout=10_000) as blocker:
+        w.act["train"].trigger()
+    assert "learning rate" in blocker.args[0]
+    qtbot.waitUntil(lambda: c.state == "paused", timeout=5_000)
+    stopped = c.history.step
+    qtbot.wait(100)
+    assert c.history.step == stopped < 1000
+    w.curves.refresh(force=True)  # huge or NaN values must not break the plots
+    w.controls.fields["learning_rate"].setValue(0.01)
+    with qtbot.waitSignal(c.reset_done, timeout=10_000):
+        w.reset()
+    with qtbot.waitSignal(c.stats_batch, timeout=5_000):
+        w.act["step"].trigger()
+    assert c.history.last.loss < 10
+
+
+def test_capture_requests_from_several_panels_are_merged(qtbot, make_window):
+    """Attention (one panel) and per-position losses (another) both ride on one step."""
+    w = make_window(num_steps=100_000, speed=20)
+    c = w.controller
+    got = []
+    c.capture_ready.connect(got.append)
+    w.act["train"].trigger()
+    qtbot.waitUntil(lambda: c.state == "running", timeout=5_000)
+    got.clear()
+    c.request_capture("", attention=True)
+    c.request_capture("", attention=False, positions=True)
+    qtbot.waitUntil(lambda: any(g.get("position_losses") is not None for g in got),
+                    timeout=5_000)
+    both = [g for g in got if g.get("position_losses") is not None]
+    assert both[0]["attention"] is not None and both[0]["follow"]
+    w.act["train"].trigger()
