@@ -143,3 +143,61 @@ def test_sampling_while_training_leaves_the_training_numbers_alone(qtbot, make_w
     ref = Trainer(c.info.config, load_dataset(str(DOCS)))
     expected = [ref.step().loss for _ in range(20)]
     np.testing.assert_allclose(c.history.array("loss"), expected, rtol=1e-12)
+
+
+def test_attention_is_captured_only_while_the_view_is_visible(qtbot, make_window):
+    w = make_window(num_steps=100_000, speed=100)
+    c = w.controller
+    calls = []
+    real = c.request_capture
+    c.request_capture = lambda word="", attention=True, positions=False: (
+        calls.append(attention), real(word, attention, positions))
+    w.docks["attention"].hide()
+    w.act["train"].trigger()
+    qtbot.wait(600)
+    assert not any(calls)  # hidden: no attention maps computed
+    w.docks["attention"].show()
+    qtbot.waitUntil(lambda: any(calls), timeout=5_000)
+    qtbot.wait(1000)
+    assert 2 <= sum(calls) <= 12  # about 5 a second, not one per step
+    w.act["train"].trigger()
+
+
+def test_curves_log_axis_follow_and_hover(qtbot, make_window):
+    w = make_window(num_steps=50)
+    c = w.controller
+    with qtbot.waitSignal(c.state_changed, timeout=10_000,
+                          check_params_cb=lambda s: s == "finished"):
+        w.act["train"].trigger()
+    cv = w.curves
+    cv.refresh(force=True)
+    lo, hi = cv.loss_plot.getViewBox().viewRange()[0]
+    assert lo <= 0 and hi >= 50  # following: the whole run in view
+    cv.log_y.setChecked(True)
+    assert cv.loss_plot.getAxis("left").logMode
+    cv.loss_plot.getViewBox().sigRangeChangedManually.emit([True, True])
+    assert not cv.follow.isChecked()  # the user zoomed: stop following
+    from PySide6.QtCore import QPointF
+
+    vb = cv.loss_plot.getViewBox()
+    pos = vb.mapViewToScene(QPointF(25, vb.viewRect().center().y()))
+    cv._hover(pos)
+    assert cv.readout.text().startswith("step 25") and "loss" in cv.readout.text()
+    cv.smoothing.setValue(0.0)
+    assert np.allclose(c.history.array("smooth"), c.history.array("loss"))
+
+
+def test_opening_a_text_file_trains_on_it(qtbot, make_window, tmp_path):
+    w = make_window()
+    f = tmp_path / "pets.txt"
+    f.write_text("rex\nfido\nbella\nmax\nluna\nkitty\ncoco\nmilo\nnala\nzeus\n",
+                 encoding="utf-8")
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):  # nothing trained yet
+        w.datasets.load_path(str(f))
+    assert w.controller.info.num_docs == 10
+    assert "pets.txt" in w.controls.dataset_label.text()
+    with qtbot.waitSignal(w.controller.stats_batch, timeout=5_000):
+        w.act["step"].trigger()
+    with qtbot.waitSignal(w.datasets.loaded, timeout=5_000):
+        w.datasets.load_path(str(DOCS))  # after training: kept for the next Reset
+    assert "dataset" in w.controls.needs_reset.text()
