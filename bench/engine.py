@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run from a checkout without installing
-    sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run from a checkout, installed or not
 
 import numpy as np  # noqa: E402
+from seed_style import SeedStyleModel  # noqa: E402
 
 from engine import Trainer, load_dataset, preset  # noqa: E402
 from engine.data import bundled_path  # noqa: E402
@@ -76,16 +76,29 @@ def best_of(fn, repeats: int) -> tuple[float, float]:
 
 
 def speed_ratio(data, rounds: int, ref_steps: int, np_steps: int):
-    """Reference vs numpy on the default optimized config, interleaved in rounds."""
+    """Seconds per step of the seed-style scalar autograd (bench/seed_style.py, our
+    re-creation of how the seed script computes), the reference backend and the numpy
+    backend, default optimized config, interleaved in rounds; best round of each."""
     cfg = preset("optimized", num_steps=10**9, val_every=0)  # no schedule end, no validation
     ref = Trainer(preset("optimized", backend="reference", num_steps=10**9, val_every=0), data)
     fast = Trainer(cfg, data)
+    m = cfg.model
+    seed = SeedStyleModel(ref.params, m.n_head, m.n_layer, m.block_size, 10**9)
+    tokens = [ref.tokenizer.doc_tokens(d) for d in ref.train_docs[:1000]]
+
+    def seed_steps(n):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            seed.step(tokens[seed.step_num % len(tokens)])
+        return (time.perf_counter() - t0) / n
+
     timed_steps(fast, 500)  # warm up caches and the allocator
-    ref_t, np_t = [], []
+    seed_t, ref_t, np_t = [], [], []
     for _ in range(rounds):
+        seed_t.append(seed_steps(max(ref_steps // 3, 1)))
         ref_t.append(timed_steps(ref, ref_steps))
         np_t.append(timed_steps(fast, np_steps))
-    return min(ref_t), min(np_t)
+    return min(seed_t), min(ref_t), min(np_t)
 
 
 def full_run(data):
@@ -155,7 +168,7 @@ def main(argv=None) -> int:
           f"{np.__version__}, {platform.machine()} ({cpus} CPUs), data: {data_name} "
           f"({len(data.docs):,} docs)\n")
 
-    ref_s, np_s = speed_ratio(data, args.rounds, args.ref_steps, args.np_steps)
+    seed_s, ref_s, np_s = speed_ratio(data, args.rounds, args.ref_steps, args.np_steps)
     ratio = ref_s / np_s
     t_init, t_run, vals, sample_t, word, att_t, cap_t = full_run(data)
     marks = rss_run(data, args.rss_steps)
@@ -164,12 +177,15 @@ def main(argv=None) -> int:
 
     print("| measure | figure | target | met |")
     print("|---|---|---|---|")
-    print(f"| reference backend, optimized, 1 doc/step | {ref_s * 1e3:.1f} ms/step "
+    print(f"| seed-style scalar autograd (bench/seed_style.py), optimized, 1 doc/step | "
+          f"{seed_s * 1e3:.0f} ms/step ({1 / seed_s:.2f} steps/s) | | |")
+    print(f"| reference backend, same config | {ref_s * 1e3:.1f} ms/step "
           f"({1 / ref_s:.2f} steps/s) | | |")
     print(f"| numpy backend, same config | {np_s * 1e3:.3f} ms/step ({1 / np_s:,.0f} steps/s)"
           f" | <= 0.2 ms | {mark(np_s <= 2e-4)} |")
     print(f"| speed-up numpy / reference (same run) | {ratio:,.0f}x | >= 2500x | "
           f"{mark(ratio >= 2500)} |")
+    print(f"| speed-up numpy / seed-style (same run) | {seed_s / np_s:,.0f}x | | |")
     print(f"| full 500-step optimized run + {len(vals)} validations | {t_run * 1e3:.0f} ms "
           f"(+ {t_init * 1e3:.0f} ms setup) | < 1 s | {mark(t_run + t_init < 1)} |")
     print(f"| 20 samples | {sample_t[0] * 1e3:.2f} ms (median {sample_t[1] * 1e3:.2f}) "
