@@ -102,9 +102,20 @@ def _lookup(key: str) -> Change:
 
 
 def is_on(cfg: RunConfig, key: str) -> bool:
-    """The change is in effect: each of its flags has the seed's (optimized) value."""
-    seed = preset("optimized")
-    return all(_value(cfg, p, f) == _value(seed, p, f) for p, f in _lookup(key).fields)
+    """The change is in effect. Switches (bools, the schedule's name) must have the seed's
+    value; a number only has to differ from Karpathy's original, so validating every 2
+    steps or clipping at 0.5 still counts as the change being on."""
+    seed, orig = preset("optimized"), preset("original")
+    for part, name in _lookup(key).fields:
+        value = _value(cfg, part, name)
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        original = _value(orig, part, name)
+        if numeric or (value is not None and original is None):
+            if value == original:
+                return False
+        elif value != _value(seed, part, name):
+            return False
+    return True
 
 
 def set_change(cfg: RunConfig, key: str, on: bool) -> None:

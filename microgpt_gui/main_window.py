@@ -72,6 +72,9 @@ class MainWindow(QMainWindow):
         self.themes.changed.connect(self._apply_theme)
 
         self._connect()
+        from . import analysis_hooks  # explorer, runs, embeddings, time-lapse, checkpoints
+
+        analysis_hooks.install(self)
         from . import classroom  # projector mode, shortcuts, lessons, classroom views
 
         classroom.install(self)

@@ -52,6 +52,10 @@ def test_variant_is_a_copy_and_switches_back_on():
     assert ablate.changes_off(v) == ["weight_tying", "grad_clip"]
     ablate.set_change(v, "grad_clip", True)
     assert v.train.grad_clip == 1.0
+    # A different amount is still the change switched on; only Karpathy's value is off.
+    tuned = tiny(grad_clip=0.5, val_every=2, top_k=3, weight_decay=0.1)
+    assert ablate.changes_off(tuned) == []
+    assert ablate.changes_off(tiny(lr_schedule="constant")) == ["lr_schedule"]
     with pytest.raises(ValueError, match="unknown change"):
         ablate.variant(base, ["nope"])
 

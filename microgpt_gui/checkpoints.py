@@ -1,0 +1,167 @@
+"""Checkpoints in the app: File ▸ Save checkpoint / Open checkpoint.
+
+The file is the engine's checkpoint (.npz + JSON: weights, Adam state, RNG, settings).
+The app adds the curves so far in its `extra` (a RunRecord), so opening a checkpoint
+restores the model, the curves and the settings; training continues with exactly the
+numbers of a run that never stopped, and sampling works at once without training.
+
+Saving pauses training for a moment: the worker flushes its last steps before it
+answers, so the curves stored match the weights stored.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from engine.ablate import base_preset
+from engine.analysis import RunRecord
+from engine.trainer import StepStats
+
+from .runs_panel import record_from_history
+
+FILTER = "microgpt checkpoint (*.npz)"
+
+
+def restore_history(history, rec: RunRecord) -> None:
+    """Replay a record's curves into a fresh History (the live curves of the new run)."""
+    batch, val_only = [], []
+    cols = rec.curves
+    for i, step in enumerate(cols["step"]):
+        loss, val = cols["loss"][i], cols["val_loss"][i]
+        if math.isnan(loss):
+            if not math.isnan(val):
+                val_only.append((int(step), val))
+            continue
+        batch.append(StepStats(step=int(step), loss=loss, grad_norm=cols["grad_norm"][i],
+                               lr=cols["lr"][i], ms=cols["ms"][i], doc="",
+                               val_loss=None if math.isnan(val) else val))
+    history.extend(batch)
+    if val_only:  # validation points whose step had been thinned out of the curves
+        pairs = sorted(list(zip(history.val_steps, history.val_losses, strict=True)) +
+                       val_only)
+        history.val_steps[:] = [s for s, _ in pairs]
+        history.val_losses[:] = [v for _, v in pairs]
+        history.version += 1
+
+
+class CheckpointManager(QObject):
+    saved = Signal(str)  # path
+    opened = Signal(str)  # path, once model, curves and settings are restored
+    failed = Signal(str)  # one-line message
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent or window)
+        self.window = window
+        self.controller = window.controller
+        self._opening = None  # {"path":..., "extra":..., "dataset":...} while loading
+        self.controller.reset_done.connect(self._on_reset_done)
+        self.controller.error.connect(self._on_error)
+
+    def _on_error(self, _message: str) -> None:
+        # A checkpoint that failed to load is reported by the controller ("Could not
+        # start a new model: ..."); forget it so the next Reset is not mistaken for it.
+        if self._opening is not None and not self.controller.busy:
+            self._opening = None
+
+    # --- saving ----------------------------------------------------------------------------
+    def save(self, path: str) -> None:
+        c = self.controller
+        if c.info is None:
+            self.failed.emit("There is no model to save yet.")
+            return
+        was_running = c.state == "running"
+        c.pause()
+
+        # Asked after the pause, so its answer arrives after the worker's last batch.
+        def steps_done(trainer):
+            return trainer.step_num if trainer is not None else None
+
+        c.call_in_worker(steps_done, lambda n: self._save_now(path, was_running),
+                         self._fail)
+
+    def _save_now(self, path: str, resume: bool) -> None:
+        c = self.controller
+        rec = record_from_history(c.history, c.info, "checkpoint")
+        extra = {"run": rec.to_dict(), "app": "microgpt-gui"}
+
+        def write(trainer):
+            trainer.save(path, extra=extra)
+            return path
+
+        def done(p):
+            self.saved.emit(p)
+            if resume:
+                c.train()
+
+        c.call_in_worker(write, done, self._fail)
+
+    # --- opening ---------------------------------------------------------------------------
+    def open(self, path: str) -> None:
+        """Load on the worker thread; on success the controller replaces the run."""
+        from engine.trainer import Trainer
+
+        state = {"path": path, "extra": {}, "dataset": None}
+        current = getattr(self.window, "datasets", None)
+        known = getattr(current, "dataset", None)
+
+        def factory():  # worker thread
+            trainer = None
+            if known is not None:
+                try:  # the open data set is usually the checkpoint's: no need to reload
+                    trainer = Trainer.load(path, known)
+                except ValueError:
+                    trainer = None
+            if trainer is None:
+                trainer = Trainer.load(path)
+            state["extra"] = dict(getattr(trainer, "checkpoint_extra", {}) or {})
+            state["dataset"] = trainer.dataset
+            return trainer
+
+        self._opening = state
+        self.controller.replace_trainer(factory)
+
+    def _on_reset_done(self, info) -> None:
+        state, self._opening = self._opening, None
+        if state is None:
+            return
+        run = state["extra"].get("run")
+        if isinstance(run, dict):
+            try:
+                restore_history(self.controller.history, RunRecord.from_dict(run))
+            except ValueError as e:
+                self.failed.emit(f"The model was restored, but not its curves: {e}")
+        w = self.window
+        ds = state["dataset"]
+        if ds is not None and getattr(w, "datasets", None) is not None:
+            w.datasets.dataset = ds  # the run's data is now the current data set
+            if hasattr(w, "controls"):
+                w.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
+        explorer = getattr(w, "panels", {}).get("explorer")
+        if hasattr(w, "controls"):
+            w.controls.load_config(info.config, base_preset(info.config))
+        if explorer is not None:
+            explorer.adopt(info.config)
+        if hasattr(w, "refresh_needs_reset"):
+            w.refresh_needs_reset()
+        self.opened.emit(state["path"])
+
+    def _fail(self, message: str) -> None:
+        self.failed.emit(message)
+
+    # --- with dialogs ------------------------------------------------------------------------
+    def ask_save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save checkpoint",
+                                              "microgpt-checkpoint.npz", FILTER)
+        if path:
+            if not path.endswith(".npz"):
+                path += ".npz"
+            self.save(path)
+
+    def ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open checkpoint", "",
+                                              f"{FILTER};;All files (*)")
+        if path:
+            self.open(path)

@@ -1,0 +1,168 @@
+"""Embedding view: the token embeddings (wte) projected to 2-D by PCA, one labelled point
+per vocabulary entry, vowels coloured apart, updated live while training runs.
+
+The projection is computed on the worker thread between steps (controller.call_in_worker)
+and only the small [vocab, 2] result crosses to the GUI thread, at most a few times a
+second and only while the view is on screen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+from engine.analysis import is_vowel, pca_2d
+from engine.data import BOS_LABEL
+
+from .panels import Panel
+
+REFRESH_MS = 250  # ~4 Hz: a cloud of ~30 points does not need more
+
+
+class EmbeddingPlot(pg.PlotWidget):
+    """A scatter of labelled points; reused by the time-lapse panel."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMenuEnabled(True)  # keeps pyqtgraph's right-click Export… (PNG/SVG/CSV)
+        self.setAspectLocked(True)
+        self.showGrid(x=True, y=True, alpha=0.15)
+        self.setLabel("bottom", "PC 1")
+        self.setLabel("left", "PC 2")
+        self.scatter = pg.ScatterPlotItem(size=9, pxMode=True)
+        self.addItem(self.scatter)
+        self._texts: list[pg.TextItem] = []
+        self._labels: list[str] = []
+        self.colors = {"vowel": "#d1495b", "consonant": "#1f5fa8", "bos": "#e09f3e",
+                       "other": "#7b7b7b"}
+        self.font_size = 10
+
+    @staticmethod
+    def kind(label: str) -> str:
+        if label == BOS_LABEL:
+            return "bos"
+        if is_vowel(label):
+            return "vowel"
+        return "consonant" if label.isalpha() else "other"
+
+    def set_points(self, coords: np.ndarray, labels: list[str]) -> None:
+        coords = np.asarray(coords, dtype=float)
+        if labels != self._labels:
+            for t in self._texts:
+                self.removeItem(t)
+            self._texts = []
+            for label in labels:
+                t = pg.TextItem("·" if label == BOS_LABEL else label,
+                                color=self.colors[self.kind(label)], anchor=(0.5, 1.2))
+                t.setToolTip(label)
+                self.addItem(t)
+                self._texts.append(t)
+            self._labels = list(labels)
+            self._apply_font()
+        brushes = [pg.mkBrush(self.colors[self.kind(lab)]) for lab in labels]
+        self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes, pen=None,
+                             data=list(labels))
+        for t, (x, y) in zip(self._texts, coords, strict=True):
+            t.setPos(float(x), float(y))
+
+    def point_count(self) -> int:
+        return len(self.scatter.data)
+
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def set_colors(self, colors: dict) -> None:
+        self.colors.update(colors)
+        self._labels = []  # rebuild the text items in the new colours on the next update
+
+    def set_font_size(self, size: int) -> None:
+        self.font_size = size
+        self._apply_font()
+
+    def _apply_font(self):
+        for t in self._texts:
+            f = t.textItem.font()
+            f.setPointSize(self.font_size)
+            t.setFont(f)
+
+
+def project(trainer):
+    """Runs on the worker thread: (step, [vocab, 2] coordinates, labels), or None."""
+    if trainer is None:
+        return None
+    return trainer.step_num, pca_2d(trainer.params["wte"]), trainer.tokenizer.labels()
+
+
+class EmbeddingPanel(Panel):
+    panel_id = "embeddings"
+    title = "Embeddings"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    help_text = (
+        "Every character's embedding vector (a row of wte) squashed to 2-D with PCA: the "
+        "two directions along which the embeddings differ most. Characters the model "
+        "treats alike end up close together; watch the vowels (red) drift into a group "
+        "of their own as training goes on."
+    )
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.plot = EmbeddingPlot()
+        self.caption = QLabel("No model yet")
+        self.caption.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.caption)
+        self.shown_step = -1
+        self._pending = False
+        self._dirty = True
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._maybe_refresh)
+        self._timer.start()
+        c = ctx.controller
+        c.reset_done.connect(self._invalidate)
+        c.stats_batch.connect(self._invalidate)
+        self.apply_theme(ctx.theme)
+
+    def _invalidate(self, *_):
+        self._dirty = True
+
+    def _visible(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def _maybe_refresh(self):
+        if self._dirty and not self._pending and self._visible():
+            self.refresh()
+
+    def refresh(self):
+        """Ask the worker for the current projection (answered between steps)."""
+        self._dirty = False
+        self._pending = True
+        self.controller.call_in_worker(project, self._show, self._failed)
+
+    def _failed(self, message: str):
+        self._pending = False
+        self.caption.setText(f"Could not project the embeddings: {message}")
+
+    def _show(self, result):
+        self._pending = False
+        if result is None:
+            return
+        step, coords, labels = result
+        self.show_projection(step, coords, labels)
+
+    def show_projection(self, step: int, coords, labels: list[str]) -> None:
+        self.plot.set_points(coords, labels)
+        self.shown_step = step
+        self.caption.setText(f"Step {step}: {len(labels)} tokens. Red: vowels, blue: "
+                             "consonants, orange: · = start/end token (BOS).")
+
+    def apply_theme(self, theme) -> None:
+        self.plot.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
+                              "bos": theme.event, "other": theme.clip})
+        self.plot.setBackground(theme.plot_background)
+        self.plot.set_font_size(theme.plot_font_size + 1)
+        self._dirty = True

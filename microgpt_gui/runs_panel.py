@@ -1,0 +1,308 @@
+"""Run comparison: every finished or replaced run stays in a list (name, preset, changed
+flags, final train/val loss, steps, time); ticked runs are overlaid on the same axes with
+distinct colours and a legend. The previous run is ticked and drawn faded by default, so
+"with vs without" a change is one Reset away.
+
+Records are built from the run's History when the controller replaces it, so they are as
+bounded as History itself.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from engine.ablate import base_preset, describe
+from engine.analysis import RunRecord, read_csv
+
+from .panels import Panel
+
+PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
+           "#9e9d24")
+FADED_ALPHA = 90  # of 255: the previous run is a ghost behind the live one
+COLUMNS = ("", "run", "preset", "changes", "train loss", "val loss", "steps", "time")
+FINAL_WINDOW = 20  # "final train loss" = mean of the last 20 kept steps (one doc is noisy)
+
+
+def record_from_history(history, info, name: str) -> RunRecord:
+    """A RunRecord of a History (the GUI's bounded curves) and its RunInfo. Validation
+    points whose step was thinned out of the curves get a row of their own."""
+    cols = {c: history.array(c).astype(float) for c in ("step", "loss", "grad_norm", "lr",
+                                                         "ms")}
+    val = dict(zip(history.val_steps, history.val_losses, strict=True))
+    steps = cols["step"].astype(int).tolist()
+    extra = sorted(set(val) - set(steps))
+    rows = sorted([(s, i) for i, s in enumerate(steps)] + [(s, None) for s in extra])
+    rec = RunRecord(name, preset="", changes="")
+    if info is not None:
+        rec.preset = base_preset(info.config)
+        rec.changes = describe(info.config)
+        rec.config = info.config.to_dict()
+    for s, i in rows:
+        rec.curves["step"].append(float(s))
+        rec.curves["val_loss"].append(float(val.get(s, math.nan)))
+        for c in ("loss", "grad_norm", "lr", "ms"):
+            rec.curves[c].append(float(cols[c][i]) if i is not None else math.nan)
+    rec.seconds = history.total_ms / 1000.0
+    return rec
+
+
+def smoothed(loss: np.ndarray, a: float = 0.9) -> np.ndarray:
+    """Debiased EMA, NaN-tolerant (the same smoothing the curves panel shows)."""
+    out = np.full(len(loss), np.nan)
+    ema = weight = 0.0
+    for i, x in enumerate(loss):
+        if math.isfinite(x):
+            ema = a * ema + (1 - a) * x
+            weight = a * weight + (1 - a)
+        if weight:
+            out[i] = ema / weight
+    return out
+
+
+def fmt_loss(x) -> str:
+    return "-" if x is None else f"{x:.4f}"
+
+
+def fmt_time(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+class RunsPanel(Panel):
+    panel_id = "runs"
+    title = "Runs"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+    help_text = (
+        "Every run you replace with Reset is kept here. Tick runs to draw their smoothed "
+        "loss (line) and validation loss (dots) on the same axes as the current run. The "
+        "previous run is ticked and drawn faded, so switching one optimization off and "
+        "pressing Reset shows 'with vs without' at a glance."
+    )
+    runs_changed = Signal()
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.records: list[RunRecord] = []
+        self.ticked: set[int] = set()  # ids (id(record)) of ticked runs
+        self.faded: set[int] = set()
+        self.counter = 0
+        self._targets: list = []  # plots overlays are drawn on
+        self._drawn: dict[int, list] = {}  # id(plot) -> items drawn there
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
+                                                           ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemChanged.connect(self._item_changed)
+        self.plot = pg.PlotWidget()
+        self.plot.setLabel("bottom", "step")
+        self.plot.setLabel("left", "loss")
+        self.plot.addLegend(offset=(-8, 8))
+        self.live_curve = self.plot.plot(name="current run", connect="finite")
+        self.attach(self.plot.getPlotItem())
+
+        buttons = QHBoxLayout()
+        self.remove_btn = QPushButton("Remove")
+        self.remove_btn.clicked.connect(self.remove_selected)
+        self.import_btn = QPushButton("Import CSV…")
+        self.import_btn.clicked.connect(self.import_csv)
+        self.export_btn = QPushButton("Export CSV…")
+        self.export_btn.setToolTip("Curves of the ticked runs (or of the current run)")
+        self.export_btn.clicked.connect(self.export_ticked)
+        for b in (self.remove_btn, self.import_btn, self.export_btn):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.plot)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(buttons)
+        lay.addWidget(split, 1)
+
+        ctx.controller.run_closed.connect(self.on_run_closed)
+        self._live_version = (None, -1)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._draw_live)
+        self._timer.start(500)
+        self.apply_theme(ctx.theme)
+
+    # --- the list ----------------------------------------------------------------------
+    def next_name(self) -> str:
+        self.counter += 1
+        return f"run {self.counter}"
+
+    def current_record(self) -> RunRecord | None:
+        c = self.controller
+        if not len(c.history) and not c.history.val_steps:
+            return None
+        return record_from_history(c.history, c.info, "current run")
+
+    def all_records(self) -> list[RunRecord]:
+        current = self.current_record()
+        return self.records + ([current] if current is not None else [])
+
+    def on_run_closed(self, history, info) -> None:
+        if not len(history):
+            return  # a Reset before any step: nothing to compare
+        self.add_record(record_from_history(history, info, self.next_name()), previous=True)
+
+    def add_record(self, rec: RunRecord, previous: bool = False, ticked: bool | None = None):
+        """previous=True: the run just replaced; it becomes the one ticked-and-faded ghost."""
+        if previous:
+            for r in self.records:  # only the latest previous run is ticked by default
+                if id(r) in self.faded:
+                    self.faded.discard(id(r))
+                    self.ticked.discard(id(r))
+            self.faded.add(id(rec))
+        if previous if ticked is None else ticked:
+            self.ticked.add(id(rec))
+        self.records.append(rec)
+        self._rebuild_table()
+        self.redraw()
+        self.runs_changed.emit()
+
+    def set_ticked(self, index: int, on: bool) -> None:
+        self.table.item(index, 0).setCheckState(Qt.CheckState.Checked if on
+                                                else Qt.CheckState.Unchecked)
+
+    def _rebuild_table(self):
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.records))
+        for row, r in enumerate(self.records):
+            tick = QTableWidgetItem()
+            tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            tick.setCheckState(Qt.CheckState.Checked if id(r) in self.ticked
+                               else Qt.CheckState.Unchecked)
+            tick.setBackground(pg.mkColor(self.color(row)))
+            self.table.setItem(row, 0, tick)
+            cells = (r.name, r.preset, r.changes, fmt_loss(r.final("loss", FINAL_WINDOW)),
+                     fmt_loss(r.final("val_loss")), str(r.steps), fmt_time(r.seconds))
+            for col, text in enumerate(cells, start=1):
+                item = QTableWidgetItem(text)
+                if col != 1:  # only the name is editable
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+        self.table.blockSignals(False)
+
+    def _item_changed(self, item: QTableWidgetItem):
+        r = self.records[item.row()]
+        if item.column() == 0:
+            if item.checkState() == Qt.CheckState.Checked:
+                self.ticked.add(id(r))
+            else:
+                self.ticked.discard(id(r))
+                self.faded.discard(id(r))  # ticked again later: drawn in full colour
+            self.redraw()
+        elif item.column() == 1:
+            r.name = item.text().strip() or r.name
+            self.redraw()
+
+    def remove_selected(self):
+        rows = sorted({i.row() for i in self.table.selectedItems()}, reverse=True)
+        for row in rows:
+            r = self.records.pop(row)
+            self.ticked.discard(id(r))
+            self.faded.discard(id(r))
+        if rows:
+            self._rebuild_table()
+            self.redraw()
+            self.runs_changed.emit()
+
+    def color(self, index: int) -> str:
+        return PALETTE[index % len(PALETTE)]
+
+    # --- overlays ----------------------------------------------------------------------
+    def attach(self, plot_item) -> None:
+        """Also draw the ticked runs on another plot (e.g. the Curves panel's loss plot)."""
+        self._targets.append(plot_item)
+        self._drawn[id(plot_item)] = []
+        self.redraw()
+
+    def overlay_count(self, plot_item=None) -> int:
+        """Curves drawn for ticked runs on a plot (loss and val per run)."""
+        plot_item = plot_item or self.plot.getPlotItem()
+        return len(self._drawn.get(id(plot_item), []))
+
+    def redraw(self) -> None:
+        width = self.ctx.theme.line_width
+        for plot in self._targets:
+            for item in self._drawn[id(plot)]:
+                plot.removeItem(item)
+            items = []
+            for i, r in enumerate(self.records):
+                if id(r) not in self.ticked:
+                    continue
+                color = pg.mkColor(self.color(i))
+                if id(r) in self.faded:
+                    color.setAlpha(FADED_ALPHA)
+                steps = r.array("step")
+                loss = smoothed(r.array("loss"))
+                ok = np.isfinite(loss)
+                line = pg.PlotDataItem(steps[ok], loss[ok], name=f"{r.name} loss",
+                                       pen=pg.mkPen(color, width=width))
+                val = r.array("val_loss")
+                vk = np.isfinite(val)
+                dots = pg.PlotDataItem(steps[vk], val[vk], name=f"{r.name} val",
+                                       pen=pg.mkPen(color, width=width * 0.6,
+                                                    style=Qt.PenStyle.DashLine),
+                                       symbol="o", symbolSize=5, symbolBrush=color,
+                                       symbolPen=None)
+                for item in (line, dots):
+                    item.setZValue(-10)  # behind the live run
+                    plot.addItem(item)
+                    items.append(item)
+            self._drawn[id(plot)] = items
+
+    def _draw_live(self):
+        h = self.controller.history
+        if self._live_version == (h, h.version) or not self.isVisible():
+            return
+        self._live_version = (h, h.version)
+        self.live_curve.setData(h.array("step"), h.array("smooth"))
+
+    # --- CSV -----------------------------------------------------------------------------
+    def ticked_records(self) -> list[RunRecord]:
+        return [r for r in self.records if id(r) in self.ticked]
+
+    def export_ticked(self):
+        from .export import ask_csv
+
+        runs = self.ticked_records() or [r for r in [self.current_record()] if r]
+        ask_csv(self, runs)
+
+    def import_csv(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Import curves", "", "CSV (*.csv)")
+            if not path:
+                return False
+        try:
+            runs = read_csv(path)
+        except ValueError as e:
+            QMessageBox.warning(self, "Import curves", str(e))
+            return False
+        for r in runs:
+            r.preset = r.preset or "imported"
+            self.add_record(r, ticked=True)
+        return True
+
+    def apply_theme(self, theme) -> None:
+        self.plot.setBackground(theme.plot_background)
+        self.live_curve.setPen(pg.mkPen(theme.loss_smooth, width=theme.line_width))
+        self.redraw()

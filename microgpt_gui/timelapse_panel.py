@@ -1,0 +1,224 @@
+"""Time-lapse: every N steps a small snapshot (attention of a probe word, the embedding
+projection, a few names sampled at a fixed RNG seed); a slider scrubs back through them.
+
+Snapshots are taken on the worker thread between steps (controller.call_in_worker), so
+they see consistent weights and never touch the training RNG. engine.analysis.TimeLapse
+keeps at most `capacity` of them by thinning, however long the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QSlider,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from engine.analysis import TimeLapse, take_snapshot
+
+from .embedding_view import EmbeddingPlot
+from .panels import Panel
+
+SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
+N_SAMPLES = 5
+
+
+class AttentionStrip(pg.GraphicsLayoutWidget):
+    """n_layer x n_head small heatmaps of one word, fixed 0-1 colour scale."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.images: list[pg.ImageItem] = []
+        self._shape = None
+        self.colormap = "viridis"
+
+    def show_attention(self, att: np.ndarray | None, labels: list[str]) -> None:
+        if att is None:
+            self.clear()
+            self.images, self._shape = [], None
+            return
+        n_layer, n_head = att.shape[:2]
+        if self._shape != att.shape:
+            self.clear()
+            self.images = []
+            for li in range(n_layer):
+                for h in range(n_head):
+                    plot = self.addPlot(row=li, col=h, title=f"L{li} H{h}")
+                    plot.invertY(True)
+                    plot.setMouseEnabled(False, False)
+                    plot.hideButtons()
+                    img = pg.ImageItem(levels=(0, 1))
+                    img.setColorMap(pg.colormap.get(self.colormap))
+                    plot.addItem(img)
+                    self.images.append(img)
+            self._shape = att.shape
+        ticks = [list(enumerate(labels))]
+        for i, img in enumerate(self.images):
+            # ImageItem is indexed [x, y]: transpose so rows are queries, columns keys.
+            img.setImage(att[i // n_head, i % n_head].T, levels=(0, 1), autoLevels=False)
+            plot = self.getItem(i // n_head, i % n_head)
+            plot.getAxis("bottom").setTicks(ticks)
+            plot.getAxis("left").setTicks(ticks)
+
+
+class TimeLapsePanel(Panel):
+    panel_id = "timelapse"
+    title = "Time-lapse"
+    area = Qt.DockWidgetArea.BottomDockWidgetArea
+    help_text = (
+        "Every few steps the app keeps a picture of the model: where it looks in a probe "
+        "word, where its characters sit in embedding space, and five names sampled with the "
+        "same dice each time. Drag the slider to replay how they changed while it learned."
+    )
+
+    def __init__(self, ctx, parent=None, every: int = 20, capacity: int = 60):
+        super().__init__(ctx, parent)
+        self.lapse = TimeLapse(every, capacity)
+        self._pending = False
+        self.live = True  # the slider follows the newest snapshot
+
+        self.every_box = QSpinBox()
+        self.every_box.setRange(1, 100_000)
+        self.every_box.setValue(every)
+        self.every_box.setPrefix("every ")
+        self.every_box.setSuffix(" steps")
+        self.every_box.setToolTip("How often to keep a snapshot (older ones get thinned "
+                                  f"so at most {capacity} are kept)")
+        self.every_box.valueChanged.connect(self._every_changed)
+        self.probe = QLineEdit()
+        self.probe.setPlaceholderText("probe word (empty: first training name)")
+        self.probe.setMaxLength(64)
+        self.enabled_box = QCheckBox("Record")
+        self.enabled_box.setChecked(True)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._scrubbed)
+        self.step_label = QLabel("no snapshots yet")
+
+        self.attention = AttentionStrip()
+        self.embedding = EmbeddingPlot()
+        self.samples = QListWidget()
+        self.samples.setToolTip(f"{N_SAMPLES} names drawn with the same random seed at "
+                                "every snapshot")
+        split = QSplitter()
+        split.addWidget(self.attention)
+        split.addWidget(self.embedding)
+        split.addWidget(self.samples)
+
+        top = QHBoxLayout()
+        for w in (self.enabled_box, self.every_box, self.probe):
+            top.addWidget(w)
+        scrub = QHBoxLayout()
+        scrub.addWidget(self.slider, 1)
+        scrub.addWidget(self.step_label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addLayout(scrub)
+        lay.addWidget(split, 1)
+
+        c = ctx.controller
+        c.reset_done.connect(self._on_reset)
+        c.stats_batch.connect(self._on_batch)
+        self.apply_theme(ctx.theme)
+
+    # --- recording ------------------------------------------------------------------------
+    def _every_changed(self, value: int):
+        self.lapse.base_every = self.lapse.every = value
+
+    def _on_reset(self, info):
+        self.lapse.clear()
+        self._refresh_slider()
+        self.request_snapshot()  # step 0 (or the loaded step): where the film starts
+
+    def _on_batch(self, batch):
+        if batch and self.lapse.due(batch[-1].step):
+            self.request_snapshot()
+
+    def request_snapshot(self):
+        if self._pending or not self.enabled_box.isChecked():
+            return
+        self._pending = True
+        probe = self.probe.text().strip()
+
+        def capture(trainer):  # worker thread, between steps
+            if trainer is None:
+                return None
+            word = probe or (trainer.train_docs[0] if trainer.train_docs else "")
+            last = trainer.last_val_loss
+            return take_snapshot(trainer.inference(), trainer.step_num, word,
+                                 n_samples=N_SAMPLES, seed=SAMPLE_SEED, loss=last)
+
+        self.controller.call_in_worker(capture, self._captured, self._failed)
+
+    def _failed(self, message: str):
+        self._pending = False
+        self.step_label.setText(f"snapshot failed: {message}")
+
+    def _captured(self, snap):
+        self._pending = False
+        if snap is None:
+            return
+        self.lapse.add(snap)
+        self._refresh_slider()
+
+    def _refresh_slider(self):
+        n = len(self.lapse)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(n - 1, 0))
+        if self.live and n:
+            self.slider.setValue(n - 1)
+        self.slider.blockSignals(False)
+        if n:
+            self.show_index(self.slider.value())
+        else:
+            self.step_label.setText("no snapshots yet")
+
+    # --- scrubbing ------------------------------------------------------------------------
+    def _scrubbed(self, index: int):
+        self.live = index >= len(self.lapse) - 1
+        self.show_index(index)
+
+    def show_index(self, index: int) -> None:
+        if not len(self.lapse):
+            return
+        index = min(max(index, 0), len(self.lapse) - 1)
+        snap = self.lapse.at(index)
+        self.shown_step = snap.step
+        self.step_label.setText(f"step {snap.step}  ({index + 1}/{len(self.lapse)})")
+        self.attention.show_attention(snap.attention, snap.attention_labels)
+        self.embedding.set_points(snap.embedding, snap.vocab_labels)
+        self.samples.clear()
+        self.samples.addItems(snap.samples)
+
+    def apply_theme(self, theme) -> None:
+        self.attention.colormap = theme.colormap
+        self.attention.setBackground(theme.plot_background)
+        self.attention._shape = None  # rebuild with the new colormap on the next show
+        self.embedding.setBackground(theme.plot_background)
+        self.embedding.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
+                                   "bos": theme.event, "other": theme.clip})
+        if len(self.lapse):
+            self.show_index(self.slider.value())
+
+    def save_state(self) -> dict:
+        return {"every": self.every_box.value(), "probe": self.probe.text(),
+                "record": self.enabled_box.isChecked()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("every"), int) and state["every"] > 0:
+            self.every_box.setValue(state["every"])
+        if isinstance(state.get("probe"), str):
+            self.probe.setText(state["probe"][:64])
+        if isinstance(state.get("record"), bool):
+            self.enabled_box.setChecked(state["record"])
+

@@ -1,0 +1,229 @@
+"""Analysis features in the window (issue 6): optimization explorer, run comparison,
+checkpoints, export, embedding view, time-lapse. Offscreen, reference backend, tiny model."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from engine import Trainer, load_dataset, preset  # noqa: E402
+from engine.analysis import TimeLapse, read_csv  # noqa: E402
+
+pytest.importorskip("pytestqt")
+
+DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
+WAIT = 20_000
+
+
+def tiny(backend="numpy", **kw):
+    """A small model; the reference backend (node counts, ~50x slower) only where needed."""
+    for key, value in (("num_steps", 40), ("n_embd", 8), ("n_head", 2)):
+        kw.setdefault(key, value)
+    return preset("optimized", backend=backend, **kw)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []  # modal boxes would block an offscreen test: record them instead
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(
+            lambda *a, **k: shown.append(a[2] if len(a) > 2 else "") or
+            QMessageBox.StandardButton.Ok))
+    from microgpt_gui.main_window import MainWindow
+    from microgpt_gui.settings import Settings
+
+    w = MainWindow(settings=Settings(str(tmp_path / "settings.ini")), autostart=False)
+    if "explorer" not in w.panels:  # the window installs the analysis features itself
+        from microgpt_gui.analysis_hooks import install
+
+        install(w)
+    qtbot.addWidget(w)
+    w.shown_messages = shown
+    w.datasets.dataset = load_dataset(DOCS)
+    w.show()
+    yield w
+    w.close()
+
+
+def reset(qtbot, w, cfg):
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.controller.reset(cfg, w.datasets.dataset)
+
+
+def steps(qtbot, w, n):
+    out = []
+    for _ in range(n):
+        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT) as blocker:
+            w.controller.step_once()
+        out.extend(blocker.args[0])
+    return out
+
+
+def in_worker(qtbot, w, fn):
+    box = []
+    w.controller.call_in_worker(fn, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
+    return box[0]
+
+
+def test_explorer_variant_trains_with_flag_off_and_counts_nodes(qtbot, window):
+    w, ex = window, window.panels["explorer"]
+    w.controls.load_config(tiny("reference"), "optimized")
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.act["reset"].trigger()
+    base_nodes = [s.nodes for s in steps(qtbot, w, 1)]
+    ex.set_change("div_op", False)
+    ex.set_change("sum_from_first", False)
+    assert ex.pending() and "Reset" in ex.status.text()
+    assert w.build_config().train.div_op is False
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.act["reset"].trigger()
+    # The trainer itself runs the variant, not just the panel's idea of it.
+    flags = in_worker(qtbot, w, lambda t: (t.config.train.div_op, t.config.train.sum_from_first,
+                                           t.config.train.fused_ce))
+    assert flags == (False, False, True)
+    variant_nodes = [s.nodes for s in steps(qtbot, w, 1)]
+    assert all(v > b for v, b in zip(variant_nodes, base_nodes, strict=True))
+    table = dict((v, m) for v, m, _ in ex.node_table())
+    assert table["off: div_op, sum_from_first"] > table["all 14 on"]
+    assert ex.table.rowCount() == 2
+    assert not ex.pending()
+    ex.restore_preset()
+    assert w.build_config().train.div_op is True and ex.boxes["div_op"].isChecked()
+
+
+def test_two_runs_overlay_two_curves_with_legend(qtbot, window):
+    w, runs = window, window.panels["runs"]
+    reset(qtbot, w, tiny(val_every=2, val_docs=2))
+    steps(qtbot, w, 4)
+    reset(qtbot, w, tiny(val_every=2, val_docs=2, lr_schedule="linear"))
+    steps(qtbot, w, 4)
+    reset(qtbot, w, tiny())  # closes the second run too
+    assert [r.name for r in runs.records] == ["run 1", "run 2"]
+    assert runs.records[1].changes == "off: lr_schedule"
+    assert runs.records[0].steps == 4 and runs.records[0].final("val_loss") is not None
+    # The previous run is ticked (faded) by default; tick the other one too.
+    assert runs.ticked_records() == [runs.records[1]]
+    runs.set_ticked(0, True)
+    plot = runs.plot.getPlotItem()
+    assert runs.overlay_count(plot) == 4  # loss + val for each of two runs
+    curves = [i for i in runs._drawn[id(plot)] if i.name().endswith("loss")]
+    colors = {i.opts["pen"].color().name() for i in curves}
+    assert len(curves) == 2 and len(colors) == 2
+    legend = [label.text for _, label in plot.legend.items]
+    assert "run 1 loss" in legend and "run 2 val" in legend
+    # ... and behind the live curve on the Curves panel as well.
+    assert runs.overlay_count(w.panels["curves"].loss_plot) == 4
+    runs.set_ticked(0, False)
+    assert runs.overlay_count(plot) == 2
+
+
+def test_checkpoint_save_open_continue_matches_straight_run(qtbot, window, tmp_path):
+    w = window
+    cfg = tiny(num_steps=8, val_every=2, val_docs=2)
+    straight = Trainer(cfg, load_dataset(DOCS))
+    want = [straight.step() for _ in range(6)]
+    reset(qtbot, w, cfg)
+    steps(qtbot, w, 3)
+    path = tmp_path / "run.npz"
+    with qtbot.waitSignal(w.checkpoints.saved, timeout=WAIT):
+        w.checkpoints.save(str(path))
+    reset(qtbot, w, tiny(n_embd=4, n_head=1))  # something else entirely
+    steps(qtbot, w, 1)
+    with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
+        w.checkpoints.open(str(path))
+    h = w.controller.history
+    assert list(h.array("step")) == [1, 2, 3]  # the curves so far came back
+    assert list(h.array("loss")) == [s.loss for s in want[:3]]
+    assert h.val_steps == [2]
+    assert w.controls.fields["n_embd"].value() == 8  # and the settings
+    assert w.controller.info.start_step == 3
+    # Sampling works on the loaded model without training.
+    names = in_worker(qtbot, w, lambda t: t.snapshot().sample(3, top_k=1))
+    assert len(names) == 3
+    got = steps(qtbot, w, 3)
+    assert [s.loss for s in got] == [s.loss for s in want[3:]]
+    assert got[-1].val_loss == want[5].val_loss
+
+
+def test_bad_checkpoint_is_a_message(qtbot, window, tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a checkpoint")
+    with qtbot.waitSignal(window.controller.error, timeout=WAIT) as blocker:
+        window.checkpoints.open(str(bad))
+    assert "not a microgpt checkpoint" in blocker.args[0]
+    messages = [m for _, m in getattr(window, "messages", [])] + window.shown_messages
+    assert any("not a microgpt checkpoint" in m and str(bad) in m for m in messages)
+    assert window.checkpoints._opening is None
+
+
+def test_csv_export_round_trips_and_plots_export(qtbot, window, tmp_path):
+    from microgpt_gui import export
+
+    w, runs = window, window.panels["runs"]
+    reset(qtbot, w, tiny(val_every=2, val_docs=2))
+    steps(qtbot, w, 3)
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    records = runs.all_records()
+    assert [r.name for r in records] == ["run 1", "current run"]
+    export.export_csv(tmp_path / "all.csv", records)
+    back = read_csv(tmp_path / "all.csv")
+    assert [r.name for r in back] == ["run 1", "current run"]
+    for a, b in zip(records, back, strict=True):
+        for col in a.curves:
+            np.testing.assert_array_equal(a.array(col), b.array(col))
+    export.export_plot(tmp_path / "curves.png", w.panels["curves"].glw.scene())
+    export.export_plot(tmp_path / "curves.svg", w.panels["curves"].glw.scene())
+    export.export_widget_png(tmp_path / "window.png", w)
+    for name in ("curves.png", "curves.svg", "window.png"):
+        assert (tmp_path / name).stat().st_size > 100
+    assert (tmp_path / "curves.svg").read_text().lstrip().startswith("<?xml")
+    export.export_names(tmp_path / "names.txt", ["emma", "ava"])
+    assert (tmp_path / "names.txt").read_text() == "emma\nava\n"
+    with pytest.raises(export.ExportError, match="no such folder"):
+        export.export_csv(tmp_path / "nope" / "x.csv", records)
+    with pytest.raises(export.ExportError, match="no generated names"):
+        export.export_names(tmp_path / "n.txt", [])
+
+
+def test_embedding_view_one_point_per_vocab_entry(qtbot, window):
+    w, emb = window, window.panels["embeddings"]
+    w.docks["embeddings"].raise_()
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    emb.refresh()
+    qtbot.waitUntil(lambda: emb.shown_step == 2, timeout=WAIT)
+    info = w.controller.info
+    assert emb.plot.point_count() == info.vocab_size
+    assert emb.plot.labels() == list(info.vocab)
+    kinds = {lab: emb.plot.kind(lab) for lab in info.vocab}
+    assert kinds["a"] == "vowel" and kinds["b"] == "consonant"
+
+
+def test_timelapse_bounded_and_scrubbing_shows_snapshot_step(qtbot, window):
+    w, tl = window, window.panels["timelapse"]
+    tl.lapse = TimeLapse(every=1, capacity=4)
+    reset(qtbot, w, tiny())
+    for _ in range(10):
+        steps(qtbot, w, 1)
+        qtbot.waitUntil(lambda: not tl._pending, timeout=WAIT)
+        assert len(tl.lapse) <= 4
+    # Thinned to every 2nd, then 4th... snapshot: the first survives, the last is recent.
+    assert tl.lapse.steps()[0] == 0 and tl.lapse.steps()[-1] > 10 - tl.lapse.every
+    tl.slider.setValue(0)
+    assert tl.step_label.text().startswith("step 0 ")
+    tl.slider.setValue(2)
+    snap = tl.lapse.at(2)
+    assert tl.step_label.text().startswith(f"step {snap.step} ")
+    assert [tl.samples.item(i).text() for i in range(tl.samples.count())] == snap.samples
+    assert len(tl.attention.images) == 2  # 1 layer x 2 heads of the probe word
