@@ -11,6 +11,7 @@ Trainer.
     controller.request_snapshot()  -> snapshot_ready(Inference)
     controller.snapshot()          -> Inference now (waits for the current step)
     controller.call_in_worker(fn, on_result, on_error)     fn(trainer) between steps
+    controller.call_on_snapshot(fn, on_result, on_error)   fn(inference), own thread
     controller.replace_trainer(factory)                    e.g. a loaded checkpoint
 """
 
@@ -21,6 +22,7 @@ import itertools
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from .history import History
+from .tasks import TaskRunner
 from .worker import TrainingWorker
 
 SPEEDS = (1, 5, 20, 100, 0)  # steps per second; 0 = max
@@ -62,6 +64,7 @@ class RunController(QObject):
         self._callbacks: dict[int, tuple] = {}
         self._tokens = itertools.count(1)
         self._resetting = False
+        self._tasks = TaskRunner(self)  # call_on_snapshot jobs
 
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("microgpt-training")
@@ -152,10 +155,24 @@ class RunController(QObject):
         self._cmd_call.emit(token, fn)
         return token
 
+    def call_on_snapshot(self, fn, on_result=None, on_error=None):
+        """Run fn(inference) on a background thread with a frozen copy of the weights.
+
+        For heavy read-only analysis (many forward passes): unlike call_in_worker it
+        does not hold up training, and the reference backend can take seconds."""
+        def start(inference):
+            if inference is not None:
+                self._tasks.run(lambda _progress: fn(inference), on_result,
+                                on_error or self._on_error)
+
+        self.call_in_worker(lambda t: t.snapshot() if t is not None else None, start, on_error)
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop the worker and its thread; True if the thread ended in time."""
         if not self.worker_thread.isRunning():
             return True
+        self.worker.stopping = True  # skip whatever is still queued for the worker
+        self._tasks.shutdown()
         self._cmd_shutdown.emit()
         self.worker_thread.requestInterruption()
         self.worker_thread.quit()

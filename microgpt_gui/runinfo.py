@@ -23,6 +23,7 @@ class RunInfo:
     start_step: int  # steps already done (non-zero after loading a checkpoint)
     num_steps: int
     train_docs: frozenset[str] = field(repr=False, default=frozenset())
+    val_docs: tuple[str, ...] = field(repr=False, default=())  # in the trainer's order
 
     @property
     def n_layer(self) -> int:
@@ -53,4 +54,5 @@ class RunInfo:
             start_step=trainer.step_num,
             num_steps=trainer.config.train.num_steps,
             train_docs=frozenset(trainer.train_docs),
+            val_docs=tuple(trainer.val_docs),
         )

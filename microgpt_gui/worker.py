@@ -60,6 +60,9 @@ class TrainingWorker(QObject):
         # ask (attention maps, per-letter losses): requests for one word are merged.
         self._captures: dict[str, dict] = {}
         self._last_doc = ""
+        # Set directly from the GUI thread on close (a plain bool: atomic under the GIL),
+        # so commands still queued behind the shutdown are skipped, not run.
+        self.stopping = False
         # Parented to self, so it moves to the worker thread with us.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -68,7 +71,7 @@ class TrainingWorker(QObject):
     # --- commands (queued from the GUI thread) ----------------------------------------
     @Slot()
     def start(self):
-        if self.trainer is None or self._running:
+        if self.trainer is None or self._running or self.stopping:
             return
         if self.trainer.done:
             self._set_state()
@@ -91,7 +94,7 @@ class TrainingWorker(QObject):
 
     @Slot()
     def step_once(self):
-        if self._running or self.trainer is None:
+        if self._running or self.trainer is None or self.stopping:
             return
         if not self.trainer.done:
             stats = self._one_step()
@@ -103,6 +106,8 @@ class TrainingWorker(QObject):
     @Slot(object)
     def reset(self, factory):
         """Replace the trainer with factory() (a new Trainer, or one loaded from disk)."""
+        if self.stopping:
+            return
         self.pause()
         try:
             trainer = factory()
@@ -135,7 +140,7 @@ class TrainingWorker(QObject):
     def request_capture(self, request: dict):
         """request: word (str, '' = follow the training doc), attention, positions.
         While running it rides on the next step; while idle it is answered at once."""
-        if self.trainer is None:
+        if self.trainer is None or self.stopping:
             return
         if self._running:
             word = request.get("word") or ""
@@ -161,6 +166,8 @@ class TrainingWorker(QObject):
     @Slot(int, object)
     def call(self, token: int, fn):
         """Run fn(trainer) here, between steps (checkpoints, lessons, exports...)."""
+        if self.stopping:
+            return
         try:
             result = fn(self.trainer)
         except Exception as e:
