@@ -176,6 +176,8 @@ class NumpyBackend:
 
     def _run(self, params, tokens):
         T = min(len(tokens), self.model.block_size)
+        if T == 0:
+            raise ValueError("need at least one token (BOS) to run the model")
         return self.forward(params, self._eye[np.array(tokens[:T], dtype=np.intp)], 1, T)
 
     # --- the backend interface ---------------------------------------------------------
