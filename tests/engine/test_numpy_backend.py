@@ -283,3 +283,15 @@ def test_step_can_attach_attention():
     st = t.step(capture_attention=True)
     assert st.attention.shape == (1, 4, len(st.doc) + 1, len(st.doc) + 1)
     assert st.attention_labels[1:] == list(st.doc)
+
+
+def test_blas_held_to_one_thread():
+    import os
+
+    from engine.blas_threads import blas_threads
+
+    NumpyBackend(tiny().model, tiny().train)
+    chosen = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    if blas_threads() is None or chosen:
+        pytest.skip("no bundled OpenBLAS found, or the user chose a thread count")
+    assert blas_threads() == 1
