@@ -42,7 +42,8 @@ def embedding_forward(wte, wpe, onehot, B, T):
 
 
 def embedding_backward(dx, cache, dwte_out=None, dwpe_out=None):
-    """dx [N,C] -> (dwte [V,C], dwpe [block,C]) (rows of wpe beyond T get zero)."""
+    """dx [N,C] -> (dwte [V,C], dwpe). dwpe is dwpe_out ([block,C], rows past T set to
+    zero) when given, else a new [T,C]."""
     onehot, B, T = cache
     dwte = onehot.T.dot(dx, out=dwte_out)  # [V,C]
     dwpe = np.zeros((T, dx.shape[1])) if dwpe_out is None else dwpe_out
