@@ -147,6 +147,24 @@ def scaling(data, seconds: float):
     return rows
 
 
+def same_wall_time(data, budget: float, batches=(1, 8, 32)):
+    """Validation loss reached in the same wall time with one doc per step vs batches.
+    Each run's schedule is sized to the steps that fit the budget (measured first)."""
+    out = []
+    for b in batches:
+        probe = Trainer(preset("optimized", batch_size=b, num_steps=10**9, val_every=0), data)
+        per = min(timed_steps(probe, 20) for _ in range(3))
+        steps = max(int(budget / per), 1)
+        t = Trainer(preset("optimized", batch_size=b, num_steps=steps, val_every=0), data)
+        t0 = time.perf_counter()
+        while not t.done and time.perf_counter() - t0 < budget:
+            t.step()
+        wall = time.perf_counter() - t0
+        val = t.inference().mean_nll(t.val_docs[:1000])
+        out.append((b, t.step_num, wall, val))
+    return out
+
+
 def mark(ok: bool) -> str:
     return "yes" if ok else "NO"
 
@@ -158,10 +176,13 @@ def main(argv=None) -> int:
     ap.add_argument("--ref-steps", type=int, default=6, help="reference steps per round")
     ap.add_argument("--np-steps", type=int, default=3000, help="numpy steps per round")
     ap.add_argument("--rss-steps", type=int, default=100_000, help="steps for the RSS check")
+    ap.add_argument("--budget", type=float, default=3.0,
+                    help="seconds per run in the batch-size comparison")
     ap.add_argument("--quick", action="store_true", help="fewer steps everywhere (smoke run)")
     args = ap.parse_args(argv)
     if args.quick:
         args.rounds, args.ref_steps, args.np_steps, args.rss_steps = 1, 2, 500, 5000
+        args.budget = 0.5
     data, data_name = dataset(args.data)
     cpus = os.cpu_count()
     print(f"# microgpt engine benchmark\n\nPython {platform.python_version()}, NumPy "
@@ -174,6 +195,7 @@ def main(argv=None) -> int:
     marks = rss_run(data, args.rss_steps)
     growth = marks[-1][1] - marks[0][1]
     scale = scaling(data, 0.3 if args.quick else 1.0)
+    batches = same_wall_time(data, args.budget)
 
     print("| measure | figure | target | met |")
     print("|---|---|---|---|")
@@ -202,6 +224,12 @@ def main(argv=None) -> int:
     print("|---|---|---|")
     for n_embd, row in scale:
         print(f"| {n_embd} | " + " | ".join(f"{t * 1e3:.3f}" for t in row) + " |")
+    print(f"\nSame wall time ({args.budget:g} s each), optimized preset, loss on up to 1000 "
+          "validation docs:\n")
+    print("| batch_size | steps | docs seen | wall s | val loss |")
+    print("|---|---|---|---|---|")
+    for b, steps, wall, val in batches:
+        print(f"| {b} | {steps:,} | {b * steps:,} | {wall:.2f} | {val:.4f} |")
     return 0
 
 
