@@ -65,5 +65,8 @@ class Panel(QWidget):
         """Inverse of save_state; must ignore unknown or bad values."""
 
     def is_shown(self) -> bool:
-        """Visible to the user (not hidden, not behind another dock's tab)."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        """Visible to the user: not hidden, not behind another dock's tab (Qt hides
+        those), window not minimised. (visibleRegion() is no test: children that cover
+        the panel make it empty.)"""
+        return (self.isVisible() and not self.window().isMinimized()
+                and self.width() > 0 and self.height() > 0)
