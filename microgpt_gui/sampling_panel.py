@@ -9,6 +9,7 @@ TaskThread; the bar chart is one forward pass, cheap enough for the GUI thread.
 from __future__ import annotations
 
 import random
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -32,7 +33,19 @@ from .panels import Panel
 from .plotutil import cache_axes
 
 T_STEP = 0.05  # temperature slider resolution
+SLOW_BARS_S = 0.03  # slower than this: compute the bars off the GUI thread
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
+
+
+def bar_heights(inference, prefix: str, temperature: float, top_k):
+    """(sampling probabilities, probabilities without the top-k cut) for the next token,
+    from one forward pass."""
+    from engine.sampling import next_token_probs
+
+    tokens = inference.prefix_tokens(prefix)[: inference.cfg.model.block_size]
+    logits = inference.next_logits(tokens)
+    return (next_token_probs(logits, temperature, top_k),
+            next_token_probs(logits, temperature, None))
 
 
 class SamplingPanel(Panel):
@@ -52,6 +65,9 @@ class SamplingPanel(Panel):
         self._initialised = False
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
         self.probs = np.zeros(0)  # what the coloured bars show (sums to 1)
+        self._bars_slow = False  # a forward pass is too slow for the GUI thread
+        self._bars_busy = False
+        self._bars_wanted = None
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         form = QFormLayout()
@@ -152,6 +168,7 @@ class SamplingPanel(Panel):
         else:
             self.set_top_k(old_k if old_k is None else min(old_k, len(self._vocab)))
         self.inference = None
+        self._bars_slow = False  # maybe another backend now: measure again
         self.results.clear()
         self.controller.request_snapshot()
 
@@ -226,21 +243,46 @@ class SamplingPanel(Panel):
             self.message.setText(" ")
         if self.inference is None or not self._vocab:
             return
-        t, k, prefix = self.temperature_value(), self.top_k_value(), self.prefix.text()
+        args = (self.inference, self.prefix.text(), self.temperature_value(), self.top_k_value())
+        if self._bars_slow:  # the reference backend: keep slider drags smooth
+            self._bars_wanted = args
+            if not self._bars_busy:
+                self._start_bars_job()
+            return
+        t0 = time.perf_counter()
         try:
-            self.probs = self.inference.next_token_probs(prefix, temperature=t, top_k=k)
-            full = self.inference.next_token_probs(prefix, temperature=t, top_k=None)
+            result = bar_heights(*args)
         except Exception as e:  # a bad prefix must not take the panel down
             self.message.setText(str(e))
             return
-        x = np.arange(len(self.probs))
-        cut = self.probs == 0
-        self.bars.setOpts(x=x, height=self.probs, width=0.8)
+        self._bars_slow = time.perf_counter() - t0 > SLOW_BARS_S
+        self._draw_bars(*result)
+
+    def _start_bars_job(self) -> None:
+        args, self._bars_wanted = self._bars_wanted, None
+        self._bars_busy = True
+        self.ctx.tasks.run(lambda _p: bar_heights(*args), self._bars_done, self._bars_failed)
+
+    def _bars_done(self, result) -> None:
+        self._bars_busy = False
+        self._draw_bars(*result)
+        if self._bars_wanted is not None:  # the sliders moved meanwhile: latest only
+            self._start_bars_job()
+
+    def _bars_failed(self, message: str) -> None:
+        self._bars_busy = False
+        self.message.setText(message)
+
+    def _draw_bars(self, probs, full) -> None:
+        self.probs = probs
+        x = np.arange(len(probs))
+        cut = probs == 0
+        self.bars.setOpts(x=x, height=probs, width=0.8)
         self.muted_bars.setOpts(x=x[cut], height=full[cut], width=0.8)
         labels = axis_labels(self._vocab)
         self.bars_plot.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(labels)]])
         self.bars_plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
-        self.bars_plot.setYRange(0, max(0.05, float(max(self.probs.max(), full.max()))) * 1.05,
+        self.bars_plot.setYRange(0, max(0.05, float(max(probs.max(), full.max()))) * 1.05,
                                  padding=0)
 
     # --- theme / state -----------------------------------------------------------------

@@ -201,3 +201,16 @@ def test_opening_a_text_file_trains_on_it(qtbot, make_window, tmp_path):
     with qtbot.waitSignal(w.datasets.loaded, timeout=5_000):
         w.datasets.load_path(str(DOCS))  # after training: kept for the next Reset
     assert "dataset" in w.controls.needs_reset.text()
+
+
+def test_next_token_bars_with_the_slow_reference_backend_stay_correct(qtbot, make_window):
+    w = make_window()
+    w.controls.backend.setCurrentText("reference")
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):
+        w.reset()
+    s = w.sampling
+    qtbot.waitUntil(lambda: s.inference is not None and len(s.probs) > 0, timeout=10_000)
+    for k in (7, 6, 5, 4, 3):  # a slider drag: only the latest value must win
+        s.set_top_k(k)
+    qtbot.waitUntil(lambda: np.count_nonzero(s.bars.opts["height"]) == 3, timeout=10_000)
+    assert np.sum(s.bars.opts["height"]) == pytest.approx(1.0)
