@@ -31,7 +31,7 @@ from .lesson import bundled_lessons, load_lesson
 from .lesson_actions import FILTER, LessonManager  # noqa: F401  (FILTER re-exported)
 from .name_stats import NameStats
 from .panels import Panel
-from .projector import ProjectorMode
+from .projector import HIDE_PROPERTY, ProjectorMode
 from .surprise_view import SurprisePanel
 
 DEBOUNCE_MS = 700  # one marker per finished slider drag, not one per pixel
@@ -107,8 +107,9 @@ class LiveChanges(QObject):
 
     def mark(self, kind: str, text: str) -> None:
         """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""
-        if self.window.controller.info is None:
-            return
+        c = self.window.controller
+        if c.info is None or c.history.step == 0:
+            return  # before the first step there is nothing to compare with
         self._pending[kind] = text
         self._timer.start()
 
@@ -210,6 +211,67 @@ def _build_toolbar(window, projector) -> QToolBar:
     return bar
 
 
+def _fit_curve_text(curves, theme) -> None:
+    """Projector mode: short axis titles (a long vertical title such as 'learning rate'
+    runs past a short plot at slide-sized fonts) and legend entries in the new size
+    (pyqtgraph legends only restyle entries added later)."""
+    style = {"color": theme.plot_foreground, "size": f"{theme.plot_font_size}pt"}
+    if theme.name == "projector":
+        for plot, title in zip(getattr(curves, "plots", ()), ("loss", "grad", "lr"),
+                               strict=False):
+            plot.setLabel("left", title, color=style["color"],
+                          **{"font-size": style["size"]})
+    for legend in getattr(curves, "legends", ()):
+        for _sample, label in legend.items:
+            label.setText(label.text, **style)
+
+
+def _form_row(form, field) -> list:
+    """The label and every widget of the QFormLayout row holding `field` (a row's field
+    may be a sub-layout, e.g. the count box beside the Generate button)."""
+    if form is None:
+        return []
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+        if item is None:
+            continue
+        sub = item.layout()
+        if item.widget() is field or (sub is not None and sub.indexOf(field) >= 0):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            out = [label.widget()] if label is not None else []
+            if sub is not None:
+                out += [sub.itemAt(i).widget() for i in range(sub.count())]
+            return out
+    return []
+
+
+def _mark_for_projector(window) -> None:
+    """Widgets projector mode hides: view options and rarely used fields. The demo
+    toolbar keeps Train/Step/Reset/Generate, speed and learning rate."""
+    hide = []
+    curves = window.panels.get("curves")
+    if curves is not None:
+        hide += [getattr(curves, n, None) for n in ("smoothing", "log_y", "follow", "readout")]
+        hide += [x for x in curves.findChildren(QLabel) if x.text() == "Smoothing"]
+    attention = window.panels.get("attention")
+    if attention is not None:
+        hide += [getattr(attention, n, None) for n in ("follow", "word", "readout")]
+    sampling = window.panels.get("sampling")
+    if sampling is not None:
+        hide.append(getattr(sampling, "message", None))  # the name stats say it, bigger
+        hide.append(getattr(sampling, "results", None))  # the name stats list them, flowing
+        form = sampling.findChild(QFormLayout)
+        for field in (getattr(sampling, "prefix", None), getattr(sampling, "count", None)):
+            if field is not None:
+                hide += [field, *_form_row(form, field)]
+    surprise = window.panels.get("surprise")
+    if surprise is not None:
+        hide += [surprise.view.title, surprise.view.entry]  # the lesson sets the word
+    for x in hide:
+        if x is not None:
+            x.setProperty(HIDE_PROPERTY, True)
+
+
 def install(window) -> None:
     ctx = window.ctx
     # panels
@@ -240,6 +302,11 @@ def install(window) -> None:
     act.toggled.connect(projector.set_active)
     projector.toggled.connect(act.setChecked)
     window.toolbar = _build_toolbar(window, projector)
+    if sampling is not None:
+        projector.toggled.connect(window.name_stats.set_show_names)
+    curves = window.panels.get("curves")
+    if curves is not None:  # connected after the panel's own handler: runs after it
+        window.themes.changed.connect(lambda theme: _fit_curve_text(curves, theme))
     window.menus["view"].addAction(window.toolbar.toggleViewAction())
     window.add_action("shortcuts", "&Keyboard shortcuts", None,
                       lambda: show_shortcuts(window), menu="help")
@@ -248,6 +315,7 @@ def install(window) -> None:
                       lambda: dock.setVisible(not dock.isVisible()), menu="help",
                       tip="Plain-language explanations of every panel (F1)")
     window.live_changes = live = LiveChanges(window)
+    _mark_for_projector(window)
     for name in ("projector", "shortcuts", "what_am_i_seeing"):
         window.addAction(window.act[name])  # shortcuts work even without the menu bar
 

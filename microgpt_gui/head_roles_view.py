@@ -13,10 +13,11 @@ import time
 
 from PySide6.QtCore import QObject, QTimer
 
-from engine.insights import SPREAD, head_roles, validation_attention
+from engine.insights import ITSELF, PREVIOUS, SPREAD, START, head_roles, validation_attention
 
 INTERVAL_S = 2.0
 COST_SHARE = 10  # wait at least 10x as long as the last computation took
+SHORT = {START: "start", PREVIOUS: "previous", ITSELF: "itself", SPREAD: SPREAD}
 WORDS = 20  # the seed validates on the first 20 validation docs: use the same words
 
 
@@ -88,16 +89,27 @@ class HeadRoles(QObject):
             return []
         return [role.text() for layer in self.roles for role in layer]
 
+    def short_labels(self) -> list[str]:
+        """What fits under a heatmap even at projector sizes: 'previous 72%', 'start 51%',
+        'itself 60%', 'spread out'. The full wording is in the tooltip and help pane."""
+        out = []
+        for r in (r for layer in self.roles or [] for r in layer):
+            word = SHORT.get(r.label, r.label)
+            out.append(word if r.label == SPREAD else f"{word} {r.masses[r.label]:.0%}")
+        return out
+
     def show(self) -> None:
         cells = getattr(self.panel, "cells", [])
         labels = self.labels()
-        if len(labels) != len(cells):
+        if self.roles is None or len(labels) != len(cells):
             return  # the grid is being rebuilt for another shape; the next result fits
         t = self.themes.theme
         for cell, role, text in zip(cells, [r for layer in self.roles for r in layer],
-                                    labels, strict=True):
+                                    self.short_labels(), strict=True):
             colour = t.plot_foreground if role.label == SPREAD else t.val
-            cell.setLabel("bottom", text, color=colour, size=f"{t.plot_font_size}pt")
-            tip = (f"On {role.rows} {self.source} letter positions this head puts on average "
+            cell.setLabel("bottom", text, color=colour,
+                          **{"font-size": f"{t.plot_font_size}pt"})
+            tip = (f"This head mostly attends to: {role.label}. "
+                   f"On {role.rows} {self.source} letter positions it puts on average "
                    + ", ".join(f"{m:.0%} on {k}" for k, m in role.masses.items()))
             cell.getAxis("bottom").setToolTip(tip)

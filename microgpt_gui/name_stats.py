@@ -14,6 +14,8 @@ from engine.insights import NameQuality, mean_length, name_quality
 from . import help_texts
 from .theme import DEFAULT, Theme
 
+PROJECTOR_NAMES = 12  # what fits in two or three lines at slide-sized text
+
 
 class NameStats(QWidget):
     def __init__(self, parent=None):
@@ -29,10 +31,17 @@ class NameStats(QWidget):
         self.numbers.setWordWrap(True)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
+        # The names themselves, flowing like text: projector mode shows them here instead
+        # of the sampling list, which at slide-sized fonts would show only two or three.
+        self.names = QLabel("")
+        self.names.setWordWrap(True)
+        self.names.hide()
+        self._samples: list[str] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.numbers)
         lay.addWidget(self.verdict)
+        lay.addWidget(self.names)
 
     def set_data(self, train_docs, all_docs, dataset_mean: float | None = None) -> None:
         """The run's names: training part and the whole dataset (after each reset)."""
@@ -48,19 +57,39 @@ class NameStats(QWidget):
         train = getattr(info, "train_docs", frozenset())
         self.set_data(train, getattr(info, "all_docs", train))
 
+    def set_show_names(self, on: bool) -> None:
+        self.names.setVisible(on)
+        self._fill_names()
+
+    def _fill_names(self) -> None:
+        t = self._theme
+        parts = []
+        for name in self._samples[:PROJECTOR_NAMES]:
+            colour = t.copied_name if not name or name in self._train else t.new_name
+            parts.append(f'<span style="color:{colour}">{name or "(empty)"}</span>')
+        self.names.setText(" · ".join(parts))
+
     def show_batch(self, samples) -> NameQuality:
+        self._samples = list(samples)
+        self._fill_names()
         q = name_quality(list(samples), self._train, self._all, self._dataset_mean)
         self.quality = q
         if q.count == 0:
             self.numbers.setText("no names in this batch")
             self.verdict.setText("")
             return q
+        unseen = f" · {q.heldout_share:.0%} real but unseen" if q.heldout_share else ""
         self.numbers.setText(
-            f"{q.count} names: <b>{q.new_share:.0%} new</b> · {q.copy_share:.0%} copies of "
-            f"training names · {q.heldout_share:.0%} real but unseen · "
+            f"<b>{q.new_share:.0%} new</b> · {q.copy_share:.0%} copies{unseen} · "
             f"{q.distinct_share:.0%} different · length {q.mean_length:.1f} "
-            f"(real names: {q.dataset_mean_length:.1f})"
+            f"(real {q.dataset_mean_length:.1f})"
         )
+        self.numbers.setToolTip(
+            f"Of {q.count} names: {q.new_share:.0%} are new (not in the data), "
+            f"{q.copy_share:.0%} are copies of training names, {q.heldout_share:.0%} are "
+            f"real names the model never trained on; {q.distinct_share:.0%} are different "
+            f"from each other. Mean length {q.mean_length:.1f} letters, real names "
+            f"{q.dataset_mean_length:.1f}.")
         self.verdict.setText(f"<b>Verdict:</b> {q.verdict}")
         return q
 
@@ -69,6 +98,6 @@ class NameStats(QWidget):
         font = self.font()
         font.setPointSize(theme.font_size)
         self.numbers.setFont(font)
-        big = self.font()
-        big.setPointSize(theme.title_font_size)
-        self.verdict.setFont(big)
+        self.verdict.setFont(font)
+        self.names.setFont(font)
+        self._fill_names()

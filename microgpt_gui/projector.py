@@ -11,15 +11,20 @@ the docks whose panel ids are not in ESSENTIAL_PANELS.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QDockWidget, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QTabBar, QToolBar, QWidget
 
 from .theme import DEFAULT, Theme
 
 # The controls dock goes too: the demo toolbar keeps Train/Step/Reset/Generate, the speed
 # and the learning rate, which is all a class demo touches (View menu brings it back).
-ESSENTIAL_PANELS = {"curves", "attention", "sampling", "surprise"}
+PROJECTOR_LAYOUT = (("attention", Qt.DockWidgetArea.RightDockWidgetArea),
+                    ("sampling", Qt.DockWidgetArea.RightDockWidgetArea),
+                    ("surprise", Qt.DockWidgetArea.BottomDockWidgetArea))
+ESSENTIAL_PANELS = {pid for pid, _area in PROJECTOR_LAYOUT}  # + the curves (central)
 HIDE_PROPERTY = "projector_hide"
+SIDE_WIDTH = 0.45  # share of the screen width for the side column (heatmaps, names)
+SIDE_HEIGHT = {"attention": 0.42, "sampling": 0.58}  # share of a side column's height
 
 
 def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT) -> Theme:
@@ -31,9 +36,11 @@ def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT) -> Theme:
     return base.with_(
         name="projector",
         font_size=pt,
-        plot_font_size=pt,
+        # plot text a notch smaller: heatmap and bar-chart axes must fit one label per
+        # letter, and 80 % of slide body text still reads from the back row
+        plot_font_size=round(pt * 0.8),
         title_font_size=round(pt * 1.2),
-        bar_font_size=pt,
+        bar_font_size=round(pt * 0.8),
         line_width=max(4.0, pt / 4),
         thin_width=max(2.0, pt / 9),
         plot_background="#ffffff",
@@ -82,21 +89,19 @@ class ProjectorMode(QObject):
         return self._saved.get("state") if self.active else None
 
     def hidden_panels(self) -> list[str]:
-        """Panel ids of the docks projector mode hid (to be shown again on leaving)."""
-        return [d.widget().objectName() for d in self._saved.get("hidden", [])
-                if isinstance(d, QDockWidget) and d.widget() is not None]
+        """Panel ids of the visible docks projector mode put away (back on leaving)."""
+        return list(self._saved.get("hidden_docks", []))
 
     # --- what changes ----------------------------------------------------------------------
     def _hideable(self) -> list[QWidget]:
         w = self.window
         out = [x for x in w.findChildren(QWidget) if x.property(HIDE_PROPERTY)]
-        for dock in w.findChildren(QDockWidget):
-            inner = dock.widget()
-            pid = inner.objectName() if inner is not None else ""
-            if pid and pid not in ESSENTIAL_PANELS:
-                out.append(dock)
         if w.statusBar() is not None:
             out.append(w.statusBar())
+        # The menu bar too, as slide shows do: every command keeps its shortcut and the
+        # demo toolbar (with the projector toggle) stays; F11 brings everything back.
+        if w.menuWidget() is not None:
+            out.append(w.menuWidget())
         return out
 
     def _enter(self) -> None:
@@ -104,6 +109,7 @@ class ProjectorMode(QObject):
         screen = w.screen() or app.primaryScreen()
         height = screen.geometry().height() if screen is not None else 1080
         hide = [x for x in self._hideable() if x.isVisibleTo(w)]
+        shown = {_pid(d): d for d in w.findChildren(QDockWidget) if d.isVisibleTo(w)}
         self._saved = {
             "theme": self.themes.theme,
             "font": QApplication.font(),
@@ -111,29 +117,94 @@ class ProjectorMode(QObject):
             "state": w.saveState(),
             "window_state": w.windowState(),
             "hidden": hide,
+            "hidden_docks": sorted(p for p in shown if p not in ESSENTIAL_PANELS),
         }
+        # Order matters: hide first and size the window, then grow the fonts. Big fonts
+        # on widgets about to be hidden would raise the window's minimum size, and a
+        # window only ever grows to fit that (past the screen, without a window manager).
+        for x in hide:
+            x.hide()
+        # The docks: all out of the layout, then the essential ones back in a fixed
+        # arrangement (heatmaps over names on the right, letters at the bottom). Merely
+        # hiding a dock that shares tabs with a visible one leaves its tab bar behind;
+        # restoreState() on leaving puts every dock back where it was.
+        for dock in w.findChildren(QDockWidget):
+            w.removeDockWidget(dock)
+        for pid, area in PROJECTOR_LAYOUT:
+            if pid in shown:
+                w.addDockWidget(area, shown[pid])
+                shown[pid].show()
+        # Qt can leave the tab bar of a dismantled tab group on screen; the projector
+        # layout has no tab groups, and restoreState() shows the ones it uses again.
+        for bar in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            bar.hide()
+        w.layout().activate()  # the smaller minimum size, now
+        if screen is not None:  # without a window manager full screen is only a wish
+            w.setGeometry(screen.geometry())
+        w.showFullScreen()
         theme = projector_theme(height, self.themes.theme)
         font = QApplication.font()
         font.setPointSize(theme.font_size)
         app.setFont(font)
-        for x in hide:
-            x.hide()
+        # Dock titles are drawn in a small font of their own that ignores the app font:
+        # give each dock a plain label as its title bar while projector mode is on.
+        for dock in w.findChildren(QDockWidget):
+            title = QLabel(dock.windowTitle())
+            title.setStyleSheet("font-weight: bold; padding: 2px 6px;")
+            dock.setTitleBarWidget(title)
         self.themes.set_theme(theme)
-        w.showFullScreen()
+        area = screen.geometry() if screen is not None else w.geometry()
+        self._arrange(area)
+        # once the new fonts have been laid out: fit the screen again, then the docks
+        QTimer.singleShot(0, lambda: self.active and (w.setGeometry(area), self._arrange(area)))
+
+    def _arrange(self, geometry) -> None:
+        """Side docks get ~40 % of the width (the heatmaps need room), bottom docks only
+        the height they need; the curves take the rest."""
+        w = self.window
+        docks = [d for d in w.findChildren(QDockWidget) if d.isVisibleTo(w)]
+        side = [d for d in docks if w.dockWidgetArea(d) in (Qt.DockWidgetArea.RightDockWidgetArea,
+                                                            Qt.DockWidgetArea.LeftDockWidgetArea)]
+        if side:
+            w.resizeDocks(side, [int(geometry.width() * SIDE_WIDTH)] * len(side),
+                          Qt.Orientation.Horizontal)
+            # stacked side docks: the heatmaps need less height than the names
+            weights = [SIDE_HEIGHT.get(d.widget().objectName(), 1.0) if d.widget() else 1.0
+                       for d in side]
+            bars = sum(t.sizeHint().height() for t in w.findChildren(QToolBar)
+                       if t.isVisibleTo(w))
+            height = geometry.height() - bars - 8  # asking for more would grow the window
+            w.resizeDocks(side, [int(height * x / sum(weights)) for x in weights],
+                          Qt.Orientation.Vertical)
+        bottom = [d for d in docks if w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:
+            w.resizeDocks(bottom, [d.minimumSizeHint().height() for d in bottom],
+                          Qt.Orientation.Vertical)
 
     def _leave(self) -> None:
         w, s = self.window, self._saved
+        # The reverse order: small fonts first, then the widgets come back.
         QApplication.instance().setFont(s["font"])
+        for dock in w.findChildren(QDockWidget):
+            old = dock.titleBarWidget()
+            dock.setTitleBarWidget(None)  # back to the standard title bar
+            if old is not None:
+                old.deleteLater()
         self.themes.set_theme(s["theme"])
-        w.setWindowState(s["window_state"])
-        if not w.isVisible():
-            pass
-        elif s["window_state"]:
-            w.show()
-        else:
+        if w.isVisible():
             w.showNormal()
+        w.setWindowState(s["window_state"])
         for x in s["hidden"]:
             x.show()
-        w.restoreState(s["state"])
+        w.restoreState(s["state"])  # the docks, where and as they were
         w.restoreGeometry(s["geometry"])
+        # again once the small fonts have been laid out (they arrive as events)
+        state, geometry = s["state"], s["geometry"]
+        QTimer.singleShot(0, lambda: self.active or (w.restoreState(state),
+                                                      w.restoreGeometry(geometry)))
         self._saved = {}
+
+
+def _pid(dock: QDockWidget) -> str:
+    inner = dock.widget()
+    return inner.objectName() if inner is not None else dock.objectName()

@@ -142,7 +142,7 @@ class SurpriseView(QWidget):
             box.setText(ch)
             box.setStyleSheet(
                 f"background:{colour.name()}; color:#111111; border-radius:4px;"
-                f"padding:2px 6px; font-size:{self._theme.title_font_size * 2}pt;"
+                f"padding:2px 6px; font-size:{self._theme.font_size * 2}pt;"
                 "font-weight:bold;")
             what = "the end of the name" if ch == END_MARK else f"“{ch}”"
             tip = [f"<b>{what}</b> after “{word[:i]}”: loss {loss:.2f} "
@@ -158,7 +158,8 @@ class SurpriseView(QWidget):
         extra = f" (only the first {len(losses)} positions fit the block size)" if cut > 0 else ""
         source = "your word" if self.typed_word() else "this step's name"
         self.summary.setText(f"{source} “{word}”: loss {mean:.2f} = the average of the "
-                             f"boxes{extra}. Hover a letter for the model's guesses.")
+                             f"boxes{extra}")
+        self.summary.setToolTip("Hover a letter to see what the model guessed there.")
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme

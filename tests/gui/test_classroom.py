@@ -148,6 +148,7 @@ def test_name_stats_widget_on_known_list(qtbot):
     assert (q.new_share, q.copy_share, q.heldout_share) == (0.25, 0.5, 0.25)
     assert q.distinct_share == 0.75
     assert "25% new" in w.numbers.text() and "50% copies" in w.numbers.text()
+    assert "75% different" in w.numbers.text()
     assert "mostly copies" in w.verdict.text()
 
 
@@ -367,9 +368,10 @@ def test_learning_rate_change_while_running(qtbot, window):
     new = cfg.copy()
     new.train.learning_rate = 0.03
     switched = [i for i in range(len(step)) if lr[i] == lr_at(new.train, i)]
-    # the worker reports steps in batches (every ~30 ms), so it may be a step or two
-    # ahead of what the window had seen when the lr changed
-    assert switched and switched[0] <= changed_at + 3
+    # The worker reports steps in batches, so it may be a few steps ahead of what the
+    # window had seen when the lr changed (the exact "next step" is checked while paused,
+    # above); at 50 steps/s it must still land within a fraction of a second.
+    assert switched and changed_at <= switched[0] <= changed_at + 10
     assert all(lr[i] == lr_at(new.train, i) for i in range(switched[0], len(step)))
     assert all(lr[i] == lr_at(cfg.train, i) for i in range(switched[0]))
 
@@ -449,10 +451,11 @@ def test_head_roles_and_surprise_follow_training(qtbot, window):
     assert all(label.split(" (")[0] in ("start token", "previous letter", "itself",
                                          "spread out") for label in labels)
     cell = w.panels["attention"].cells[0]
-    assert cell.getAxis("bottom").labelText == labels[0]
+    assert cell.getAxis("bottom").labelText == roles.short_labels()[0]
     view = w.panels["surprise"].view
-    qtbot.waitUntil(lambda: bool(view.losses), timeout=WAIT)
-    assert view.word == got[-1].doc
+    w.panels["surprise"].request()  # what its timer does while the dock is on screen
+    qtbot.waitUntil(lambda: view.word == got[-1].doc, timeout=WAIT)
+    assert len(view.losses) == min(len(got[-1].doc) + 1, 8)
 
 
 def test_name_stats_for_generated_batch(qtbot, window):
