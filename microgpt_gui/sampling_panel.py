@@ -9,12 +9,10 @@ TaskThread; the bar chart is one forward pass, cheap enough for the GUI thread.
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -27,25 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from .attention_view import axis_labels
 from .controls import ActionButton
+from .next_token_bars import NextTokenBars
 from .panels import Panel
-from .plotutil import cache_axes
 
 T_STEP = 0.05  # temperature slider resolution
-SLOW_BARS_S = 0.03  # slower than this: compute the bars off the GUI thread
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
-
-
-def bar_heights(inference, prefix: str, temperature: float, top_k):
-    """(sampling probabilities, probabilities without the top-k cut) for the next token,
-    from one forward pass."""
-    from engine.sampling import next_token_probs
-
-    tokens = inference.prefix_tokens(prefix)[: inference.cfg.model.block_size]
-    logits = inference.next_logits(tokens)
-    return (next_token_probs(logits, temperature, top_k),
-            next_token_probs(logits, temperature, None))
 
 
 class SamplingPanel(Panel):
@@ -64,10 +49,6 @@ class SamplingPanel(Panel):
         self._vocab: tuple[str, ...] = ()
         self._initialised = False
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
-        self.probs = np.zeros(0)  # what the coloured bars show (sums to 1)
-        self._bars_slow = False  # a forward pass is too slow for the GUI thread
-        self._bars_busy = False
-        self._bars_wanted = None
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         form = QFormLayout()
@@ -99,18 +80,10 @@ class SamplingPanel(Panel):
         self.message.setWordWrap(True)
         root.addWidget(self.message)
 
-        self.bars_plot = pg.PlotWidget()
-        self.bars_plot.setMinimumHeight(120)
-        self.bars_plot.setMouseEnabled(False, False)
-        self.bars_plot.hideButtons()
-        self.bars_plot.setMenuEnabled(False)
-        self.bars_plot.setYRange(0, 1, padding=0)
-        self.bars_plot.setTitle("next letter after the prefix")
-        cache_axes(self.bars_plot.getPlotItem())
-        self.muted_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
-        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
-        self.bars_plot.addItem(self.muted_bars)
-        self.bars_plot.addItem(self.bars)
+        self.bars_plot = NextTokenBars(ctx.tasks)
+        self.bars_plot.failed.connect(self.message.setText)
+        # The bar items, reachable from the panel (tests, exports).
+        self.bars, self.muted_bars = self.bars_plot.bars, self.bars_plot.muted_bars
         root.addWidget(self.bars_plot, 2)
         self.results = QListWidget()
         self.results.setMinimumHeight(80)
@@ -168,7 +141,7 @@ class SamplingPanel(Panel):
         else:
             self.set_top_k(old_k if old_k is None else min(old_k, len(self._vocab)))
         self.inference = None
-        self._bars_slow = False  # maybe another backend now: measure again
+        self.bars_plot.new_model(self._vocab)
         self.results.clear()
         self.controller.request_snapshot()
 
@@ -243,62 +216,17 @@ class SamplingPanel(Panel):
             self.message.setText(" ")
         if self.inference is None or not self._vocab:
             return
-        args = (self.inference, self.prefix.text(), self.temperature_value(), self.top_k_value())
-        if self._bars_slow:  # the reference backend: keep slider drags smooth
-            self._bars_wanted = args
-            if not self._bars_busy:
-                self._start_bars_job()
-            return
-        t0 = time.perf_counter()
-        try:
-            result = bar_heights(*args)
-        except Exception as e:  # a bad prefix must not take the panel down
-            self.message.setText(str(e))
-            return
-        self._bars_slow = time.perf_counter() - t0 > SLOW_BARS_S
-        self._draw_bars(*result)
+        self.bars_plot.update_bars(self.inference, self.prefix.text(),
+                                   self.temperature_value(), self.top_k_value())
 
-    def _start_bars_job(self) -> None:
-        args, self._bars_wanted = self._bars_wanted, None
-        self._bars_busy = True
-        self.ctx.tasks.run(lambda _p: bar_heights(*args), self._bars_done, self._bars_failed)
-
-    def _bars_done(self, result) -> None:
-        self._bars_busy = False
-        self._draw_bars(*result)
-        if self._bars_wanted is not None:  # the sliders moved meanwhile: latest only
-            self._start_bars_job()
-
-    def _bars_failed(self, message: str) -> None:
-        self._bars_busy = False
-        self.message.setText(message)
-
-    def _draw_bars(self, probs, full) -> None:
-        self.probs = probs
-        x = np.arange(len(probs))
-        cut = probs == 0
-        self.bars.setOpts(x=x, height=probs, width=0.8)
-        self.muted_bars.setOpts(x=x[cut], height=full[cut], width=0.8)
-        labels = axis_labels(self._vocab)
-        self.bars_plot.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(labels)]])
-        self.bars_plot.setXRange(-0.6, len(labels) - 0.4, padding=0)
-        self.bars_plot.setYRange(0, max(0.05, float(max(probs.max(), full.max()))) * 1.05,
-                                 padding=0)
+    @property
+    def probs(self) -> np.ndarray:
+        """The next-token probabilities the coloured bars show (sum to 1)."""
+        return self.bars_plot.probs
 
     # --- theme / state -----------------------------------------------------------------
     def apply_theme(self, theme) -> None:
-        self.bars_plot.setBackground(theme.plot_background)
-        self.bars.setOpts(brush=pg.mkBrush(theme.bar), pen=pg.mkPen(None))
-        self.muted_bars.setOpts(brush=pg.mkBrush(theme.bar_muted), pen=pg.mkPen(None))
-        font = QFont()
-        font.setPointSize(theme.bar_font_size)
-        for name in ("left", "bottom"):
-            axis = self.bars_plot.getAxis(name)
-            axis.setPen(theme.plot_foreground)
-            axis.setTextPen(theme.plot_foreground)
-            axis.setStyle(tickFont=font)
-        self.bars_plot.setTitle("next letter after the prefix", color=theme.plot_foreground,
-                                size=f"{theme.plot_font_size}pt")
+        self.bars_plot.apply_theme(theme)
 
     def save_state(self) -> dict:
         return {"temperature": self.temperature_value(), "top_k": self.top_k_value(),

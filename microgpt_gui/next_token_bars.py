@@ -1,0 +1,117 @@
+"""The next-token bar chart: how likely each character is after a prefix, with the top-k
+cut visible (coloured bars = what sampling draws from, summing to 1; grey bars = what
+the cut removed, at their uncut probability).
+
+One forward pass per update. With a fast backend it runs right here on the GUI thread,
+so the bars follow a slider drag; if a pass is slow (the reference backend) updates move
+to a TaskThread and only the latest request is computed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+
+from .attention_view import axis_labels
+from .plotutil import cache_axes
+
+SLOW_S = 0.03  # slower than this: compute off the GUI thread
+TITLE = "next letter after the prefix"
+
+
+def bar_heights(inference, prefix: str, temperature: float, top_k):
+    """(sampling probabilities, probabilities without the top-k cut) for the next token."""
+    from engine.sampling import next_token_probs
+
+    tokens = inference.prefix_tokens(prefix)[: inference.cfg.model.block_size]
+    logits = inference.next_logits(tokens)
+    return (next_token_probs(logits, temperature, top_k),
+            next_token_probs(logits, temperature, None))
+
+
+class NextTokenBars(pg.PlotWidget):
+    failed = Signal(str)
+
+    def __init__(self, tasks, parent=None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self.probs = np.zeros(0)  # the coloured bars (sums to 1)
+        self.vocab: tuple[str, ...] = ()
+        self.slow = False
+        self._busy = False
+        self._wanted = None
+        self.setMinimumHeight(120)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        self.setMenuEnabled(False)
+        self.setYRange(0, 1, padding=0)
+        self.setTitle(TITLE)
+        cache_axes(self.getPlotItem())
+        self.muted_bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.addItem(self.muted_bars)
+        self.addItem(self.bars)
+
+    def new_model(self, vocab) -> None:
+        self.vocab = tuple(vocab)
+        self.slow = False  # maybe another backend now: measure again
+
+    def update_bars(self, inference, prefix: str, temperature: float, top_k) -> None:
+        args = (inference, prefix, temperature, top_k)
+        if self.slow:
+            self._wanted = args
+            if not self._busy:
+                self._start_job()
+            return
+        t0 = time.perf_counter()
+        try:
+            result = bar_heights(*args)
+        except Exception as e:  # a bad prefix must not take the panel down
+            self.failed.emit(str(e))
+            return
+        self.slow = time.perf_counter() - t0 > SLOW_S
+        self.draw(*result)
+
+    def _start_job(self) -> None:
+        args, self._wanted = self._wanted, None
+        self._busy = True
+        self.tasks.run(lambda _p: bar_heights(*args), self._done, self._failed)
+
+    def _done(self, result) -> None:
+        self._busy = False
+        self.draw(*result)
+        if self._wanted is not None:  # the sliders moved meanwhile
+            self._start_job()
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.failed.emit(message)
+
+    def draw(self, probs, full) -> None:
+        self.probs = probs
+        x = np.arange(len(probs))
+        cut = probs == 0
+        self.bars.setOpts(x=x, height=probs, width=0.8)
+        self.muted_bars.setOpts(x=x[cut], height=full[cut], width=0.8)
+        labels = axis_labels(self.vocab)
+        self.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(labels)]])
+        self.setXRange(-0.6, len(labels) - 0.4, padding=0)
+        top = max(0.05, float(max(probs.max(), full.max())))
+        self.setYRange(0, top * 1.05, padding=0)
+
+    def apply_theme(self, theme) -> None:
+        self.setBackground(theme.plot_background)
+        self.bars.setOpts(brush=pg.mkBrush(theme.bar), pen=pg.mkPen(None))
+        self.muted_bars.setOpts(brush=pg.mkBrush(theme.bar_muted), pen=pg.mkPen(None))
+        font = QFont()
+        font.setPointSize(theme.bar_font_size)
+        for name in ("left", "bottom"):
+            axis = self.getAxis(name)
+            axis.setPen(theme.plot_foreground)
+            axis.setTextPen(theme.plot_foreground)
+            axis.setStyle(tickFont=font)
+        self.setTitle(TITLE, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")
