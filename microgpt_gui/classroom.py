@@ -277,6 +277,9 @@ def install(window) -> None:
     # panels
     surprise = SurprisePanel(ctx)
     window.add_panel(surprise)
+    if "attention" in window.docks:  # a tab beside the heatmaps: the desktop stays calm
+        window.tabifyDockWidget(window.docks["attention"], window.docks["surprise"])
+        window.docks["attention"].raise_()
     help_panel = HelpPanel(ctx)
     window.add_panel(help_panel, visible=False)
     attention = window.panels.get("attention")

@@ -70,10 +70,12 @@ class SurpriseView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title)
         top.addWidget(self.entry, 1)
+        self.entry.setMinimumWidth(160)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(self.boxes_row)
         lay.addWidget(self.summary)
+        lay.addStretch(1)  # a tall dock must not stretch the letter boxes into bars
 
     # --- inputs ----------------------------------------------------------------------------
     def set_inference(self, inference) -> None:

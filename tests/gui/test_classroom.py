@@ -402,7 +402,8 @@ def test_lesson_opened_in_window_reproduces_first_20_losses(qtbot, window, tmp_p
     shutil.copy(DOCS, data)
     cfg = tiny(num_steps=20, seed=3, learning_rate=0.02, grad_clip=None, val_every=5)
     lesson = Lesson.from_run_config(cfg, "optimized", title="no clipping", dataset=str(data),
-                                    speed=100, probe_word="emma", view={"smoothing": 0.5})
+                                    speed=100, probe_word="emma", view={"smoothing": 0.5},
+                                    projector=True)
     path = tmp_path / "demo.json"
     save_lesson(lesson, path)
     with qtbot.waitSignal(w.lessons.opened, timeout=WAIT):
@@ -414,6 +415,7 @@ def test_lesson_opened_in_window_reproduces_first_20_losses(qtbot, window, tmp_p
     assert w.panels["attention"].word.text() == "emma"
     assert w.panels["curves"].smoothing.value() == 0.5
     assert "no clipping" in w.windowTitle()
+    assert w.projector.active and w.themes.theme.name == "projector"
     w.controller.train()
     qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=WAIT)
     expected = first_losses(cfg, str(data))
@@ -424,6 +426,9 @@ def test_lesson_opened_in_window_reproduces_first_20_losses(qtbot, window, tmp_p
     back = load_lesson(again)
     assert back.run_config().to_dict() == cfg.to_dict()
     assert (back.speed, back.probe_word, back.view["smoothing"]) == (100, "emma", 0.5)
+    assert back.projector is True
+    assert "curves" not in back.layout["visible"]  # central, not a dock
+    assert {"attention", "sampling", "controls"} <= set(back.layout["visible"])
     assert back.dataset_source(again) == str(data)
 
 
