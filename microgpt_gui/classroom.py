@@ -102,8 +102,12 @@ class LiveChanges(QObject):
             s.top_k.valueChanged.connect(lambda _v: self.mark(
                 "top_k", "top-k off" if s.top_k_value() is None else f"top-k {s.top_k_value()}"))
         c.reset_done.connect(lambda info: self.set_val_every(info.config.train.val_every))
+        self.chosen: int | None = None  # an interval set here (or by a lesson) for Reset
         window.controls.preset.currentTextChanged.connect(self._preset_changed)
         self._preset_changed(window.controls.preset.currentText())  # start at the recipe's
+        explorer = window.panels.get("explorer")
+        if explorer is not None and hasattr(explorer, "choices_changed"):
+            explorer.choices_changed.connect(self._explorer_changed)
 
     def mark(self, kind: str, text: str) -> None:
         """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""
@@ -119,18 +123,29 @@ class LiveChanges(QObject):
             h.add_event(h.step, text)
         self._pending.clear()
 
-    def set_val_every(self, n: int) -> None:
-        """Show n without treating it as the user's live change."""
+    def set_val_every(self, n: int, chosen: bool = False) -> None:
+        """Show n without treating it as a live change; chosen = the value Reset uses
+        from now on (a lesson's), else it only shows what the run does."""
         self.val_every.blockSignals(True)
         self.val_every.setValue(int(n))
         self.val_every.blockSignals(False)
+        if chosen:
+            self.chosen = int(n)
 
     def _preset_changed(self, name: str) -> None:
         from engine import preset
 
+        self.chosen = None  # a new recipe: its own interval
         self.set_val_every(preset(name).train.val_every)
 
+    def _explorer_changed(self) -> None:
+        # "Periodic validation" ticked on or off in the Optimizations panel: that is the
+        # newer choice; show what Reset will now use.
+        self.chosen = None
+        self.set_val_every(self.window.build_config().train.val_every)
+
     def _val_every_changed(self, n: int) -> None:
+        self.chosen = n
         c = self.window.controller
         if c.info is None:
             return
@@ -144,7 +159,8 @@ class LiveChanges(QObject):
         self.window.refresh_needs_reset()
 
     def modify(self, cfg) -> None:
-        cfg.train.val_every = self.val_every.value()
+        if self.chosen is not None:
+            cfg.train.val_every = self.chosen
 
 
 def _training_form(controls):

@@ -124,7 +124,7 @@ class LessonManager(QObject):
         self.overrides = {k: v for k, v in lesson.settings.items()
                           if k not in w.controls.fields}
         if self.live is not None:
-            self.live.set_val_every(cfg.train.val_every)
+            self.live.set_val_every(cfg.train.val_every, chosen=True)
         self.lesson, self.path = lesson, str(path)
         self._pending = lesson
         self._apply_display(lesson)

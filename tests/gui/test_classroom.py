@@ -391,6 +391,12 @@ def test_live_settings_are_marked_on_the_curves(qtbot, window):
     assert not w.controls.needs_reset.isVisibleTo(w), w.controls.needs_reset.text()
     got = steps(qtbot, w, 4)  # steps 3..6: validation now runs every 3 steps
     assert [s.step for s in got if s.val_loss is not None] == [3, 6]
+    assert w.build_config().train.val_every == 3  # and the next Reset keeps it
+    explorer = w.panels.get("explorer")
+    if explorer is not None:  # unticking "Periodic validation" there is the newer choice
+        explorer.set_change("val_every", False)
+        assert w.build_config().train.val_every == 0 == live.val_every.value()
+        explorer.set_change("val_every", True)
     w.controls.fields["n_embd"].setValue(16)  # a shape change: the window says Reset
     assert w.controls.needs_reset.isVisibleTo(w)
     assert "n_embd" in w.controls.needs_reset.text()
