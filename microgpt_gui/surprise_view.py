@@ -62,6 +62,11 @@ class SurpriseView(QWidget):
         self.entry.textChanged.connect(self._typed)
         self.boxes_row = QHBoxLayout()
         self.boxes_row.setSpacing(3)
+        # the colour key, right after the boxes (they are inserted before it)
+        self.legend = QLabel(f"  <span style='color:{STOPS[0][1].darker(140).name()}'>■</span>"
+                             f" expected &nbsp;<span style='color:{STOPS[-1][1].name()}'>■"
+                             "</span> surprised")
+        self.boxes_row.addWidget(self.legend)
         self.boxes_row.addStretch(1)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -167,7 +172,7 @@ class SurpriseView(QWidget):
         self._theme = theme
         font = self.font()
         font.setPointSize(theme.font_size)
-        for w in (self.title, self.entry, self.summary):
+        for w in (self.title, self.entry, self.summary, self.legend):
             w.setFont(font)
         if self.word:
             self._show(self.word, self.losses)
