@@ -9,7 +9,7 @@ from engine import preset
 from engine.backends import init_params
 from engine.reference import ReferenceBackend, Value, backward
 
-BATCH = [[0, 3, 1, 4, 1, 0], [0, 2, 2, 0]]
+BATCH = [[0, 3, 1, 4, 1, 0], [0, 2, 0]]
 
 
 def tiny(**overrides):
@@ -33,7 +33,7 @@ def test_gradients_match_finite_differences(overrides):
     rng = np.random.default_rng(1)
     h = 1e-6
     for name, p in params.items():
-        for _ in range(4):  # a few random entries of every matrix
+        for _ in range(2):  # a couple of random entries of every matrix
             idx = tuple(rng.integers(0, s) for s in p.shape)
             old = p[idx]
             p[idx] = old + h
