@@ -36,6 +36,7 @@ class History:
         self.last = None  # the most recent StepStats
         self.total_ms = 0.0  # sum of per-step wall times, for ms/step and the ETA
         self.version = 0  # bumps on every change: views redraw only when it moved
+        self.nonfinite = False  # an inf/NaN was stored: views must clean before plotting
         self._rate = deque(maxlen=64)  # (monotonic time, step) for steps/s
 
     # --- writing -------------------------------------------------------------------
@@ -64,6 +65,8 @@ class History:
             self._thin()
             if (self._seen - 1) % self.stride:
                 return
+        if not (math.isfinite(s.loss) and math.isfinite(s.grad_norm) and math.isfinite(s.lr)):
+            self.nonfinite = True
         i = self._n
         for f, value in zip(FIELDS, (s.step, s.loss, smooth, s.grad_norm, s.lr, s.ms)):
             self._data[f][i] = value
