@@ -114,6 +114,7 @@ class ProjectorMode(QObject):
             "theme": self.themes.theme,
             "font": QApplication.font(),
             "geometry": w.saveGeometry(),
+            "rect": w.geometry(),
             "state": w.saveState(),
             "window_state": w.windowState(),
             "hidden": hide,
@@ -199,9 +200,20 @@ class ProjectorMode(QObject):
         w.restoreState(s["state"])  # the docks, where and as they were
         w.restoreGeometry(s["geometry"])
         # again once the small fonts have been laid out (they arrive as events)
-        state, geometry = s["state"], s["geometry"]
-        QTimer.singleShot(0, lambda: self.active or (w.restoreState(state),
-                                                      w.restoreGeometry(geometry)))
+        state, geometry, rect = s["state"], s["geometry"], s["rect"]
+        normal = not (s["window_state"] & (Qt.WindowState.WindowMaximized
+                                           | Qt.WindowState.WindowFullScreen))
+
+        def again():
+            if self.active:
+                return
+            w.restoreState(state)
+            w.restoreGeometry(geometry)
+            if normal:  # restoreGeometry may still be a few pixels off without a WM
+                w.setGeometry(rect)
+
+        QTimer.singleShot(0, again)
+        QTimer.singleShot(100, again)  # and once more after the menu bar has settled
         self._saved = {}
 
 
