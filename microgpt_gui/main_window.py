@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.sampling = SamplingPanel(self.ctx, self.act)
         self.panels["curves"] = self.curves
         self.setCentralWidget(self.curves)  # the curves are the show: always there
+        self.curves.setMinimumSize(360, 300)  # docks added later must not squash them
         self.add_panel(self.controls)
         self.add_panel(self.attention)
         self.add_panel(self.sampling, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -294,6 +295,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks(left[:1], [max(250, w // 6)], Qt.Orientation.Horizontal)
         if right:
             self.resizeDocks(right[:1], [max(420, int(w * 0.36))], Qt.Orientation.Horizontal)
+        bottom = [d for d in self.docks.values() if d.isVisible() and
+                  self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:
+            self.resizeDocks(bottom, [max(160, self.height() // 4)] * len(bottom),
+                             Qt.Orientation.Vertical)
 
     def save_settings(self):
         s = self.settings
@@ -313,9 +319,16 @@ class MainWindow(QMainWindow):
             for timer in panel.findChildren(type(self.status.timer)):
                 timer.stop()
         self.status.timer.stop()
-        self.tasks.shutdown()
-        self.controller.shutdown()
+        # The whole close must take well under a second. A step, file load or sampling
+        # job that cannot stop within these waits is left running, and app.main() exits
+        # without waiting for it (threads_running()).
+        self.tasks.shutdown(timeout_ms=300)
+        self.controller.shutdown(timeout_ms=500)
         super().closeEvent(event)
+
+    def threads_running(self) -> bool:
+        """A background job or the training thread has not ended (after closeEvent)."""
+        return bool(self.tasks.active) or self.controller.worker_thread.isRunning()
 
 
 def _exists(path: str) -> bool:
