@@ -259,6 +259,14 @@ def test_projector_mode_changes_fonts_and_lines_and_restores(qtbot, window):
     assert look() == before
 
 
+def test_closing_in_projector_mode_saves_the_desktop_layout(qtbot, window):
+    w = window
+    w.projector.set_active(True)
+    w.close()
+    assert not w.projector.active
+    assert w.docks["controls"].isVisibleTo(w) and w.menuWidget().isVisibleTo(w)
+
+
 def test_projector_sizes_scale_with_screen():
     from microgpt_gui.projector import projector_theme
 

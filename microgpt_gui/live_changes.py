@@ -1,0 +1,121 @@
+"""Settings that change while training runs, without a Reset, each marked on the curves.
+
+Speed, temperature, top-k, smoothing and the validation interval (a live field added to
+the controls' Training group); the learning rate is marked by the controller itself. A
+marker is a vertical line on the curves labelled with the new value (History.add_event),
+so a class sees what the change did.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QSpinBox
+
+DEBOUNCE_MS = 700  # one marker per finished slider drag, not one per pixel
+
+
+class LiveChanges(QObject):
+    """Settings that change while training runs, each marked on the curves (a vertical
+    line labelled with the new value): speed, temperature, top-k, smoothing, validation
+    interval. The learning rate is marked by the controller itself."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        c = window.controller
+        self._pending: dict[str, str] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        # the validation interval: a live field in the Training group of the controls
+        self.val_every = QSpinBox()
+        self.val_every.setRange(0, 100_000)
+        self.val_every.setSingleStep(50)
+        self.val_every.setSpecialValueText("never")
+        self.val_every.setKeyboardTracking(False)
+        self.val_every.setToolTip("Measure the validation loss every N steps (live, no Reset)")
+        self.val_every.valueChanged.connect(self._val_every_changed)
+        form = _training_form(window.controls)
+        if form is not None:
+            form.addRow("Validate every", self.val_every)
+        window.config_modifiers.append(self.modify)
+        window.controls.speed_edited.connect(
+            lambda sps: self.mark("speed", f"speed {int(sps)}/s" if sps else "speed max"))
+        curves = window.panels.get("curves")
+        if curves is not None:
+            curves.smoothing.valueChanged.connect(
+                lambda v: self.mark("smoothing", f"smoothing {v:g}"))
+        s = window.panels.get("sampling")
+        if s is not None:
+            s.temperature.valueChanged.connect(
+                lambda _v: self.mark("temperature", f"temperature {s.temperature_value():g}"))
+            s.top_k.valueChanged.connect(lambda _v: self.mark(
+                "top_k", "top-k off" if s.top_k_value() is None else f"top-k {s.top_k_value()}"))
+        c.reset_done.connect(lambda info: self.set_val_every(info.config.train.val_every))
+        self.chosen: int | None = None  # an interval set here (or by a lesson) for Reset
+        window.controls.preset.currentTextChanged.connect(self._preset_changed)
+        self._preset_changed(window.controls.preset.currentText())  # start at the recipe's
+        explorer = window.panels.get("explorer")
+        if explorer is not None and hasattr(explorer, "choices_changed"):
+            explorer.choices_changed.connect(self._explorer_changed)
+
+    def mark(self, kind: str, text: str) -> None:
+        """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""
+        c = self.window.controller
+        if c.info is None or c.history.step == 0:
+            return  # before the first step there is nothing to compare with
+        self._pending[kind] = text
+        self._timer.start()
+
+    def flush(self) -> None:
+        h = self.window.controller.history
+        for text in self._pending.values():
+            h.add_event(h.step, text)
+        self._pending.clear()
+
+    def set_val_every(self, n: int, chosen: bool = False) -> None:
+        """Show n without treating it as a live change; chosen = the value Reset uses
+        from now on (a lesson's), else it only shows what the run does."""
+        self.val_every.blockSignals(True)
+        self.val_every.setValue(int(n))
+        self.val_every.blockSignals(False)
+        if chosen:
+            self.chosen = int(n)
+
+    def _preset_changed(self, name: str) -> None:
+        from engine import preset
+
+        self.chosen = None  # a new recipe: its own interval
+        self.set_val_every(preset(name).train.val_every)
+
+    def _explorer_changed(self) -> None:
+        # "Periodic validation" ticked on or off in the Optimizations panel: that is the
+        # newer choice; show what Reset will now use.
+        self.chosen = None
+        self.set_val_every(self.window.build_config().train.val_every)
+
+    def _val_every_changed(self, n: int) -> None:
+        self.chosen = n
+        c = self.window.controller
+        if c.info is None:
+            return
+
+        def apply(trainer, n=n):  # worker thread, between steps
+            trainer.config.train.val_every = n
+
+        c.call_in_worker(apply)
+        c.info.config.train.val_every = n  # the run has it now: no "press Reset" for it
+        self.mark("val_every", f"validate every {n}" if n else "validation off")
+        self.window.refresh_needs_reset()
+
+    def modify(self, cfg) -> None:
+        if self.chosen is not None:
+            cfg.train.val_every = self.chosen
+
+
+def _training_form(controls):
+    for box in controls.findChildren(QGroupBox):
+        if box.title() == "Training" and isinstance(box.layout(), QFormLayout):
+            return box.layout()
+    return None
