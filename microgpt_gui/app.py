@@ -6,6 +6,7 @@ is loaded and the first model built on background threads after the window is sh
 
 from __future__ import annotations
 
+import os
 import sys
 
 from . import APP_NAME, __version__
@@ -38,7 +39,15 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
-    return app.exec()
+    rc = app.exec()
+    if window.threads_running():
+        # A step, file load or sampling job that cannot be interrupted is still going
+        # (closeEvent waited briefly). Settings are saved; exit now instead of hanging,
+        # and skip the destructors: a QThread destroyed while running aborts the process.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(rc)
+    return rc
 
 
 if __name__ == "__main__":
