@@ -159,6 +159,20 @@ def scaling(data, seconds: float):
     return rows
 
 
+def biggest(data, steps: int = 2):
+    """The issue's largest sizes at once: n_layer 8, n_embd 256, block_size 64, batch 32
+    (docs longer than 64 characters made by joining names, so the block is full)."""
+    long = [" ".join(data.docs[i : i + 12]) for i in range(0, 12 * 64, 12)]
+    cfg = preset("optimized", n_layer=8, n_embd=256, n_head=8, block_size=64, batch_size=32,
+                 num_steps=100, val_every=0, val_fraction=0.0)
+    t0 = time.perf_counter()
+    trainer = Trainer(cfg, long)
+    setup = time.perf_counter() - t0
+    losses = [trainer.step().loss for _ in range(steps)]
+    per = timed_steps(trainer, steps)
+    return trainer.num_params, setup, per, losses
+
+
 def same_wall_time(data, budget: float, batches=(1, 8, 32)):
     """Validation loss reached in the same wall time with one doc per step vs batches.
     Each run's schedule is sized to the steps that fit the budget (measured first)."""
@@ -209,6 +223,7 @@ def main(argv=None) -> int:
     growth = marks[-1][1] - marks[0][1]
     scale = scaling(data, 0.3 if args.quick else 1.0)
     batches = same_wall_time(data, args.budget)
+    big = biggest(data, 1 if args.quick else 2)
 
     print("| measure | figure | target | met |")
     print("|---|---|---|---|")
@@ -239,6 +254,9 @@ def main(argv=None) -> int:
     print("|---|---|---|")
     for n_embd, row in scale:
         print(f"| {n_embd} | " + " | ".join(f"{t * 1e3:.3f}" for t in row) + " |")
+    print(f"\nLargest sizes at once (n_layer 8, n_embd 256, block_size 64, batch 32; "
+          f"{big[0]:,} parameters): {big[2] * 1e3:.0f} ms/step, setup {big[1]:.1f} s, "
+          f"first losses {', '.join(f'{x:.3f}' for x in big[3])}")
     print(f"\nSame wall time ({args.budget:g} s each), optimized preset, loss on up to 1000 "
           "validation docs:\n")
     print("| batch_size | steps | docs seen | wall s | val loss |")
