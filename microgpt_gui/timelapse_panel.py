@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.analysis import TimeLapse, take_snapshot
+from engine.analysis import TimeLapse, fast_view, take_snapshot
 
 from .embedding_view import EmbeddingPlot
 from .panels import Panel
@@ -154,9 +154,11 @@ class TimeLapsePanel(Panel):
             if trainer is None:
                 return None
             word = probe or (trainer.train_docs[0] if trainer.train_docs else "")
-            last = trainer.last_val_loss
-            return take_snapshot(trainer.inference(), trainer.step_num, word,
-                                 n_samples=N_SAMPLES, seed=SAMPLE_SEED, loss=last)
+            thread = QThread.currentThread()
+            return take_snapshot(fast_view(trainer), trainer.step_num, word,
+                                 n_samples=N_SAMPLES, seed=SAMPLE_SEED,
+                                 loss=trainer.last_val_loss,
+                                 cancelled=thread.isInterruptionRequested)
 
         self.controller.call_in_worker(capture, self._captured, self._failed)
 

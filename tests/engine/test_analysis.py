@@ -11,6 +11,7 @@ from engine.analysis import (
     RunRecord,
     Snapshot,
     TimeLapse,
+    fast_view,
     is_vowel,
     pca_2d,
     read_csv,
@@ -140,3 +141,17 @@ def test_curves_travel_in_a_checkpoint_and_training_continues(tmp_path):
         rec2.add(back.step())
     assert rec2.curves["loss"] == [s.loss for s in want]
     assert rec2.final("val_loss") == want[5].val_loss
+
+
+def test_fast_view_gives_the_reference_numbers_and_snapshots_can_stop_early():
+    cfg = preset("optimized", backend="reference", n_embd=8, n_head=2, num_steps=5)
+    t = Trainer(cfg, load_dataset(DOCS))
+    t.step()
+    fast = fast_view(t)
+    assert fast.backend.name == "numpy"
+    np.testing.assert_allclose(fast.next_token_probs("em"), t.next_token_probs("em"),
+                               rtol=1e-9)
+    calls = []
+    snap = take_snapshot(fast, 1, "emma", n_samples=5,
+                         cancelled=lambda: calls.append(1) or len(calls) > 2)
+    assert len(snap.samples) == 2
