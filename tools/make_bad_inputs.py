@@ -121,11 +121,11 @@ def checkpoints(dest: Path) -> dict[str, Path]:
     names.write_text("\n".join(NAMES) + "\n", encoding="utf-8")
     data = load_dataset(names)
     out: dict[str, Path] = {"names": names}
-    good = Trainer(preset("optimized", backend="reference", num_steps=10), data)
+    good = Trainer(preset("optimized", backend="numpy", num_steps=10), data)
     good.step()
     out["good"] = dest / "good.npz"
     good.save(out["good"])
-    other = Trainer(preset("optimized", backend="reference", num_steps=10, n_embd=32), data)
+    other = Trainer(preset("optimized", backend="numpy", num_steps=10, n_embd=32), data)
     out["other_size"] = dest / "other_size.npz"
     other.save(out["other_size"])
 
