@@ -9,6 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def doc_set(docs, batch: int = 65536) -> frozenset:
+    """frozenset(docs), built a batch at a time: one frozenset() call over millions of
+    documents holds the GIL for seconds, and the GUI thread with it."""
+    seen: set = set()
+    for i in range(0, len(docs), batch):
+        seen.update(docs[i : i + batch])
+    return frozenset(seen)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     config: object  # engine RunConfig (a copy: the trainer's own may change, e.g. its lr)
@@ -53,6 +62,6 @@ class RunInfo:
             bos_id=trainer.tokenizer.bos_id,
             start_step=trainer.step_num,
             num_steps=trainer.config.train.num_steps,
-            train_docs=frozenset(trainer.train_docs),
+            train_docs=doc_set(trainer.train_docs),
             val_docs=tuple(trainer.val_docs),
         )
