@@ -258,6 +258,10 @@ def _load_name_sets(window, stats) -> None:
     def fetch(trainer):
         from engine.insights import mean_length
 
-        return list(trainer.train_docs), list(trainer.docs), mean_length(trainer.docs)
+        from .runinfo import doc_set
+
+        # Sets built here, in batches: set_data() on the GUI thread then only copies them,
+        # instead of hashing millions of documents there (a big file froze the window).
+        return doc_set(trainer.train_docs), doc_set(trainer.docs), mean_length(trainer.docs)
 
     window.controller.call_in_worker(fetch, lambda r: stats.set_data(*r), lambda _m: None)
