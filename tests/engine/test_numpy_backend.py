@@ -295,3 +295,24 @@ def test_blas_held_to_one_thread():
     if blas_threads() is None or chosen:
         pytest.skip("no bundled OpenBLAS found, or the user chose a thread count")
     assert blas_threads() == 1
+
+
+def test_trainer_weights_live_in_one_flat_buffer():
+    """The Trainer keeps weights and Adam moments as views into flat vectors (Adam and
+    clipping are whole-vector ops); assigning an entry must copy into its view."""
+    t = Trainer(preset("optimized", num_steps=5), DOCS)
+    flat = t.params.flat
+    assert all(np.shares_memory(p, flat) for p in t.params.values())
+    assert flat.size == t.num_params
+    before = flat.copy()
+    t.step()
+    assert t.params.flat is flat and not np.array_equal(flat, before)  # updated in place
+    assert np.count_nonzero(t.m.flat) and np.count_nonzero(t.v.flat)
+    t.params["wpe"] = np.ones_like(t.params["wpe"])
+    assert np.shares_memory(t.params["wpe"], flat) and (t.params["wpe"] == 1).all()
+    with pytest.raises(ValueError):
+        t.params["wpe"] = np.ones((2, 2))
+    with pytest.raises(KeyError):
+        t.params["no_such_matrix"] = np.ones((2, 2))
+    t.params = {k: np.zeros_like(p) for k, p in t.params.items()}  # whole dict: copied in
+    assert not t.params.flat.any() and np.shares_memory(t.params["wte"], t.params.flat)
