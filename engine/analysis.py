@@ -189,12 +189,25 @@ def fast_view(trainer):
     return Inference(trainer.config, trainer.tokenizer, backend, trainer.params)
 
 
+def affordable_samples(inference, wanted: int, budget_s: float) -> int:
+    """How many names fit in budget_s seconds, at worst (every name block_size long).
+    Sampling recomputes the whole prefix per token, so a big model can need seconds per
+    name: a snapshot must never cost many training steps."""
+    block = inference.cfg.model.block_size
+    t0 = time.perf_counter()
+    inference.next_logits([inference.tokenizer.bos_id] * block)
+    per_name = (time.perf_counter() - t0) * block
+    return min(wanted, int(budget_s / per_name)) if per_name > 0 else wanted
+
+
 def take_snapshot(inference, step: int, probe: str, n_samples: int = 5, seed: int = 1234,
-                  loss: float | None = None, cancelled=None) -> Snapshot:
+                  loss: float | None = None, cancelled=None,
+                  budget_s: float | None = None) -> Snapshot:
     """Capture a snapshot from an engine.sampling.Inference (a frozen copy of weights).
     Samples use their own Random(seed): the same draws every time, so differences between
     snapshots come from the weights alone, and the training RNG is never touched.
-    cancelled(): checked between samples, so a closing app need not wait for all."""
+    cancelled(): checked between samples, so a closing app need not wait for all.
+    budget_s: fewer samples (maybe none) when the model is too big to sample quickly."""
     tok = inference.tokenizer
     labels = tok.labels()
     attention, att_labels = (None, [])
@@ -203,6 +216,8 @@ def take_snapshot(inference, step: int, probe: str, n_samples: int = 5, seed: in
             attention, att_labels = inference.attention(probe)
         except (KeyError, ValueError):  # characters the vocabulary lacks: no heatmap
             attention, att_labels = None, []
+    if budget_s is not None and n_samples:
+        n_samples = affordable_samples(inference, n_samples, budget_s)
     rng = random.Random(seed)
     samples = []
     for _ in range(n_samples):

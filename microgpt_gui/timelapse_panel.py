@@ -30,6 +30,7 @@ from .panels import Panel
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
+SAMPLE_BUDGET_S = 0.25  # at most this much sampling per snapshot: big models get fewer
 
 
 class AttentionStrip(pg.GraphicsLayoutWidget):
@@ -158,7 +159,8 @@ class TimeLapsePanel(Panel):
             return take_snapshot(fast_view(trainer), trainer.step_num, word,
                                  n_samples=N_SAMPLES, seed=SAMPLE_SEED,
                                  loss=trainer.last_val_loss,
-                                 cancelled=thread.isInterruptionRequested)
+                                 cancelled=thread.isInterruptionRequested,
+                                 budget_s=SAMPLE_BUDGET_S)
 
         self.controller.call_in_worker(capture, self._captured, self._failed)
 
@@ -201,6 +203,8 @@ class TimeLapsePanel(Panel):
         self.embedding.set_points(snap.embedding, snap.vocab_labels)
         self.samples.clear()
         self.samples.addItems(snap.samples)
+        if not snap.samples:
+            self.samples.addItem("(no samples: this model is too big to sample quickly)")
 
     def apply_theme(self, theme) -> None:
         self.attention.colormap = theme.colormap

@@ -155,3 +155,10 @@ def test_fast_view_gives_the_reference_numbers_and_snapshots_can_stop_early():
     snap = take_snapshot(fast, 1, "emma", n_samples=5,
                          cancelled=lambda: calls.append(1) or len(calls) > 2)
     assert len(snap.samples) == 2
+
+
+def test_snapshot_sampling_fits_a_time_budget():
+    cfg = preset("optimized", n_embd=8, n_head=2, num_steps=5, backend="numpy")
+    view = fast_view(Trainer(cfg, load_dataset(DOCS)))
+    assert take_snapshot(view, 0, "emma", n_samples=3, budget_s=10.0).samples
+    assert take_snapshot(view, 0, "emma", n_samples=3, budget_s=0.0).samples == []
