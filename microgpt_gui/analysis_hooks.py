@@ -29,9 +29,12 @@ def install(window) -> None:
     window.add_panel(embeddings)
     window.add_panel(timelapse)
     # The extra docks start as tabs behind existing ones: the first window stays calm.
-    for pid, beside in (("runs", "timelapse"), ("embeddings", "attention")):
+    # The explorer's 14 rows need height: a tab beside the controls gives it all of it.
+    for pid, beside in (("runs", "timelapse"), ("embeddings", "attention"),
+                        ("explorer", "controls")):
         if pid in window.docks and beside in window.docks:
             window.tabifyDockWidget(window.docks[beside], window.docks[pid])
+            window.docks[beside].raise_()
     window.config_modifiers.append(explorer.modify)
     explorer.choices_changed.connect(window.refresh_needs_reset)
     curves = window.panels.get("curves")

@@ -77,6 +77,7 @@ class ExplorerPanel(Panel):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        scroll.setMinimumHeight(220)
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -96,6 +97,8 @@ class ExplorerPanel(Panel):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(160)
+        self.table.hide()  # shown for reference-backend runs, the only ones with a graph
+        self.nodes_label.setWordWrap(True)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -203,8 +206,11 @@ class ExplorerPanel(Panel):
         self._run_key = (shape, describe(cfg)) if cfg.backend == "reference" else None
         if self._run_key is not None and info.start_step == 0:
             self.nodes[self._run_key] = []  # a fresh run of this variant: measure again
-        self.nodes_label.setText("nodes/step: -" if cfg.backend == "reference" else
-                                 "nodes/step: only the reference backend builds a graph")
+        graph = cfg.backend == "reference"
+        self.nodes_label.setText("nodes/step: -" if graph else
+                                 "nodes/step: choose the reference backend to count the "
+                                 "autograd graph's nodes")
+        self.table.setVisible(graph)
         self._update_status()
         self._fill_table()
 

@@ -33,7 +33,7 @@ from .panels import Panel
 
 PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
            "#9e9d24")
-FADED_ALPHA = 90  # of 255: the previous run is a ghost behind the live one
+FADED_ALPHA = 150  # of 255: the previous run is a ghost behind the live one
 COLUMNS = ("", "run", "preset", "changes", "train loss", "val loss", "steps", "time")
 FINAL_WINDOW = 20  # "final train loss" = mean of the last 20 kept steps (one doc is noisy)
 

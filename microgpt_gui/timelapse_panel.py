@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QThread
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -31,6 +31,39 @@ from .panels import Panel
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
 SAMPLE_BUDGET_S = 0.25  # at most this much sampling per snapshot: big models get fewer
+
+
+def capture(trainer, probe: str):
+    """A snapshot of the trainer now; runs on the worker thread, between steps."""
+    word = probe or (trainer.train_docs[0] if trainer.train_docs else "")
+    thread = QThread.currentThread()
+    return take_snapshot(fast_view(trainer), trainer.step_num, word, n_samples=N_SAMPLES,
+                         seed=SAMPLE_SEED, loss=trainer.last_val_loss,
+                         cancelled=thread.isInterruptionRequested, budget_s=SAMPLE_BUDGET_S)
+
+
+class StepSnapshotter(QObject):
+    """Called by the worker after every step (worker.step_hooks): takes the snapshot right
+    at every N-th step, however fast training runs. The GUI only sees steps in batches
+    (~30 ms apart), which at full speed would leave a handful of frames per run.
+
+    Runs on the worker thread, so it reads only plain attributes, never widgets."""
+
+    taken = Signal(object)  # Snapshot, delivered queued to the GUI thread
+
+    def __init__(self, owner):
+        super().__init__()
+        self.owner = owner  # the panel: its `lapse` may be replaced, so look it up each time
+        self.enabled = True
+        self.probe = ""
+
+    def __call__(self, trainer, stats) -> None:
+        if not self.enabled or stats.step % self.owner.lapse.every:
+            return
+        try:
+            self.taken.emit(capture(trainer, self.probe))
+        except Exception:  # a picture must never stop training
+            pass
 
 
 class AttentionStrip(pg.GraphicsLayoutWidget):
@@ -67,8 +100,12 @@ class AttentionStrip(pg.GraphicsLayoutWidget):
             # ImageItem is indexed [x, y]: transpose so rows are queries, columns keys.
             img.setImage(att[i // n_head, i % n_head].T, levels=(0, 1), autoLevels=False)
             plot = self.getItem(i // n_head, i % n_head)
-            plot.getAxis("bottom").setTicks(ticks)
-            plot.getAxis("left").setTicks(ticks)
+            # Keys along the bottom would overlap in these small cells: the tooltip and
+            # the row labels (queries, same letters) are enough.
+            plot.getAxis("bottom").setTicks([[]])
+            plot.getAxis("left").setTicks(ticks if i % n_head == 0 else [[]])
+            plot.setToolTip("rows: query letter, columns: the letters it looks at "
+                            f"({' '.join(labels)})")
 
 
 class TimeLapsePanel(Panel):
@@ -111,6 +148,7 @@ class TimeLapsePanel(Panel):
         self.samples.setToolTip(f"{N_SAMPLES} names drawn with the same random seed at "
                                 "every snapshot")
         split = QSplitter()
+        self.attention.setMinimumWidth(200)
         split.addWidget(self.attention)
         split.addWidget(self.embedding)
         split.addWidget(self.samples)
@@ -127,14 +165,29 @@ class TimeLapsePanel(Panel):
         lay.addLayout(scrub)
         lay.addWidget(split, 1)
 
+        self.snapshotter = StepSnapshotter(self)
+        self.snapshotter.taken.connect(self._captured_by_hook)
+        self.probe.textChanged.connect(self._probe_changed)
+        self.enabled_box.toggled.connect(self._enabled_changed)
         c = ctx.controller
         c.reset_done.connect(self._on_reset)
-        c.stats_batch.connect(self._on_batch)
+        hooks = getattr(c.worker, "step_hooks", None)
+        self.per_step = hooks is not None
+        if self.per_step:
+            hooks.append(self.snapshotter)
+        else:  # an older worker: snapshot from the GUI's batches instead
+            c.stats_batch.connect(self._on_batch)
         self.apply_theme(ctx.theme)
 
     # --- recording ------------------------------------------------------------------------
     def _every_changed(self, value: int):
         self.lapse.base_every = self.lapse.every = value
+
+    def _probe_changed(self, text: str):
+        self.snapshotter.probe = text.strip()
+
+    def _enabled_changed(self, on: bool):
+        self.snapshotter.enabled = on
 
     def _on_reset(self, info):
         self.lapse.clear()
@@ -151,18 +204,10 @@ class TimeLapsePanel(Panel):
         self._pending = True
         probe = self.probe.text().strip()
 
-        def capture(trainer):  # worker thread, between steps
-            if trainer is None:
-                return None
-            word = probe or (trainer.train_docs[0] if trainer.train_docs else "")
-            thread = QThread.currentThread()
-            return take_snapshot(fast_view(trainer), trainer.step_num, word,
-                                 n_samples=N_SAMPLES, seed=SAMPLE_SEED,
-                                 loss=trainer.last_val_loss,
-                                 cancelled=thread.isInterruptionRequested,
-                                 budget_s=SAMPLE_BUDGET_S)
+        def now(trainer):  # worker thread, between steps
+            return capture(trainer, probe) if trainer is not None else None
 
-        self.controller.call_in_worker(capture, self._captured, self._failed)
+        self.controller.call_in_worker(now, self._captured, self._failed)
 
     def _failed(self, message: str):
         self._pending = False
@@ -172,6 +217,12 @@ class TimeLapsePanel(Panel):
         self._pending = False
         if snap is None:
             return
+        self.lapse.add(snap)
+        self._refresh_slider()
+
+    def _captured_by_hook(self, snap):
+        if self.lapse.snapshots and snap.step == self.lapse.snapshots[-1].step:
+            return  # the same step already came through request_snapshot
         self.lapse.add(snap)
         self._refresh_slider()
 
