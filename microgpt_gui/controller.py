@@ -18,8 +18,9 @@ Trainer.
 from __future__ import annotations
 
 import itertools
+import time
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from .history import History
 from .tasks import TaskRunner
@@ -80,9 +81,9 @@ class RunController(QObject):
         self._cmd_capture.connect(w.request_capture)
         self._cmd_snapshot.connect(w.request_snapshot)
         self._cmd_call.connect(w.call)
-        # Blocking: shutdown() returns once the worker has finished its current step,
-        # stopped its timer and handed itself back to this thread; only then quit.
-        self._cmd_shutdown.connect(w.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
+        # Queued, not blocking: closing must not wait for a long step or reset. The worker
+        # stops its timer, hands itself back to this thread and quits its thread itself.
+        self._cmd_shutdown.connect(w.shutdown)
         w.stats_batch.connect(self._on_batch)
         w.state_changed.connect(self._on_state)
         w.reset_done.connect(self._on_reset_done)
@@ -93,6 +94,9 @@ class RunController(QObject):
         w.snapshot_ready.connect(self.snapshot_ready)
         w.call_done.connect(self._on_call_done)
         self.worker_thread.start()
+        app = QCoreApplication.instance()
+        if app is not None:  # a window that was never closed must not leave a thread
+            app.aboutToQuit.connect(self.shutdown)
 
     # --- commands -------------------------------------------------------------------
     @property
@@ -172,11 +176,14 @@ class RunController(QObject):
         if not self.worker_thread.isRunning():
             return True
         self.worker.stopping = True  # skip whatever is still queued for the worker
-        self._tasks.shutdown()
-        self._cmd_shutdown.emit()
+        self._cmd_shutdown.emit()  # the worker quits its thread when it gets there
         self.worker_thread.requestInterruption()
-        self.worker_thread.quit()
-        ok = self.worker_thread.wait(timeout_ms)
+        # One budget for both: snapshot jobs first (they only read a copy), then the worker.
+        t_end = time.monotonic() + timeout_ms / 1000
+        self._tasks.shutdown(timeout_ms * 2 // 5)
+        ok = self.worker_thread.wait(max(0, int((t_end - time.monotonic()) * 1000)))
+        if not ok:  # still inside a step or reset: let the thread end when it is done
+            self.worker_thread.quit()
         self._set_state("empty")
         return ok
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from . import APP_NAME, __version__
+from . import APP_NAME
 from .actions import build_actions, make_action
 from .attention_view import AttentionPanel
 from .controller import RunController
@@ -191,15 +191,9 @@ class MainWindow(QMainWindow):
         box.open()
 
     def about(self):
-        QMessageBox.about(self, f"About {APP_NAME}", (
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>Watch a tiny character-level GPT learn, live: loss curves, attention "
-            "heatmaps and sampling.</p>"
-            "<p>The model and training are Andrej Karpathy's <b>microgpt</b> (a GPT in one "
-            "file of pure Python), in its <b>optimized</b> variant, reproduced exactly; "
-            "his original is the <i>original</i> preset.</p>"
-            "<p>Built with PySide6 (Qt) and pyqtgraph. The bundled names come from US "
-            "Social Security baby-name data (public domain). MIT licence.</p>"))
+        from .about import show_about
+
+        return show_about(self)
 
     # --- reactions -------------------------------------------------------------------------
     def _on_dataset_loaded(self, ds):
@@ -328,7 +322,8 @@ class MainWindow(QMainWindow):
 
     def threads_running(self) -> bool:
         """A background job or the training thread has not ended (after closeEvent)."""
-        return bool(self.tasks.active) or self.controller.worker_thread.isRunning()
+        c = self.controller
+        return bool(self.tasks.active or c._tasks.active) or c.worker_thread.isRunning()
 
 
 def _exists(path: str) -> bool:

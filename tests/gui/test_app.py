@@ -220,3 +220,15 @@ def test_capture_requests_from_several_panels_are_merged(qtbot):
     assert word["word"] == "emma" and word["attention"].shape[-1] == 5
     worker._one_step()
     assert len(got) == 2  # answered once, not on every step
+
+
+def test_about_names_the_project_version_and_credits(qtbot, make_window):
+    from microgpt_gui import __version__
+
+    w = make_window()
+    box = w.about()
+    qtbot.waitUntil(box.isVisible, timeout=2_000)
+    text = box.text()
+    assert "microgpt-gui" in text and __version__ in text
+    assert "Karpathy" in text and "optimized" in text
+    box.close()
