@@ -76,10 +76,12 @@ def install(window) -> None:
         lambda: export.ask_csv(window, runs.all_records(), "all-runs.csv"))
     add("export_names", "Generated names (text)…", lambda: _export_names(window))
     menu.addSeparator()
-    for pid, text in (("curves", "Curves plot"), ("attention", "Attention heatmaps"),
-                      ("embeddings", "Embedding plot"), ("runs", "Run comparison plot")):
-        add(f"export_plot_{pid}", f"{text} (PNG/SVG)…",
-            lambda _=False, pid=pid: _export_plot(window, pid))
+    for pid, text in (("curves", "Curves plot (PNG/SVG)"),
+                      ("attention", "Attention heatmaps (PNG/SVG)"),
+                      ("embeddings", "Embedding plot (PNG/SVG)"),
+                      ("runs", "Run comparison plot (PNG/SVG)"),
+                      ("timelapse", "Time-lapse frame (PNG)")):
+        add(f"export_plot_{pid}", f"{text}…", lambda _=False, pid=pid: _export_plot(window, pid))
     add("export_window", "Whole window (PNG)…",
         lambda: export.ask_widget_png(window, window, "microgpt-window.png"))
 
@@ -95,11 +97,14 @@ def plot_scene(panel):
 
 def _export_plot(window, pid: str) -> None:
     panel = window.panels.get(pid)
-    scene = plot_scene(panel) if panel is not None else None
-    if scene is None:
+    if panel is None:
         QMessageBox.information(window, "Export", "That view is not available.")
         return
-    export.ask_plot(window, scene, f"{pid}.png")
+    scene = plot_scene(panel)
+    if scene is None:  # a composite panel: a picture of it as shown
+        export.ask_widget_png(window, panel, f"{pid}.png")
+    else:
+        export.ask_plot(window, scene, f"{pid}.png")
 
 
 def _export_names(window) -> None:

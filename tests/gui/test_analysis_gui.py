@@ -227,3 +227,35 @@ def test_timelapse_bounded_and_scrubbing_shows_snapshot_step(qtbot, window):
     assert tl.step_label.text().startswith(f"step {snap.step} ")
     assert [tl.samples.item(i).text() for i in range(tl.samples.count())] == snap.samples
     assert len(tl.attention.images) == 2  # 1 layer x 2 heads of the probe word
+
+
+def test_file_menu_actions_save_open_and_export(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window
+    titles = [a.text() for a in w.menus["file"].actions()]
+    assert "&Save checkpoint…" in titles and "Open &checkpoint…" in titles
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+
+    def answer(path):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            staticmethod(lambda *a, **k: (str(path), "")))
+        monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                            staticmethod(lambda *a, **k: (str(path), "")))
+
+    answer(tmp_path / "ck")  # the .npz suffix is added
+    with qtbot.waitSignal(w.checkpoints.saved, timeout=WAIT):
+        w.act["save_checkpoint"].trigger()
+    assert (tmp_path / "ck.npz").exists()
+    answer(tmp_path / "ck.npz")
+    with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
+        w.act["open_checkpoint"].trigger()
+    assert w.controller.info.start_step == 2 and w.controller.history.step == 2
+    for action, name in (("export_csv", "run.csv"), ("export_plot_timelapse", "tl.png"),
+                         ("export_plot_embeddings", "emb.svg"), ("export_window", "w.png")):
+        answer(tmp_path / name)
+        w.act[action].trigger()
+        assert (tmp_path / name).stat().st_size > 100, name
+    (run,) = read_csv(tmp_path / "run.csv")
+    assert run.curves["step"] == [1.0, 2.0]
