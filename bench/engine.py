@@ -237,6 +237,7 @@ def main(argv=None) -> int:
     speeds = speed_ratio(data, args.rounds, args.ref_steps, args.repeats)
     seed_s, ref_s, np_s, ratio = speeds[1]  # CPU time (see both_clocks)
     seed_w, ref_w, np_w, ratio_w = speeds[0]
+    gc.collect()  # the seed style's graphs are cyclic garbage: not the next measures' cost
     t_init, t_run, vals, sample_t, word, att_t, cap_t = full_run(data)
     marks, sustained = rss_run(data, args.rss_steps)
     growth = marks[-1][1] - marks[0][1]
