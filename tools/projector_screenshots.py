@@ -3,7 +3,7 @@
     xvfb-run -s "-screen 0 1920x1080x24" python tools/projector_screenshots.py 1920x1080
     xvfb-run -s "-screen 0 1280x720x24"  python tools/projector_screenshots.py 1280x720
 
-Opens the bundled lesson "the seed" (projector mode on), trains STEPS steps, generates a
+Opens the bundled lesson "the seed", switches projector mode on, trains STEPS steps, generates a
 batch of names, then saves docs/projector-WxH.png. Uses a throw-away settings file.
 """
 
@@ -43,6 +43,7 @@ def main() -> int:
     lesson = next(p for p in bundled_lessons() if p.name == "the-seed.json")
     w.lessons.open(str(lesson))
     wait(app, lambda: w.controller.info is not None and not w.controller.busy)
+    w.projector.set_active(True)
     w.controller.set_speed(100)
     w.controller.train()
     wait(app, lambda: w.controller.history.step >= STEPS)
