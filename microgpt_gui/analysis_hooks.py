@@ -37,6 +37,10 @@ def install(window) -> None:
             window.docks[beside].raise_()
     window.config_modifiers.append(explorer.modify)
     explorer.choices_changed.connect(window.refresh_needs_reset)
+    controls = getattr(window, "controls", None)
+    if controls is not None and hasattr(controls, "preset"):
+        # Another preset is a fresh start: the ticks then show that preset as it is.
+        controls.preset.currentTextChanged.connect(lambda _name: explorer.restore_preset())
     curves = window.panels.get("curves")
     if curves is not None and hasattr(curves, "loss_plot"):
         runs.attach(curves.loss_plot)  # ticked runs behind the live loss curve

@@ -99,6 +99,10 @@ def test_explorer_variant_trains_with_flag_off_and_counts_nodes(qtbot, window):
     assert not ex.pending()
     ex.restore_preset()
     assert w.build_config().train.div_op is True and ex.boxes["div_op"].isChecked()
+    ex.set_change("grad_clip", False)
+    w.controls.preset.setCurrentText("original")  # another preset: a fresh start
+    assert ex.user_choice == {} and not ex.boxes["div_op"].isChecked()
+    assert w.build_config().train.grad_clip is None
 
 
 def test_two_runs_overlay_two_curves_with_legend(qtbot, window):
