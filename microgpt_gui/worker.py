@@ -50,6 +50,9 @@ class TrainingWorker(QObject):
     def __init__(self):
         super().__init__()
         self.trainer = None
+        # fn(trainer, stats) called here after every step, e.g. the time-lapse's snapshots:
+        # the GUI sees steps only in batches, so "every N steps" needs this thread.
+        self.step_hooks: list = []
         self.lock = threading.Lock()  # held while the trainer changes
         self._running = False
         self._speed = 0.0  # steps per second; 0 = as fast as possible
@@ -239,6 +242,11 @@ class TrainingWorker(QObject):
             return None
         self._last_doc = stats.doc
         self._pending.append(stats)
+        for hook in self.step_hooks:
+            try:
+                hook(self.trainer, stats)
+            except Exception:  # an observer must never stop training
+                traceback.print_exc()
         if follow:
             self.capture_ready.emit({
                 "step": stats.step, "word": stats.doc, "follow": True,
