@@ -263,3 +263,17 @@ def test_file_menu_actions_save_open_and_export(qtbot, window, tmp_path, monkeyp
         assert (tmp_path / name).stat().st_size > 100, name
     (run,) = read_csv(tmp_path / "run.csv")
     assert run.curves["step"] == [1.0, 2.0]
+
+
+def test_timelapse_keeps_exact_steps_at_full_speed(qtbot, window):
+    w, tl = window, window.panels["timelapse"]
+    if not tl.per_step:
+        pytest.skip("this worker has no step_hooks: snapshots follow the GUI's batches")
+    tl.lapse = TimeLapse(every=5, capacity=100)
+    reset(qtbot, w, tiny(num_steps=40))
+    w.controller.set_speed(0)  # max: the GUI sees the steps in batches
+    with qtbot.waitSignal(w.controller.state_changed, timeout=WAIT,
+                          check_params_cb=lambda s: s == "finished"):
+        w.controller.train()
+    qtbot.waitUntil(lambda: len(tl.lapse) == 9, timeout=WAIT)
+    assert tl.lapse.steps() == list(range(0, 41, 5))
