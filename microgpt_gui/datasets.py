@@ -22,6 +22,7 @@ class DatasetManager(QObject):
         self.tasks = tasks
         self.dataset = None  # the current engine Dataset
         self.busy = False
+        self._generation = 0
 
     def load_bundled(self):
         self.load("bundled", "bundled names")
@@ -47,15 +48,28 @@ class DatasetManager(QObject):
         self._start("makemore names (download)", job)
 
     def _start(self, label: str, job):
+        # Loads may overlap (a second Open before the first finished): the latest one
+        # wins, and an older one finishing must neither clear `busy` nor replace it.
+        self._generation += 1
+        gen = self._generation
         self.busy = True
         self.loading.emit(label)
-        self.tasks.run(job, self._done, self._failed, self.progress.emit)
+        self.tasks.run(job, lambda ds: self._done(gen, ds), lambda m: self._failed(gen, m),
+                       lambda done, total: self._progress(gen, done, total))
 
-    def _done(self, dataset):
+    def _progress(self, gen: int, done, total):
+        if gen == self._generation:
+            self.progress.emit(done, total)
+
+    def _done(self, gen: int, dataset):
+        if gen != self._generation:
+            return
         self.busy = False
         self.dataset = dataset
         self.loaded.emit(dataset)
 
-    def _failed(self, message: str):
+    def _failed(self, gen: int, message: str):
+        if gen != self._generation:
+            return
         self.busy = False
         self.failed.emit(message)

@@ -232,3 +232,19 @@ def test_about_names_the_project_version_and_credits(qtbot, make_window):
     assert "microgpt-gui" in text and __version__ in text
     assert "Karpathy" in text and "optimized" in text
     box.close()
+
+
+def test_overlapping_loads_the_latest_wins(qtbot, make_window, tmp_path):
+    w = make_window()
+    slow, fast = tmp_path / "slow.txt", tmp_path / "fast.txt"
+    slow.write_text("\n".join(f"name{i % 97}" for i in range(300_000)), encoding="utf-8")
+    fast.write_text("ann\nbob\ncid\ndan\neve\nfay\ngus\nhal\nida\njon\n", encoding="utf-8")
+    loaded = []
+    w.datasets.loaded.connect(loaded.append)
+    w.datasets.load_path(str(slow))
+    w.datasets.load_path(str(fast))
+    assert w.datasets.busy
+    qtbot.waitUntil(lambda: not w.datasets.busy, timeout=10_000)
+    qtbot.wait(300)  # the slow one may finish later: it must not win
+    assert [d.name for d in loaded] == ["fast.txt"]
+    assert w.datasets.dataset.name == "fast.txt"
