@@ -208,8 +208,16 @@ class SurprisePanel(Panel):
             self.controller.request_capture("", attention=False, positions=True)
 
     def _tick(self) -> None:
-        if self.controller.state == "running" and self.is_shown():
+        if self.controller.state != "running" or not self.is_shown():
+            return
+        if not self.view.typed_word():
             self.request()
+            return
+        # A typed word is scored on weight snapshots, not on training steps: a fresh
+        # one about once a second is enough to watch its letters get easier.
+        self._ticks = getattr(self, "_ticks", 0) + 1
+        if self._ticks % CAPTURE_HZ == 0:
+            self.controller.request_snapshot()
 
     def _after_steps(self, _batch) -> None:
         if self.controller.state != "running" and self.is_shown():
