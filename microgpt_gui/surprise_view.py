@@ -188,6 +188,7 @@ class SurprisePanel(Panel):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.view = SurpriseView(self)
+        self._ticks = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.view)
@@ -215,7 +216,7 @@ class SurprisePanel(Panel):
             return
         # A typed word is scored on weight snapshots, not on training steps: a fresh
         # one about once a second is enough to watch its letters get easier.
-        self._ticks = getattr(self, "_ticks", 0) + 1
+        self._ticks += 1
         if self._ticks % CAPTURE_HZ == 0:
             self.controller.request_snapshot()
 
