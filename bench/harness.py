@@ -37,6 +37,9 @@ def rss_mb() -> float:
 def app():
     from PySide6.QtWidgets import QApplication
 
+    from microgpt_gui.app import tune_interpreter
+
+    tune_interpreter()  # as microgpt_gui.app.main() does
     return QApplication.instance() or QApplication(["microgpt-bench"])
 
 

@@ -171,17 +171,24 @@ class RunController(QObject):
 
         self.call_in_worker(lambda t: t.snapshot() if t is not None else None, start, on_error)
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop the worker and its thread; True if the thread ended in time."""
+    def shutdown(self, timeout_ms: int | None = 5000) -> bool:
+        """Stop the worker and its thread; True if the thread ended in time (None: wait
+        until it has, however long the step in progress takes)."""
         if not self.worker_thread.isRunning():
             return True
+        if self.worker.stopping:  # asked already (closeEvent, then aboutToQuit): no 2nd wait
+            return False
         self.worker.stopping = True  # skip whatever is still queued for the worker
         self._cmd_shutdown.emit()  # the worker quits its thread when it gets there
         self.worker_thread.requestInterruption()
         # One budget for both: snapshot jobs first (they only read a copy), then the worker.
-        t_end = time.monotonic() + timeout_ms / 1000
-        self._tasks.shutdown(timeout_ms * 2 // 5)
-        ok = self.worker_thread.wait(max(0, int((t_end - time.monotonic()) * 1000)))
+        if timeout_ms is None:
+            self._tasks.shutdown(None)
+            ok = self.worker_thread.wait()
+        else:
+            t_end = time.monotonic() + timeout_ms / 1000
+            self._tasks.shutdown(timeout_ms * 2 // 5)
+            ok = self.worker_thread.wait(max(0, int((t_end - time.monotonic()) * 1000)))
         if not ok:  # still inside a step or reset: let the thread end when it is done
             self.worker_thread.quit()
         self._set_state("empty")

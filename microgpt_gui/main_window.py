@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.config_modifiers: list = []
         self._closing = False
+        self.fast_exit = False  # app.main() sets it: close fast, it ends the process itself
         self.messages: list[tuple[str, str]] = []  # (kind, text) of every message shown
         self.act = build_actions(self)
         self._build_menus()
@@ -313,11 +314,17 @@ class MainWindow(QMainWindow):
             for timer in panel.findChildren(type(self.status.timer)):
                 timer.stop()
         self.status.timer.stop()
-        # The whole close must take well under a second. A step, file load or sampling
-        # job that cannot stop within these waits is left running, and app.main() exits
-        # without waiting for it (threads_running()).
-        self.tasks.shutdown(timeout_ms=300)
-        self.controller.shutdown(timeout_ms=500)
+        if self.fast_exit:
+            # The app closes within a second: a step, file load or sampling job that cannot
+            # stop within these waits is left running, and app.main() ends the process
+            # without waiting for it (threads_running()).
+            self.tasks.shutdown(timeout_ms=300)
+            self.controller.shutdown(timeout_ms=500)
+        else:
+            # Embedded (tests, benchmarks): this process lives on, so no thread may outlive
+            # the window (it would emit into deleted objects): wait for them to end.
+            self.tasks.shutdown(timeout_ms=None)
+            self.controller.shutdown(timeout_ms=None)
         super().closeEvent(event)
 
     def threads_running(self) -> bool:

@@ -9,6 +9,8 @@ queued signals, so the callbacks run on the GUI thread and may touch widgets.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from .worker import describe
@@ -100,8 +102,14 @@ class TaskRunner(QObject):
     def active(self) -> int:
         return sum(1 for t in self._threads if t.isRunning())
 
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
+    def shutdown(self, timeout_ms: int | None = 3000) -> bool:
+        """Ask every job to stop; wait at most timeout_ms for all of them together
+        (None: until they have ended)."""
         threads = list(self._threads)
         for t in threads:
             t.requestInterruption()
-        return all([t.wait(timeout_ms) for t in threads])
+        if timeout_ms is None:
+            return all([t.wait() for t in threads])
+        deadline = time.monotonic() + timeout_ms / 1000
+        return all([t.wait(max(0, int((deadline - time.monotonic()) * 1000)))
+                    for t in threads])

@@ -187,6 +187,7 @@ class TrainingWorker(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             self.moveToThread(app.thread())
+        QThread.currentThread().quit()  # shutdown() does not wait for this (it is queued)
 
     # --- the loop ---------------------------------------------------------------------
     def _tick(self):

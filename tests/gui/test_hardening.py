@@ -261,7 +261,7 @@ def test_checkpoint_of_another_model_size_replaces_the_run(win, qtbot, monkeypat
 
 # --- lifecycle: close mid-step, while loading, while sampling, during a reset -------------------
 LIFECYCLE = r"""
-import os, sys, time
+import os, sys, time, traceback
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -270,38 +270,47 @@ qapp = QApplication(sys.argv[:1])
 from microgpt_gui import app as app_module
 from microgpt_gui.main_window import MainWindow
 
-state = {"phase": "start", "t": time.monotonic()}
+state = {"phase": "start", "t": time.monotonic(), "progress": False}
 
 def window():
     return next((w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)), None)
 
-def close(w):
-    print("CLOSE", repr(time.time()), flush=True)
+def close(w, busy):
+    print("CLOSE", repr(time.time()), "busy" if busy else "IDLE", flush=True)
+    state["phase"] = "closed"
     w.close()
 
+def on_progress(*_):
+    state["progress"] = True
+
 def drive():
+    try:
+        step()
+    except Exception:
+        traceback.print_exc()
+        os._exit(4)
+
+def step():
     w = window()
     c = w.controller if w is not None else None
     phase = state["phase"]
-    if c is None or (phase == "start" and (c.info is None or c.busy)):
+    if c is None or phase == "closed" or (phase == "start" and (c.info is None or c.busy)):
         return
     if time.monotonic() - state["t"] > 60:
         print("TIMEOUT in", phase, flush=True)
         os._exit(3)
     if phase == "start":
+        state["t"] = time.monotonic()
         if scenario in ("step", "sample"):  # a big model: one step takes about a second
             for name, value in (("n_embd", 256), ("n_layer", 8), ("block_size", 64),
                                 ("batch_size", 64)):
                 w.controls.fields[name].setValue(value)
             w.reset()
             state["phase"] = "resetting"
-        elif scenario == "load":
+        else:
+            w.datasets.progress.connect(on_progress)
             w.datasets.load_path(big)
             state["phase"] = "loading"
-        elif scenario == "reset":  # a model on a 50 MB data set takes seconds to build
-            w.datasets.load_path(big)
-            state["phase"] = "loading-for-reset"
-        state["t"] = time.monotonic()
     elif phase == "resetting" and not c.busy and c.info.config.model.n_embd == 256:
         if scenario == "step":
             c.train()
@@ -313,20 +322,13 @@ def drive():
                                   else c.state == "running"):
         state["phase"], state["t"] = "busy", time.monotonic()
     elif phase == "busy" and time.monotonic() - state["t"] > 0.5:  # well into a step/sample
-        close(w)
-        state["phase"] = "closed"
-    elif phase == "loading" and time.monotonic() - state["t"] > 0.3:
-        assert w.datasets.busy
-        close(w)
-        state["phase"] = "closed"
-    elif phase == "loading-for-reset" and not w.datasets.busy:
+        close(w, w.tasks.active if scenario == "sample" else c.state == "running")
+    elif phase == "loading" and scenario == "load" and state["progress"]:
+        close(w, w.datasets.busy)  # the first MiB is in: mid-load
+    elif phase == "loading" and scenario == "reset" and not w.datasets.busy:
         w.controls.fields["num_steps"].setValue(1000)
-        w.reset()
-        state["phase"], state["t"] = "building", time.monotonic()
-    elif phase == "building" and time.monotonic() - state["t"] > 0.3:
-        assert c.busy
-        close(w)
-        state["phase"] = "closed"
+        w.reset()  # a model on millions of documents takes seconds to build
+        close(w, c.busy)
 
 timer = QTimer()
 timer.timeout.connect(drive)
@@ -353,14 +355,17 @@ def test_closing_while_busy_exits_fast_and_clean(tmp_path, big_file, scenario):
     proc = subprocess.Popen([sys.executable, "-c", LIFECYCLE, scenario, str(big_file)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    closed_at = None
-    for line in proc.stdout:
-        if line.startswith("CLOSE"):
-            closed_at = float(line.split()[1])
-            break
-    out, err = proc.communicate(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        pytest.fail(f"the app did not exit: {out[-2000:]} {err[-2000:]}")
     ended = time.time()
-    assert closed_at is not None, (out, err)
+    closes = [ln.split() for ln in out.splitlines() if ln.startswith("CLOSE")]
+    assert closes, (out, err)
+    closed_at, busy = float(closes[0][1]), closes[0][2]
+    assert busy == "busy", "closed too late: the work had already finished"
     assert "QThread: Destroyed" not in err, err
     assert "Traceback" not in err, err
     assert proc.returncode == 0, (proc.returncode, out, err)
