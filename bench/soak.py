@@ -18,8 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+# Run as a script, bench/ comes first on sys.path, and bench/engine.py would shadow the
+# engine package: put the project root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+from bench import harness  # noqa: E402
 
 WARMUP_S = 5.0  # the first batches, captures and plots allocate their working set
 
