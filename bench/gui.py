@@ -138,8 +138,12 @@ def table(r: dict, starts: list[float]) -> str:
           "cold start to shown window": start < 1.5, "close while training": r["close_s"] < 1}
     w0 = max(len(a) for a, _, _ in rows)
     w1 = max(len(b) for _, b, _ in rows)
+    import os
+
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     lines = [f"microgpt-gui responsiveness ({r['backend']} backend, {r['seconds']:.0f} s at "
-             f"max speed, all panels visible, offscreen)",
+             f"max speed, all panels visible, offscreen; {os.cpu_count()} CPUs, load "
+             f"average {load})",
              f"{'measure':<{w0}}  {'value':<{w1}}  target"]
     for a, b, target in rows:
         mark = "" if a not in ok else ("  ok" if ok[a] else "  MISSED")

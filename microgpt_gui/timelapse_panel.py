@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from .panels import Panel
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
+SHOW_HZ = 5  # live redraws per second at most
 SAMPLE_BUDGET_S = 0.25  # at most this much sampling per snapshot: big models get fewer
 
 
@@ -123,6 +124,12 @@ class TimeLapsePanel(Panel):
         self.lapse = TimeLapse(every, capacity)
         self._pending = False
         self.live = True  # the slider follows the newest snapshot
+        # At full speed snapshots arrive dozens of times a second early in a run; redraw
+        # the panel at most SHOW_HZ times a second (the film itself keeps every snapshot).
+        self._show_timer = QTimer(self)
+        self._show_timer.setSingleShot(True)
+        self._show_timer.setInterval(1000 // SHOW_HZ)
+        self._show_timer.timeout.connect(self._refresh_slider)
 
         self.every_box = QSpinBox()
         self.every_box.setRange(1, 100_000)
@@ -224,7 +231,8 @@ class TimeLapsePanel(Panel):
         if self.lapse.snapshots and snap.step == self.lapse.snapshots[-1].step:
             return  # the same step already came through request_snapshot
         self.lapse.add(snap)
-        self._refresh_slider()
+        if not self._show_timer.isActive():
+            self._show_timer.start()
 
     def _refresh_slider(self):
         n = len(self.lapse)
