@@ -121,6 +121,7 @@ class TrainingWorker(QObject):
         with self.lock:
             self.trainer = trainer
         self._pending.clear()
+        self._captures.clear()  # asked of the old model
         self._last_doc = ""
         self.reset_done.emit(info)
         self._set_state()
@@ -129,6 +130,8 @@ class TrainingWorker(QObject):
     def set_speed(self, steps_per_second: float):
         self._speed = max(0.0, float(steps_per_second))
         self._next_due = time.monotonic()
+        if self._running:  # from 1 step/s to max: do not sit out the old one-second wait
+            self._timer.start(0)
 
     @Slot(float)
     def set_learning_rate(self, lr: float):
