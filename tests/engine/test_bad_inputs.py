@@ -286,3 +286,10 @@ def test_huge_learning_rate_is_reported_not_raised(name, lr):
 def test_normal_learning_rate_never_counts_as_exploded():
     t = Trainer(tiny(), load_dataset(DOCS))
     assert not any(s.exploded or s.diverged for s in (t.step() for _ in range(20)))
+
+
+def test_cli_trains_on_a_ten_megabyte_line(has_cli, tmp_path):
+    path = make_bad.big_line(tmp_path / "line.txt")
+    r = cli("train", "--data", path, "--steps", 20, "--samples", 1, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
