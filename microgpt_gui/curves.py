@@ -55,7 +55,7 @@ class CurvesPanel(Panel):
         self.smoothing.valueChanged.connect(self._set_smoothing)
         bar.addWidget(self.smoothing)
         self.log_y = QCheckBox("Log loss axis")
-        self.log_y.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        self.log_y.toggled.connect(self._set_log_y)
         bar.addWidget(self.log_y)
         self.follow = QCheckBox("Follow")
         self.follow.setChecked(True)
@@ -147,6 +147,7 @@ class CurvesPanel(Panel):
             self._draw_events(h.events)
         if self.follow.isChecked():
             self._follow_x(h.step)
+            self._follow_y()
         return True
 
     def _draw_events(self, events) -> None:
@@ -192,15 +193,37 @@ class CurvesPanel(Panel):
         self.controller.history.set_smoothing(value)
         self.refresh()
 
+    def _follow_y(self, force: bool = False) -> None:
+        """Fit each plot's y range to its data, sticky: it moves only when a value falls
+        outside it (or the data need much less room). pyqtgraph's auto-range would move
+        it on almost every frame of a noisy loss, and every move redraws the axes."""
+        for plot in self.plots:
+            lo, hi = np.inf, -np.inf
+            for item in plot.listDataItems():  # incl. overlays other panels add
+                y = item.getData()[1] if item.isVisible() else None  # in view units (log)
+                if y is None or not len(y):
+                    continue
+                y = y[np.isfinite(y)]
+                if len(y):
+                    lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
+            if lo > hi:
+                continue
+            span = (hi - lo) or max(abs(hi) * 0.1, 1e-9)
+            cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
+            if force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span:
+                plot.setYRange(lo - 0.05 * span, hi + 0.05 * span, padding=0)
+
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
-            if on:
-                p.enableAutoRange(axis="y")
-                p.setAutoVisible(y=True)
-            else:
-                p.disableAutoRange()
+            p.disableAutoRange()  # following manages the ranges itself (cheaper)
         if on:
             self._follow_x(self.controller.history.step, force=True)
+            self._follow_y(force=True)
+
+    def _set_log_y(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        if self.follow.isChecked():
+            self._follow_y(force=True)  # the view's units changed (log10)
 
     def _user_moved(self, *_):
         self.follow.setChecked(False)  # the user wants to look closer: stop jumping

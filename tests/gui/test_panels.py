@@ -33,8 +33,11 @@ def test_attention_grid_has_layers_times_heads_images_whose_rows_sum_to_1(qtbot,
         np.testing.assert_allclose(a.sum(axis=1), 1.0, atol=1e-9)
         assert np.allclose(np.triu(a, 1), 0)  # causal: no looking ahead
         assert tuple(img.getLevels()) == (0.0, 1.0)  # fixed scale, not auto-levels
-    ticks = w.attention.cells[0].getAxis("bottom")._tickLevels[0]
-    assert ticks[0][1] == "·"  # BOS shown as a symbol
+    bottom_left = w.attention.cells[2]  # row 2, column 1 of the 2 x 2 grid: both axes
+    for name in ("bottom", "left"):
+        ticks = bottom_left.getAxis(name)._tickLevels[0]
+        assert ticks[0][1] == "·"  # BOS shown as a symbol
+        assert [t for _pos, t in ticks[1:]] == list(cap["word"][: T - 1])
 
 
 def test_attention_for_a_typed_word_and_bad_characters(qtbot, make_window):
