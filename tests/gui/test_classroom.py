@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -176,6 +177,10 @@ class NoDialog:
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
+    # Windows of earlier tests are garbage with reference cycles. Collect them here, on
+    # the GUI thread: if Python's collector ran on a training thread instead, it would
+    # destroy their QObjects there and can deadlock against the GUI thread.
+    gc.collect()
     monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
     import microgpt_gui.lesson_actions as lesson_actions
     import microgpt_gui.main_window as main_window
