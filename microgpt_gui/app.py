@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
+    from .gc_guard import GuiThreadCollector
+
+    app.gc_guard = GuiThreadCollector(app)  # never collect Qt objects on a worker thread
 
     from .main_window import MainWindow
 

@@ -20,6 +20,17 @@ if str(ROOT) not in sys.path:  # --import-mode=importlib does not add the checko
 DOCS = ROOT / "tests" / "data" / "docs.txt"
 
 
+@pytest.fixture(autouse=True)
+def _collect_on_gui_thread():
+    """Collect earlier tests' windows (garbage with reference cycles) here, on the GUI
+    thread: a collection on a training thread destroys their QObjects there and can
+    deadlock (see microgpt_gui/gc_guard.py; the app itself uses that guard)."""
+    import gc
+
+    gc.collect()
+    yield
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     """Factory: a shown MainWindow with a first model built on tests/data/docs.txt.

@@ -510,3 +510,26 @@ def test_help_pane_and_shortcuts_dialog(qtbot, window):
     dialog = w.findChild(QDialog, "shortcuts_dialog")
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_gc_guard_collects_on_the_gui_thread_only(qtbot):
+    import gc
+
+    from microgpt_gui.gc_guard import GuiThreadCollector
+
+    guard = GuiThreadCollector(interval_ms=10)
+    try:
+        assert not gc.isenabled()  # no automatic collection on a worker thread
+
+        class Node:
+            pass
+
+        for _ in range(2000):  # cyclic garbage
+            a, b = Node(), Node()
+            a.b, b.a = b, a
+        before = gc.get_count()[0]
+        assert before > guard.thresholds[0]
+        qtbot.waitUntil(lambda: gc.get_count()[0] < before, timeout=2000)
+    finally:
+        guard.stop()
+    assert gc.isenabled()
