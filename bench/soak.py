@@ -63,10 +63,14 @@ def run(seconds: float, every: float, out=print) -> dict:
         if elapsed >= next_report or elapsed >= seconds:
             now = (elapsed, total_steps(), harness.rss_mb())
             rate = (now[1] - last[1]) / max(now[0] - last[0], 1e-9)
-            out(f"{now[0]:6.0f}s  {now[1]:10,d}  {rate:8.0f}  {now[2]:8.1f}")
+            note = "" if c.state == "running" else f"   {c.state}"
+            if c.state != "running" and getattr(window, "messages", None):
+                note += f": {window.messages[-1][1].splitlines()[0][:100]}"
+            out(f"{now[0]:6.0f}s  {now[1]:10,d}  {rate:8.0f}  {now[2]:8.1f}{note}")
             samples.append(now)
             last = now
             next_report += every
+    final_state = c.state
     c.pause()
     harness.pump(1.0, lambda: c.state != "running")
     history_points = len(c.history)
@@ -76,7 +80,8 @@ def run(seconds: float, every: float, out=print) -> dict:
         "seconds": round(samples[-1][0], 1), "steps": samples[-1][1], "resets": resets,
         "rss_after_warmup_mb": round(rss[0], 1), "rss_max_mb": round(max(rss), 1),
         "rss_end_mb": round(rss[-1], 1), "growth_mb": round(max(rss) - rss[0], 1),
-        "history_points": history_points,
+        "history_points": history_points, "final_state": final_state,
+        "messages": [text for _kind, text in getattr(window, "messages", [])][-5:],
         "samples": [[round(t, 1), n, round(m, 1)] for t, n, m in samples],
     }
     out(f"RSS after warm-up {result['rss_after_warmup_mb']} MiB, max {result['rss_max_mb']} "

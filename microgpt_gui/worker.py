@@ -24,6 +24,9 @@ FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
 MAX_TICK_S = 0.03  # at "max" speed, return to the event loop this often
 
 
+EXPLODED_STEPS = 5  # a finite blow-up must last this many steps in a row to pause
+
+
 def blew_up(stats) -> bool:
     """Training cannot usefully go on: inf/NaN, or a finite but absurd loss."""
     return stats.diverged or bool(getattr(stats, "exploded", False))
@@ -66,6 +69,7 @@ class TrainingWorker(QObject):
         # Set directly from the GUI thread on close (a plain bool: atomic under the GIL),
         # so commands still queued behind the shutdown are skipped, not run.
         self.stopping = False
+        self._exploded_in_a_row = 0  # steps in a row with an absurd (finite) loss
         # Parented to self, so it moves to the worker thread with us.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -102,7 +106,7 @@ class TrainingWorker(QObject):
         if not self.trainer.done:
             stats = self._one_step()
             self._flush(force=True)
-            if stats is not None and blew_up(stats):
+            if stats is not None and self._blew_up(stats):
                 self.paused_reason.emit(self._diverged_text(stats))
         self._set_state()
 
@@ -121,6 +125,7 @@ class TrainingWorker(QObject):
         with self.lock:
             self.trainer = trainer
         self._pending.clear()
+        self._exploded_in_a_row = 0
         self._captures.clear()  # asked of the old model
         self._last_doc = ""
         self.reset_done.emit(info)
@@ -206,7 +211,7 @@ class TrainingWorker(QObject):
             if stats is None:  # the step raised; _one_step reported it
                 self._running = False
                 break
-            if blew_up(stats):
+            if self._blew_up(stats):
                 self._running = False
                 self._flush(force=True)
                 self._set_state()
@@ -288,6 +293,18 @@ class TrainingWorker(QObject):
         else:
             state = "paused"
         self.state_changed.emit(state)
+
+    def _blew_up(self, stats) -> bool:
+        """Pause now? At once for inf/NaN; for a finite but absurd loss only when it lasts
+        EXPLODED_STEPS steps: a long healthy run can spike once (a loss of 223 at step
+        375,917 of a 1M-step run at lr 0.01) and recover, while lr 10 stays absurd."""
+        if stats.diverged:
+            return True
+        if getattr(stats, "exploded", False):
+            self._exploded_in_a_row += 1
+        else:
+            self._exploded_in_a_row = 0
+        return self._exploded_in_a_row >= EXPLODED_STEPS
 
     @staticmethod
     def _diverged_text(stats) -> str:

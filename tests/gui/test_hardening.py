@@ -524,3 +524,20 @@ def test_control_spam_never_deadlocks_double_steps_or_corrupts_curves(win, qtbot
     before = c.history.step
     c.step_once()
     qtbot.waitUntil(lambda: c.history.step == before + 1, timeout=20000)
+
+
+def test_one_absurd_step_does_not_pause_but_a_run_of_them_does():
+    # A long healthy run can spike once (seen in the soak: loss 223 at step 375,917 of a
+    # 1M-step run at lr 0.01) and recover; lr 10 stays absurd step after step.
+    from engine.trainer import StepStats
+    from microgpt_gui.worker import EXPLODED_STEPS, TrainingWorker
+
+    def stats(loss):
+        return StepStats(step=1, loss=loss, grad_norm=1.0, lr=0.01, ms=0.1, doc="x")
+
+    w = TrainingWorker()
+    assert not w._blew_up(stats(223.0))
+    assert not w._blew_up(stats(2.5))
+    results = [w._blew_up(stats(1e6)) for _ in range(EXPLODED_STEPS)]
+    assert results == [False] * (EXPLODED_STEPS - 1) + [True]
+    assert w._blew_up(stats(float("nan")))  # not finite: at once
