@@ -54,14 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     window.fast_exit = True  # closing must not wait for a long step (see below)
     window.show()
     rc = app.exec()
-    if window.threads_running():
-        # A step, file load or sampling job that cannot be interrupted is still going
-        # (closeEvent waited briefly). Settings are saved; exit now instead of hanging,
-        # and skip the destructors: a QThread destroyed while running aborts the process.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(rc)
-    return rc
+    # Settings are saved (closeEvent). End the process here, skipping the interpreter's
+    # teardown: a step, file load or sampling job that could not be interrupted may still
+    # be running (a QThread destroyed while running aborts), and tearing down Qt objects
+    # in Python's arbitrary order segfaulted after closing mid-load (issue 7 lifecycle
+    # tests). Nothing else needs to run at exit.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
 
 
 if __name__ == "__main__":

@@ -74,9 +74,11 @@ make_bad = _tool()
 
 @pytest.fixture
 def win(qtbot, tmp_path):
+    from microgpt_gui.app import tune_interpreter
     from microgpt_gui.main_window import MainWindow
     from microgpt_gui.settings import Settings
 
+    tune_interpreter()  # as app.main() does: the GIL switch interval the window relies on
     w = MainWindow(Settings(str(tmp_path / "settings.ini")))
     qtbot.addWidget(w)
     w.show()
@@ -311,6 +313,8 @@ def step():
             w.datasets.progress.connect(on_progress)
             w.datasets.load_path(big)
             state["phase"] = "loading"
+            if scenario == "load":  # close while the loader thread is reading the file
+                close(w, w.datasets.busy and w.tasks.active)
     elif phase == "resetting" and not c.busy and c.info.config.model.n_embd == 256:
         if scenario == "step":
             c.train()
@@ -323,8 +327,6 @@ def step():
         state["phase"], state["t"] = "busy", time.monotonic()
     elif phase == "busy" and time.monotonic() - state["t"] > 0.5:  # well into a step/sample
         close(w, w.tasks.active if scenario == "sample" else c.state == "running")
-    elif phase == "loading" and scenario == "load" and state["progress"]:
-        close(w, w.datasets.busy)  # the first MiB is in: mid-load
     elif phase == "loading" and scenario == "reset" and not w.datasets.busy:
         w.controls.fields["num_steps"].setValue(1000)
         w.reset()  # a model on millions of documents takes seconds to build
