@@ -29,25 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # run from a checkout, installed or not
 
 import numpy as np  # noqa: E402
+from rss import rss_mb  # noqa: E402
 from seed_style import SeedStyleModel  # noqa: E402
 
 from engine import Trainer, load_dataset, preset  # noqa: E402
 from engine.data import bundled_path  # noqa: E402
-
-
-def rss_mb() -> float:
-    """Resident set size in MiB (Linux /proc; elsewhere the peak from getrusage)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def dataset(path: str | None):

@@ -17,21 +17,7 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-
-def rss_mb() -> float:
-    """Resident set size of this process in MiB (Linux /proc; else the peak from
-    getrusage, which is the best portable figure)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+from bench.rss import rss_mb  # noqa: E402,F401  (soak.py reads harness.rss_mb)
 
 
 def app():
