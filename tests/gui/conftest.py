@@ -21,14 +21,20 @@ DOCS = ROOT / "tests" / "data" / "docs.txt"
 
 
 @pytest.fixture(autouse=True)
-def _collect_on_gui_thread():
-    """Collect earlier tests' windows (garbage with reference cycles) here, on the GUI
-    thread: a collection on a training thread destroys their QObjects there and can
-    deadlock (see microgpt_gui/gc_guard.py; the app itself uses that guard)."""
+def _collect_on_gui_thread(qapp):
+    """Run every GUI test under the app's own garbage-collector guard: collections happen
+    only on the GUI thread. An automatic collection on a training thread destroys QObjects
+    there and can deadlock (seen: the worker waiting for the GIL inside a collection, the
+    GUI thread inside a Qt call); microgpt_gui.app.main installs the same guard."""
     import gc
 
-    gc.collect()
+    from microgpt_gui.gc_guard import GuiThreadCollector
+
+    gc.collect()  # earlier tests' windows, here on the GUI thread
+    guard = GuiThreadCollector()
     yield
+    guard.stop()
+    guard.deleteLater()
 
 
 @pytest.fixture
