@@ -113,13 +113,22 @@ class Inference:
         labels = [self.tokenizer.token_str(t) for t in tokens]
         return self.backend.attention(self.params, tokens), labels
 
-    def position_losses(self, doc: str):
-        """Per-position loss of a document as training sees it (BOS+chars+BOS, first
-        min(block_size, len-1) positions): (losses [n], probs [n, vocab], target ids)."""
+    def _scored(self, doc: str):
+        """Logits and targets of a document as training sees it (BOS+chars+BOS, first
+        min(block_size, len-1) positions)."""
         tokens = self.tokenizer.doc_tokens(doc)
         n = min(self.cfg.model.block_size, len(tokens) - 1)
-        logits = self.backend.logits(self.params, tokens[:n])
-        targets = tokens[1 : n + 1]
+        return self.backend.logits(self.params, tokens[:n]), tokens[1 : n + 1]
+
+    def doc_nll(self, doc: str) -> np.ndarray:
+        """Per-position loss of a document [n] (no probabilities: validation's hot path)."""
+        logits, targets = self._scored(doc)
+        return nll_rows(logits, targets)
+
+    def position_losses(self, doc: str):
+        """Per-position loss of a document with the model's predictions:
+        (losses [n], probs [n, vocab], target ids)."""
+        logits, targets = self._scored(doc)
         mx = logits.max(axis=1, keepdims=True)
         e = np.exp(logits - mx)
         probs = e / e.sum(axis=1, keepdims=True)
@@ -129,7 +138,7 @@ class Inference:
         """Mean NLL over every scored position of docs (the seed's validation loss)."""
         total, count = 0.0, 0
         for doc in docs:
-            losses, _, _ = self.position_losses(doc)
+            losses = self.doc_nll(doc)
             total += float(losses.sum())
             count += len(losses)
         return total / count if count else float("nan")

@@ -185,7 +185,7 @@ class Trainer:
             if capture_attention:
                 extras["attention"], extras["attention_labels"] = view.attention(docs[0])
             if capture_positions:
-                extras["position_losses"] = view.position_losses(docs[0])[0]
+                extras["position_losses"] = view.doc_nll(docs[0])
         # Only the first block_size characters are ever read: never encode a 10 MB line.
         block = self.config.model.block_size
         batch = [self.tokenizer.doc_tokens(d[:block]) for d in docs]
