@@ -44,13 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setWindowIcon(app_icon())
-    from .gc_guard import GuiThreadCollector
-
-    app.gc_guard = GuiThreadCollector(app)  # never collect Qt objects on a worker thread
-
     from .main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow()  # owns the GC guard: no collection on a worker thread
     window.fast_exit = True  # closing must not wait for a long step (see below)
     window.show()
     rc = app.exec()

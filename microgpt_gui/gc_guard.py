@@ -8,6 +8,10 @@ thread holds the GIL and waits for that lock - the window freezes. (Seen in the 
 suite with gdb: worker in QObject::~QObject -> PyGILState_Ensure; GUI thread in
 ~QAction -> QBasicMutex::lockInternal.) So automatic collection is switched off and the
 GUI thread collects on a timer, generation by generation as the automatic policy would.
+
+MainWindow owns one, so every embedding of the window (the app, tests, benchmarks) gets
+it. Several may exist at once (one per window): automatic collection stays off while any
+is active and is given back, as it was before the first, when the last one stops.
 """
 
 from __future__ import annotations
@@ -18,15 +22,56 @@ from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 250
 
+_active = 0  # guards started and not yet stopped, process-wide
+_was_enabled = True  # automatic collection before the first of them
+
+
+def active_guards() -> int:
+    return _active
+
+
+def _hold() -> None:
+    global _active, _was_enabled
+    if _active == 0:
+        _was_enabled = gc.isenabled()
+        gc.disable()
+    _active += 1
+
+
+def _release() -> None:
+    global _active
+    _active -= 1
+    if _active == 0 and _was_enabled:
+        gc.enable()
+
+
+class _Hold:
+    """One guard's share of the process-wide count: released once, by stop() or, if the
+    guard is deleted without being stopped (its window destroyed unclosed), then."""
+
+    def __init__(self):
+        self.held = True
+        _hold()
+
+    def release(self, *_args) -> None:
+        if self.held:
+            self.held = False
+            _release()
+
 
 class GuiThreadCollector(QObject):
     def __init__(self, parent=None, interval_ms: int = INTERVAL_MS):
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
-        gc.disable()
+        self._hold = _Hold()
+        self.destroyed.connect(self._hold.release)  # a plain object: outlives self
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.check)
         self.timer.start(interval_ms)
+
+    @property
+    def active(self) -> bool:
+        return self._hold.held
 
     def check(self) -> None:
         """Collect the oldest generation whose count is over its threshold, if any."""
@@ -37,5 +82,8 @@ class GuiThreadCollector(QObject):
                 return
 
     def stop(self) -> None:
-        self.timer.stop()
-        gc.enable()
+        """Stop collecting; automatic collection comes back when no other guard is active.
+        Safe to call more than once."""
+        if self._hold.held:
+            self.timer.stop()
+            self._hold.release()

@@ -24,6 +24,7 @@ from .controller import RunController
 from .controls import LIVE, ControlsPanel
 from .curves import CurvesPanel
 from .datasets import DatasetManager
+from .gc_guard import GuiThreadCollector
 from .panels import AppContext
 from .sampling_panel import SamplingPanel
 from .settings import Settings
@@ -37,6 +38,10 @@ DEFAULT_SIZE = (1360, 860)
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, autostart: bool = True):
         super().__init__()
+        # First, before any thread starts: Python's cycle collector runs on this (GUI)
+        # thread only while the window lives (see gc_guard: a collection on the training
+        # thread deadlocked inside ~QObject).
+        self.gc_guard = GuiThreadCollector(self)
         self.setWindowTitle("microgpt — watch a tiny GPT learn")
         self.resize(*DEFAULT_SIZE)
         self.setDockNestingEnabled(True)
@@ -325,6 +330,8 @@ class MainWindow(QMainWindow):
             # the window (it would emit into deleted objects): wait for them to end.
             self.tasks.shutdown(timeout_ms=None)
             self.controller.shutdown(timeout_ms=None)
+        if not self.threads_running():  # else (fast exit) the process is about to end
+            self.gc_guard.stop()
         super().closeEvent(event)
 
     def threads_running(self) -> bool:

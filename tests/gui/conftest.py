@@ -21,20 +21,14 @@ DOCS = ROOT / "tests" / "data" / "docs.txt"
 
 
 @pytest.fixture(autouse=True)
-def _collect_on_gui_thread(qapp):
-    """Run every GUI test under the app's own garbage-collector guard: collections happen
-    only on the GUI thread. An automatic collection on a training thread destroys QObjects
-    there and can deadlock (seen: the worker waiting for the GIL inside a collection, the
-    GUI thread inside a Qt call); microgpt_gui.app.main installs the same guard."""
+def _collect_earlier_garbage(qapp):
+    """Earlier tests' windows are cyclic garbage: collect it here, on the GUI thread and
+    between tests, rather than in the middle of the next one. (Every MainWindow runs the
+    app's GC guard itself: while one lives, collections happen on the GUI thread only.)"""
     import gc
 
-    from microgpt_gui.gc_guard import GuiThreadCollector
-
-    gc.collect()  # earlier tests' windows, here on the GUI thread
-    guard = GuiThreadCollector()
+    gc.collect()
     yield
-    guard.stop()
-    guard.deleteLater()
 
 
 @pytest.fixture
