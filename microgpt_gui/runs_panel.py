@@ -3,13 +3,13 @@ flags, final train/val loss, steps, time); ticked runs are overlaid on the same 
 distinct colours and a legend. The previous run is ticked and drawn faded by default, so
 "with vs without" a change is one Reset away.
 
-Records are built from the run's History when the controller replaces it, so they are as
-bounded as History itself.
+Records are built from the run's History when the controller replaces it. Memory is
+bounded however many and however long the runs (run_store): at most MAX_RUNS are kept (the
+oldest unticked run goes first, and the panel says which went), each folded to at most
+MAX_ROWS rows.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -26,52 +27,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.ablate import base_preset, describe
 from engine.analysis import RunRecord, read_csv
 
 from .panels import Panel
+from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, smoothed, to_drop
 
 PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
            "#9e9d24")
 FADED_ALPHA = 150  # of 255: the previous run is a ghost behind the live one
 COLUMNS = ("", "run", "preset", "changes", "train loss", "val loss", "steps", "time")
 FINAL_WINDOW = 20  # "final train loss" = mean of the last 20 kept steps (one doc is noisy)
-
-
-def record_from_history(history, info, name: str) -> RunRecord:
-    """A RunRecord of a History (the GUI's bounded curves) and its RunInfo. Validation
-    points whose step was thinned out of the curves get a row of their own."""
-    cols = {c: history.array(c).astype(float) for c in ("step", "loss", "grad_norm", "lr",
-                                                         "ms")}
-    val = dict(zip(history.val_steps, history.val_losses, strict=True))
-    steps = cols["step"].astype(int).tolist()
-    extra = sorted(set(val) - set(steps))
-    rows = sorted([(s, i) for i, s in enumerate(steps)] + [(s, None) for s in extra])
-    rec = RunRecord(name, preset="", changes="")
-    if info is not None:
-        rec.preset = base_preset(info.config)
-        rec.changes = describe(info.config)
-        rec.config = info.config.to_dict()
-    for s, i in rows:
-        rec.curves["step"].append(float(s))
-        rec.curves["val_loss"].append(float(val.get(s, math.nan)))
-        for c in ("loss", "grad_norm", "lr", "ms"):
-            rec.curves[c].append(float(cols[c][i]) if i is not None else math.nan)
-    rec.seconds = history.total_ms / 1000.0
-    return rec
-
-
-def smoothed(loss: np.ndarray, a: float = 0.9) -> np.ndarray:
-    """Debiased EMA, NaN-tolerant (the same smoothing the curves panel shows)."""
-    out = np.full(len(loss), np.nan)
-    ema = weight = 0.0
-    for i, x in enumerate(loss):
-        if math.isfinite(x):
-            ema = a * ema + (1 - a) * x
-            weight = a * weight + (1 - a)
-        if weight:
-            out[i] = ema / weight
-    return out
 
 
 def fmt_loss(x) -> str:
@@ -90,7 +55,9 @@ class RunsPanel(Panel):
         "Every run you replace with Reset is kept here. Tick runs to draw their smoothed "
         "loss (line) and validation loss (dots) on the same axes as the current run. The "
         "previous run is ticked and drawn faded, so switching one optimization off and "
-        "pressing Reset shows 'with vs without' at a glance."
+        "pressing Reset shows 'with vs without' at a glance. The latest "
+        f"{MAX_RUNS} runs are kept (the oldest unticked one goes first), each at up to "
+        f"{MAX_ROWS:,} points."
     )
     runs_changed = Signal()
 
@@ -127,7 +94,10 @@ class RunsPanel(Panel):
         self.export_btn.clicked.connect(self.export_ticked)
         for b in (self.remove_btn, self.import_btn, self.export_btn):
             buttons.addWidget(b)
-        buttons.addStretch(1)
+        self.note = QLabel(f"keeps the latest {MAX_RUNS} runs; ticked ones go last")
+        self.note.setObjectName("runs-note")
+        self.note.setWordWrap(True)
+        buttons.addWidget(self.note, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.plot)
@@ -164,7 +134,10 @@ class RunsPanel(Panel):
         self.add_record(record_from_history(history, info, self.next_name()), previous=True)
 
     def add_record(self, rec: RunRecord, previous: bool = False, ticked: bool | None = None):
-        """previous=True: the run just replaced; it becomes the one ticked-and-faded ghost."""
+        """previous=True: the run just replaced; it becomes the one ticked-and-faded ghost.
+        Long runs are kept folded (run_store.bounded); beyond MAX_RUNS runs the oldest
+        unticked one is dropped."""
+        rec = bounded(rec, tail=FINAL_WINDOW)
         if previous:
             for r in self.records:  # only the latest previous run is ticked by default
                 if id(r) in self.faded:
@@ -174,9 +147,21 @@ class RunsPanel(Panel):
         if previous if ticked is None else ticked:
             self.ticked.add(id(rec))
         self.records.append(rec)
+        self._drop_beyond_cap(rec)
         self._rebuild_table()
         self.redraw()
         self.runs_changed.emit()
+
+    def _drop_beyond_cap(self, newest: RunRecord) -> None:
+        dropped = to_drop(self.records, self.ticked | {id(newest)})
+        for r in dropped:
+            self.records.remove(r)
+            self.ticked.discard(id(r))
+            self.faded.discard(id(r))
+        if dropped:
+            names = ", ".join(r.name for r in dropped)
+            self.note.setText(f"Dropped {names}: at most {MAX_RUNS} runs are kept, the "
+                              "oldest unticked one first (tick a run to keep it longer).")
 
     def set_ticked(self, index: int, on: bool) -> None:
         self.table.item(index, 0).setCheckState(Qt.CheckState.Checked if on
