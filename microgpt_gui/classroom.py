@@ -198,7 +198,8 @@ def install(window) -> None:
         root = sampling.layout()
         root.insertWidget(max(0, root.indexOf(sampling.results)), stats)
         sampling.samples_ready.connect(lambda out: stats.show_batch([n for n, _ in out]))
-        window.controller.reset_done.connect(lambda _info: _load_name_sets(window, stats))
+        window.name_sets = NameSets(window, stats)
+        window.controller.reset_done.connect(window.name_sets.load)
         window.themes.changed.connect(stats.apply_theme)
         stats.apply_theme(window.themes.theme)
 
@@ -252,16 +253,36 @@ def install(window) -> None:
     file_menu.insertSeparator(first)
 
 
-def _load_name_sets(window, stats) -> None:
-    """The whole dataset and its mean length, fetched from the trainer (worker thread)."""
+class NameSets:
+    """Feeds the name-quality stats the whole dataset as a set and its mean length.
 
-    def fetch(trainer):
-        from engine.insights import mean_length
+    The worker thread only hands over the trainer's document list (a reference: the
+    trainer never changes it); the set is built by a background job, so neither the GUI
+    thread nor training waits while millions of documents are hashed. The training names
+    come ready-made in the run's RunInfo."""
 
-        from .runinfo import doc_set
+    def __init__(self, window, stats):
+        self.window, self.stats = window, stats
+        self.run = 0  # bumps on every reset: only the latest run's sets are shown
 
-        # Sets built here, in batches: set_data() on the GUI thread then only copies them,
-        # instead of hashing millions of documents there (a big file froze the window).
-        return doc_set(trainer.train_docs), doc_set(trainer.docs), mean_length(trainer.docs)
+    def load(self, info) -> None:
+        self.run += 1
+        run = self.run
 
-    window.controller.call_in_worker(fetch, lambda r: stats.set_data(*r), lambda _m: None)
+        def build(docs):
+            from engine.insights import mean_length
+
+            from .runinfo import doc_set
+
+            return doc_set(docs), mean_length(docs)
+
+        def show(result):
+            if run == self.run:
+                self.stats.set_data(info.train_docs, *result)
+
+        def got_docs(docs):
+            if run == self.run:
+                self.window.tasks.run(lambda _progress: build(docs), show, lambda _m: None)
+
+        self.window.controller.call_in_worker(lambda trainer: trainer.docs, got_docs,
+                                              lambda _m: None)

@@ -1,15 +1,19 @@
 """Head roles under the attention heatmaps: "previous letter (72%)", "spread out", ...
 
 The roles come from engine.insights.head_roles on the validation words (attention maps
-averaged over them), computed on the worker thread between steps (controller
-.call_in_worker), so the GUI thread never runs the model. While training runs they are
-refreshed every INTERVAL_S at most, and less often when computing them is slow (the
-reference backend), so they never eat more than ~1/COST_SHARE of the training time.
+averaged over them), computed on a frozen copy of the weights on a thread of its own
+(controller.call_on_snapshot): neither the GUI thread nor the training thread runs these
+forward passes, so with the slow reference backend they do not hold up Train (and the
+numpy backend computes them: the same numbers, faster; see numpy_view). The words
+are picked once per run on the worker thread (a slice of the trainer's list). While
+training runs the roles are refreshed every INTERVAL_S at most, and less often when
+computing them is slow, so they never eat more than ~1/COST_SHARE of the machine.
 """
 
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -21,15 +25,32 @@ SHORT = {START: "start", PREVIOUS: "previous", ITSELF: "itself", SPREAD: SPREAD}
 WORDS = 20  # the seed validates on the first 20 validation docs: use the same words
 
 
-def compute_roles(trainer):
-    """Worker thread: roles on the validation words (training words if there are none,
-    as in the `original` preset, which has no validation split)."""
-    t0 = time.perf_counter()
+def pick_words(trainer) -> tuple[list[str], str]:
+    """Worker thread, once per run: the validation words (training words if there are
+    none, as in the `original` preset, which has no validation split)."""
     words, source = trainer.val_docs, "validation"
     if not words:
         words, source = trainer.train_docs, "training"
-    maps = validation_attention(trainer.inference(), words, WORDS)
-    return {"roles": head_roles(maps), "source": source, "step": trainer.step_num,
+    return list(words[:WORDS]), source
+
+
+def numpy_view(inference):
+    """The same frozen weights computed by the numpy backend (engine.analysis.fast_view):
+    the reference backend's numbers, ~50x faster. It also keeps the reference backend's
+    node count per training step exact: that is a process-wide count of Values built, so
+    a Value graph built here, beside a training step, would be counted in the step."""
+    from engine.analysis import fast_view
+
+    # fast_view reads what a Trainer and a snapshot both have, under a Trainer's names.
+    return fast_view(SimpleNamespace(backend=inference.backend, config=inference.cfg,
+                                     tokenizer=inference.tokenizer, params=inference.params))
+
+
+def compute_roles(inference, words, source: str = "validation") -> dict:
+    """Snapshot thread: the roles of every head, from the attention on `words`."""
+    t0 = time.perf_counter()
+    maps = validation_attention(numpy_view(inference), words, WORDS)
+    return {"roles": head_roles(maps), "source": source,
             "seconds": time.perf_counter() - t0}
 
 
@@ -45,23 +66,42 @@ class HeadRoles(QObject):
         self.source = ""
         self._busy = False
         self._next = 0.0
+        self._run = 0  # bumps on every reset: a late reply about an older model is dropped
+        self._words = None  # (words, source) of the current run, once picked
+        self._stale = False  # a Step came while computing: compute again when done
         controller.reset_done.connect(self._on_reset)
         controller.stats_batch.connect(self._after_steps)
         themes.changed.connect(lambda _t: self.show())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.timer.start(500)
+        if controller.info is not None:  # made after the first model was built
+            self._on_reset(controller.info)
 
     def request(self) -> None:
-        if self._busy or self.controller.info is None:
+        if self._busy or self.controller.info is None or self._words is None:
             return
         self._busy = True
-        self.controller.call_in_worker(compute_roles, self._done, self._failed)
+        run, (words, source) = self._run, self._words
+
+        def job(inference):
+            return compute_roles(inference, words, source)
+
+        self.controller.call_on_snapshot(job, lambda result: self._done(run, result),
+                                         lambda message: self._failed(run, message))
 
     def _on_reset(self, _info) -> None:
-        self.roles = None
-        self._busy = False  # a reply still on its way belongs to the old model
-        self.request()
+        self._run += 1
+        self.roles = self._words = None
+        self._busy = self._stale = False  # a reply still on its way belongs to the old model
+        run = self._run
+        self.controller.call_in_worker(pick_words, lambda got: self._got_words(run, got),
+                                       lambda _m: None)
+
+    def _got_words(self, run: int, got) -> None:
+        if run == self._run:
+            self._words = got
+            self.request()
 
     def _tick(self) -> None:
         shown = self.panel.is_shown() if hasattr(self.panel, "is_shown") else True
@@ -70,18 +110,25 @@ class HeadRoles(QObject):
 
     def _after_steps(self, _batch) -> None:
         if self.controller.state != "running":
+            self._stale = self._busy
             self.request()  # a single Step: update at once
 
-    def _done(self, result) -> None:
+    def _done(self, run: int, result) -> None:
+        if run != self._run:
+            return
         self._busy = False
+        if self._stale:  # the weights moved on (a Step) while this was computed
+            self._stale = False
+            self.request()
         if result is None:
             return
         self._next = time.monotonic() + max(INTERVAL_S, COST_SHARE * result["seconds"])
         self.roles, self.source = result["roles"], result["source"]
         self.show()
 
-    def _failed(self, _message: str) -> None:
-        self._busy = False  # e.g. no trainer yet; the next tick tries again
+    def _failed(self, run: int, _message: str) -> None:
+        if run == self._run:
+            self._busy = False  # the next tick tries again
 
     def labels(self) -> list[str]:
         """One label per heatmap, in the panel's cell order (layer-major)."""
