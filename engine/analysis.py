@@ -229,12 +229,50 @@ def take_snapshot(inference, step: int, probe: str, n_samples: int = 5, seed: in
                     samples=samples)
 
 
+# A "negative" keeps a copy of the weights (num_params floats) instead of the pictures;
+# up to this many parameters that is cheap to keep dozens of (0.4 MB each at most).
+NEGATIVE_MAX_PARAMS = 50_000
+
+
+@dataclass
+class Negative:
+    """The weights at one step, to be developed into a Snapshot only when someone looks.
+
+    Taking one costs a copy of the weights (microseconds at the default size), where a
+    developed Snapshot costs a few milliseconds of sampling: at full speed early in a run
+    the time-lapse asks for dozens a second, and that time would come out of training
+    (one GIL). Only small models get negatives (see NEGATIVE_MAX_PARAMS): a big model's
+    steps are slow anyway, and its weights too big to keep dozens of copies."""
+
+    step: int
+    loss: float | None
+    view: object  # engine.sampling.Inference on a private copy of the weights
+    probe: str
+    options: dict = field(default_factory=dict)  # take_snapshot's keyword arguments
+
+    def develop(self) -> Snapshot:
+        return take_snapshot(self.view, self.step, self.probe, loss=self.loss, **self.options)
+
+
+def negative(trainer, probe: str, **options) -> Negative | None:
+    """A Negative of the trainer now, or None if the model is too big to keep copies of."""
+    if trainer.num_params > NEGATIVE_MAX_PARAMS:
+        return None
+    from .sampling import Inference
+
+    view = fast_view(trainer)
+    params = {k: p.copy() for k, p in trainer.params.items()}
+    frozen = Inference(trainer.config.copy(), trainer.tokenizer, view.backend, params)
+    return Negative(trainer.step_num, trainer.last_val_loss, frozen, probe, options)
+
+
 class TimeLapse:
     """Snapshots every `every` steps, at most `capacity` of them.
 
     When full, every other snapshot is dropped (the first and the newest survive) and the
     interval doubles, so the kept ones stay evenly spread over the whole run and memory
-    stays bounded however long training goes on.
+    stays bounded however long training goes on. Entries may be Negatives (developed by
+    at()) or Snapshots; both have .step.
     """
 
     def __init__(self, every: int = 10, capacity: int = 64):
@@ -270,7 +308,11 @@ class TimeLapse:
             self.every *= 2
 
     def at(self, index: int) -> Snapshot:
-        return self.snapshots[index]
+        """The snapshot at index, developed now if it was kept as a Negative."""
+        snap = self.snapshots[index]
+        if isinstance(snap, Negative):
+            snap = self.snapshots[index] = snap.develop()
+        return snap
 
     def steps(self) -> list[int]:
         return [s.step for s in self.snapshots]

@@ -72,7 +72,8 @@ class AttentionPanel(Panel):
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
-        self.timer.start(1000 // CAPTURE_HZ)
+        self.pace(self.timer, 1000 // CAPTURE_HZ)
+        self.timer.start()
 
     # --- asking for maps ---------------------------------------------------------------
     def wanted_word(self) -> str | None:

@@ -22,6 +22,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from .frame_budget import FrameBudget
 from .history import History
 from .tasks import TaskRunner
 from .worker import TrainingWorker
@@ -66,6 +67,8 @@ class RunController(QObject):
         self._tokens = itertools.count(1)
         self._resetting = False
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
+        # Shared by every panel's redraw timers: see frame_budget.py.
+        self.budget = FrameBudget(lambda: self.state == "running", self)
 
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("microgpt-training")

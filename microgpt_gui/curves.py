@@ -28,6 +28,17 @@ def finite(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
+class TimedLayoutWidget(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget that adds up the CPU time its paints take (paint_cpu)."""
+
+    paint_cpu = 0.0
+
+    def paintEvent(self, event):  # noqa: N802 (Qt name)
+        t0 = time.thread_time()
+        super().paintEvent(event)
+        self.paint_cpu += time.thread_time() - t0
+
+
 class CurvesPanel(Panel):
     panel_id = "curves"
     title = "Curves"
@@ -41,6 +52,7 @@ class CurvesPanel(Panel):
         super().__init__(ctx)
         self._drawn = (None, -1)  # (history object, version) last drawn
         self._events_drawn = 0
+        self._last_paint_cpu = 0.0
         self._markers: list = []
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
@@ -68,7 +80,7 @@ class CurvesPanel(Panel):
         bar.addWidget(self.readout)
         root.addLayout(bar)
 
-        self.glw = pg.GraphicsLayoutWidget()
+        self.glw = TimedLayoutWidget()
         root.addWidget(self.glw, 1)
         self.loss_plot = self.glw.addPlot(row=0, col=0)
         self.grad_plot = self.glw.addPlot(row=1, col=0)
@@ -119,16 +131,22 @@ class CurvesPanel(Panel):
 
     # --- drawing ------------------------------------------------------------------------
     def _tick(self) -> None:
-        """Redraw, then pace the next redraw by what this one cost: the GUI thread's
-        time is the training thread's loss (one GIL), so a slow machine gets fewer
-        frames, not a slower run."""
-        t0 = time.perf_counter()
+        """Hand the curves new data (Qt paints them soon after), then pace the next
+        update by what the last one cost, data and paint: the GUI thread's time is the
+        training thread's loss (one GIL), so a slow machine gets fewer frames, not a
+        slower run. Costs are this thread's CPU time, not wall time: waiting for the GIL
+        while training runs is not work, and counting it would slow the curves for
+        nothing. (No synchronous repaint() here: the scene processes moved items after
+        it, which would paint the curves a second time.)"""
+        t0 = time.thread_time()
         if self.refresh() and self.isVisible():
-            self.glw.viewport().repaint()  # paint now, so the cost is measured
-            cost = time.perf_counter() - t0
-            interval = max(1000 // REFRESH_HZ, min(MAX_INTERVAL_MS, int(cost * 1000 / BUDGET)))
+            cost = time.thread_time() - t0 + self._last_paint_cpu
+            base = self.controller.budget.interval(1000 // REFRESH_HZ)  # every panel's share
+            interval = max(base, min(MAX_INTERVAL_MS, int(cost * 1000 / BUDGET)))
             if interval != self.timer.interval():
                 self.timer.setInterval(interval)
+        # Paints since the previous tick: the cost of the previous update.
+        self._last_paint_cpu, self.glw.paint_cpu = self.glw.paint_cpu, 0.0
 
     def refresh(self, force: bool = False) -> bool:
         """Give the curves the history's data; False if nothing changed."""
@@ -208,7 +226,9 @@ class CurvesPanel(Panel):
                     lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
             if lo > hi:
                 continue
-            span = (hi - lo) or max(abs(hi) * 0.1, 1e-9)
+            # At least a tenth of the values' size: a learning rate that drifts by 1e-9
+            # per step must not move the range (and redraw the axis) on every frame.
+            span = max(hi - lo, 0.1 * max(abs(lo), abs(hi)), 1e-9)
             cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
             if force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span:
                 plot.setYRange(lo - 0.05 * span, hi + 0.05 * span, padding=0)

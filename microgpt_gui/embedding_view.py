@@ -33,6 +33,9 @@ class EmbeddingPlot(pg.PlotWidget):
         self.setLabel("left", "PC 2")
         self.scatter = pg.ScatterPlotItem(size=9, pxMode=True)
         self.addItem(self.scatter)
+        # The range is set by _fit, sticky: auto-range would move it (and so re-lay every
+        # label and redraw the axes) several times per update as the points drift.
+        self.getViewBox().disableAutoRange()
         self._texts: list[pg.TextItem] = []
         self._labels: list[str] = []
         self.colors = {"vowel": "#d1495b", "consonant": "#1f5fa8", "bos": "#e09f3e",
@@ -57,7 +60,7 @@ class EmbeddingPlot(pg.PlotWidget):
                 t = pg.TextItem("·" if label == BOS_LABEL else label,
                                 color=self.colors[self.kind(label)], anchor=(0.5, 1.2))
                 t.setToolTip(label)
-                self.addItem(t)
+                self.addItem(t, ignoreBounds=True)
                 self._texts.append(t)
             self._labels = list(labels)
             self._apply_font()
@@ -66,6 +69,24 @@ class EmbeddingPlot(pg.PlotWidget):
                              data=list(labels))
         for t, (x, y) in zip(self._texts, coords, strict=True):
             t.setPos(float(x), float(y))
+        self._fit(coords)
+
+    def _fit(self, coords: np.ndarray) -> None:
+        """Keep every point in view; move the range only when a point leaves it or the
+        cloud has shrunk to under half of it, so most updates just move points."""
+        finite = coords[np.isfinite(coords).all(axis=1)]
+        if not len(finite):
+            return
+        lo, hi = finite.min(axis=0), finite.max(axis=0)
+        span = np.maximum(hi - lo, 1e-6)
+        (x0, x1), (y0, y1) = self.getViewBox().targetRange()  # what _fit asked for last
+        view_lo, view_hi = np.array([x0, y0]), np.array([x1, y1])
+        outside = (lo < view_lo).any() or (hi > view_hi).any()
+        loose = ((view_hi - view_lo) > 2.5 * span).all()
+        if outside or loose:
+            pad = 0.15 * span + 1e-6  # room for the labels above the points
+            self.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]),
+                          yRange=(lo[1] - pad[1], hi[1] + 2 * pad[1]), padding=0)
 
     def point_count(self) -> int:
         return len(self.scatter.data)
@@ -119,7 +140,7 @@ class EmbeddingPanel(Panel):
         self._pending = False
         self._dirty = True
         self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
+        self.pace(self._timer, REFRESH_MS)
         self._timer.timeout.connect(self._maybe_refresh)
         self._timer.start()
         c = ctx.controller

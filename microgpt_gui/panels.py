@@ -54,6 +54,15 @@ class Panel(QWidget):
     def controller(self):
         return self.ctx.controller
 
+    def pace(self, timer, base_ms: int) -> None:
+        """Run a redraw/capture timer at base_ms, slowed down together with every other
+        panel's by the controller's FrameBudget while training runs flat out."""
+        budget = getattr(self.controller, "budget", None)
+        if budget is None:
+            timer.setInterval(base_ms)
+        else:
+            budget.pace(timer, base_ms)
+
     def apply_theme(self, theme) -> None:
         """Re-read colours, fonts and line widths from theme."""
 

@@ -96,7 +96,8 @@ class SamplingPanel(Panel):
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
-        self.timer.start(int(REFRESH_S * 1000))
+        self.pace(self.timer, int(REFRESH_S * 1000))
+        self.timer.start()
         self._settings_changed()
         self.apply_theme(ctx.theme)
 

@@ -200,7 +200,8 @@ class SurprisePanel(Panel):
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
-        self.timer.start(1000 // CAPTURE_HZ)
+        self.pace(self.timer, 1000 // CAPTURE_HZ)
+        self.timer.start()
         self.apply_theme(ctx.theme)
 
     def request(self) -> None:

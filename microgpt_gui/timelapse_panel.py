@@ -1,9 +1,12 @@
 """Time-lapse: every N steps a small snapshot (attention of a probe word, the embedding
 projection, a few names sampled at a fixed RNG seed); a slider scrubs back through them.
 
-Snapshots are taken on the worker thread between steps (controller.call_in_worker), so
-they see consistent weights and never touch the training RNG. engine.analysis.TimeLapse
-keeps at most `capacity` of them by thinning, however long the run.
+Snapshots are taken on the worker thread between steps (a step hook, or
+controller.call_in_worker), so they see consistent weights and never touch the training
+RNG. For small models the hook only copies the weights (an engine.analysis.Negative); the
+pictures are developed when a snapshot is first shown, so a fast run is not slowed by
+sampling names it may never show. engine.analysis.TimeLapse keeps at most `capacity`
+snapshots by thinning, however long the run.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.analysis import TimeLapse, fast_view, take_snapshot
+from engine.analysis import TimeLapse, fast_view, negative, take_snapshot
 
 from .embedding_view import EmbeddingPlot
 from .panels import Panel
@@ -35,12 +38,16 @@ SAMPLE_BUDGET_S = 0.25  # at most this much sampling per snapshot: big models ge
 
 
 def capture(trainer, probe: str):
-    """A snapshot of the trainer now; runs on the worker thread, between steps."""
+    """A snapshot of the trainer now (a Negative for small models: developed when shown);
+    runs on the worker thread, between steps."""
     word = probe or (trainer.train_docs[0] if trainer.train_docs else "")
+    options = {"n_samples": N_SAMPLES, "seed": SAMPLE_SEED, "budget_s": SAMPLE_BUDGET_S}
+    film = negative(trainer, word, **options)
+    if film is not None:
+        return film
     thread = QThread.currentThread()
-    return take_snapshot(fast_view(trainer), trainer.step_num, word, n_samples=N_SAMPLES,
-                         seed=SAMPLE_SEED, loss=trainer.last_val_loss,
-                         cancelled=thread.isInterruptionRequested, budget_s=SAMPLE_BUDGET_S)
+    return take_snapshot(fast_view(trainer), trainer.step_num, word, loss=trainer.last_val_loss,
+                         cancelled=thread.isInterruptionRequested, **options)
 
 
 class StepSnapshotter(QObject):
@@ -123,12 +130,13 @@ class TimeLapsePanel(Panel):
         super().__init__(ctx, parent)
         self.lapse = TimeLapse(every, capacity)
         self._pending = False
+        self._stale = False  # snapshots arrived while hidden
         self.live = True  # the slider follows the newest snapshot
         # At full speed snapshots arrive dozens of times a second early in a run; redraw
         # the panel at most SHOW_HZ times a second (the film itself keeps every snapshot).
         self._show_timer = QTimer(self)
         self._show_timer.setSingleShot(True)
-        self._show_timer.setInterval(1000 // SHOW_HZ)
+        self.pace(self._show_timer, 1000 // SHOW_HZ)
         self._show_timer.timeout.connect(self._refresh_slider)
 
         self.every_box = QSpinBox()
@@ -235,6 +243,10 @@ class TimeLapsePanel(Panel):
             self._show_timer.start()
 
     def _refresh_slider(self):
+        if not self.is_shown():
+            self._stale = True  # drawn when it comes into view (showEvent)
+            return
+        self._stale = False
         n = len(self.lapse)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(n - 1, 0))
@@ -245,6 +257,11 @@ class TimeLapsePanel(Panel):
             self.show_index(self.slider.value())
         else:
             self.step_label.setText("no snapshots yet")
+
+    def showEvent(self, event):  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if self._stale:
+            QTimer.singleShot(0, self._refresh_slider)
 
     # --- scrubbing ------------------------------------------------------------------------
     def _scrubbed(self, index: int):

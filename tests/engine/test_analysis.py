@@ -162,3 +162,30 @@ def test_snapshot_sampling_fits_a_time_budget():
     view = fast_view(Trainer(cfg, load_dataset(DOCS)))
     assert take_snapshot(view, 0, "emma", n_samples=3, budget_s=10.0).samples
     assert take_snapshot(view, 0, "emma", n_samples=3, budget_s=0.0).samples == []
+
+
+def test_negative_develops_into_the_snapshot_of_its_step_however_training_goes_on():
+    from engine.analysis import NEGATIVE_MAX_PARAMS, Negative, negative
+
+    cfg = preset("optimized", n_embd=8, n_head=2, num_steps=50)
+    t = Trainer(cfg, load_dataset(DOCS))
+    for _ in range(3):
+        t.step()
+    options = {"n_samples": 3, "seed": 7}
+    eager = take_snapshot(t.snapshot(), t.step_num, "emma", **options)
+    film = negative(t, "emma", **options)
+    assert isinstance(film, Negative) and film.step == 3
+    for _ in range(10):  # the negative holds a copy: later steps must not leak into it
+        t.step()
+    lapse = TimeLapse(every=1, capacity=4)
+    lapse.add(film)
+    developed = lapse.at(0)
+    assert isinstance(developed, Snapshot) and lapse.at(0) is developed  # developed once
+    assert developed.samples == eager.samples
+    np.testing.assert_array_equal(developed.attention, eager.attention)
+    np.testing.assert_array_equal(developed.embedding, eager.embedding)
+    # Too big to keep dozens of copies: the caller takes a developed snapshot instead.
+    big = preset("optimized", n_embd=64, n_head=4, n_layer=2, num_steps=5)
+    tb = Trainer(big, load_dataset(DOCS))
+    assert tb.num_params > NEGATIVE_MAX_PARAMS
+    assert negative(tb, "emma") is None

@@ -1,0 +1,92 @@
+"""The shared frame budget and the redraw savings behind the >= 70%-of-headless target
+(issue 7): while training runs, views slow down together when the GUI thread takes too
+much of the time; plot ranges move only when the data leave them."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from microgpt_gui.frame_budget import FrameBudget
+
+
+def test_budget_slows_paced_timers_while_running_and_restores_them_when_paused(qtbot):
+    running = [True]
+    budget = FrameBudget(lambda: running[0], share=0.2, max_factor=6.0, period_ms=10_000)
+    timer = QTimer()
+    budget.pace(timer, 40)
+    assert timer.interval() == 40
+    for _ in range(20):  # the GUI thread keeps taking 60% of the time
+        budget.update(0.6, running=True)
+    assert budget.factor == 6.0 and timer.interval() == 240  # capped at max_factor
+    budget.update(0.1, running=True)  # cheaper now: speeds up again, not all at once
+    assert 1.0 < budget.factor < 6.0
+    assert timer.interval() == round(40 * budget.factor)
+    budget.update(0.9, running=False)  # paused: nothing to protect, full speed
+    assert budget.factor == 1.0 and timer.interval() == 40
+    for _ in range(20):  # under budget: never faster than the base rate
+        budget.update(0.01, running=True)
+    assert budget.factor == 1.0 and timer.interval() == 40
+
+
+def test_budget_measures_the_gui_threads_share(qtbot):
+    budget = FrameBudget(lambda: True, share=0.2, period_ms=10_000)
+    t_end = time.monotonic() + 0.3
+    while time.monotonic() < t_end:  # busy on this (the GUI) thread
+        sum(range(1000))
+    budget._measure()
+    assert budget.last_share > 0.5
+    assert budget.factor > 1.0
+
+
+def test_panels_pace_their_timers_through_the_window_budget(make_window):
+    w = make_window()
+    budget = w.controller.budget
+    att, emb = w.panels["attention"], w.panels["embeddings"]
+    base_att, base_emb = att.timer.interval(), emb._timer.interval()
+    budget.update(10.0, running=True)
+    assert budget.factor > 1.0
+    assert att.timer.interval() == round(base_att * budget.factor)
+    assert emb._timer.interval() == round(base_emb * budget.factor)
+    budget.update(0.0, running=False)
+    assert att.timer.interval() == base_att
+
+
+def test_curve_ranges_hold_still_for_a_drifting_learning_rate(make_window):
+    w = make_window()
+    cv = w.curves
+    lr = np.full(200, 0.01) - np.arange(200) * 1e-12  # a long run's first steps
+    cv.lr.setData(np.arange(200), lr)
+    cv._follow_y(force=True)
+    before = cv.lr_plot.getViewBox().targetRange()[1]
+    cv.lr.setData(np.arange(400), np.full(400, 0.01) - np.arange(400) * 1e-12)
+    cv._follow_y()
+    assert cv.lr_plot.getViewBox().targetRange()[1] == before
+    cv.lr.setData(np.arange(3), [0.01, 0.02, 0.03])  # a real change still moves it
+    cv._follow_y()
+    lo, hi = cv.lr_plot.getViewBox().targetRange()[1]
+    assert lo <= 0.01 and hi >= 0.03
+
+
+def test_embedding_range_is_sticky_but_keeps_every_point_in_view(qtbot):
+    from microgpt_gui.embedding_view import EmbeddingPlot
+
+    plot = EmbeddingPlot()
+    qtbot.addWidget(plot)
+    plot.resize(300, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    labels = list("abcde")
+    pts = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]], float) + 5
+    plot.set_points(pts, labels)
+    first = plot.getViewBox().targetRange()
+    plot.set_points(pts + 0.01, labels)  # a small drift: no new range
+    assert plot.getViewBox().targetRange() == first
+    plot.set_points(pts * 3, labels)  # points leave the view: it grows to hold them
+    (x0, x1), (y0, y1) = plot.getViewBox().targetRange()
+    assert x0 <= 15 and x1 >= 18 and y0 <= 15 and y1 >= 18
+    plot.set_points(pts * 0.1, labels)  # the cloud shrank a lot: the view follows it
+    (x0, x1), _ = plot.getViewBox().targetRange()
+    assert x1 - x0 < 1.0
