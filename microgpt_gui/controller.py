@@ -67,13 +67,13 @@ class RunController(QObject):
         self._tokens = itertools.count(1)
         self._resetting = False
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
-        # Shared by every panel's redraw timers: see frame_budget.py.
-        self.budget = FrameBudget(lambda: self.state == "running", self)
 
         self.worker_thread = QThread()
         self.worker_thread.setObjectName("microgpt-training")
         self.worker = TrainingWorker()
         self.worker.moveToThread(self.worker_thread)
+        # Shared by every panel's redraw timers: see frame_budget.py.
+        self.budget = FrameBudget(lambda: self.worker.busy_seconds, self)
         w = self.worker
         self._cmd_start.connect(w.start)
         self._cmd_pause.connect(w.pause)

@@ -7,10 +7,12 @@ code, a panel's refresh - is a millisecond the training thread waits. Each panel
 itself is not enough: nine panels at a modest rate each still add up to half the time.
 
 How: twice a second the budget reads the GUI thread's own CPU time (time.thread_time,
-called on the GUI thread) against the wall clock. While training runs and that share is
-above `share`, every paced timer is slowed down by a common factor; when it is well below,
-they speed back up, never beyond their own base rate. While training is paused the
-factor is 1: the training thread has nothing to lose, and the user wants snappy views.
+called on the GUI thread) against the wall clock. While the training thread is busy
+(running flat out, not waiting for its next slow-speed step) and that share is above
+`share`, every paced timer is slowed down by a common factor; when it is well below,
+they speed back up, never beyond their own base rate. While training is paused or slow
+the factor is 1: the training thread has nothing to lose, and the user wants snappy
+views.
 
 The factor is multiplicative and damped (square root of the error ratio), because the
 redraw cost is roughly proportional to the redraw rate: share ≈ cost_per_second / factor.
@@ -27,7 +29,8 @@ import weakref
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-SHARE = 0.15  # at most ~this fraction of wall time on the GUI thread while training runs
+BUSY = 0.3  # the training thread counts as busy above this share of wall time
+SHARE = 0.12  # at most ~this fraction of wall time on the GUI thread while training runs
 MAX_FACTOR = 8.0  # never slow a view down more than this (25 Hz curves -> ~3 Hz)
 PERIOD_MS = 500
 
@@ -35,16 +38,18 @@ PERIOD_MS = 500
 class FrameBudget(QObject):
     changed = Signal(float)  # the new factor
 
-    def __init__(self, is_running, parent=None, share: float = SHARE,
+    def __init__(self, training_seconds, parent=None, share: float = SHARE,
                  max_factor: float = MAX_FACTOR, period_ms: int = PERIOD_MS):
         super().__init__(parent)
-        self.is_running = is_running  # () -> bool: is training running right now?
+        # () -> float: wall seconds the training thread has spent working, ever (it only
+        # grows). Its rate says whether training competes with the GUI right now.
+        self.training_seconds = training_seconds
         self.share = share
         self.max_factor = max_factor
         self.factor = 1.0
         self.last_share = 0.0  # the GUI thread's share of the last period (for display)
         self._timers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-        self._mark = (time.monotonic(), time.thread_time())
+        self._mark = (time.monotonic(), time.thread_time(), training_seconds())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._measure)
         self.timer.start(period_ms)
@@ -61,12 +66,12 @@ class FrameBudget(QObject):
     # --- the control loop ----------------------------------------------------------------
     def _measure(self) -> None:
         """Runs on the GUI thread, so thread_time() is the GUI thread's CPU time."""
-        wall, cpu = time.monotonic(), time.thread_time()
-        (wall0, cpu0), self._mark = self._mark, (wall, cpu)
+        wall, cpu, busy = time.monotonic(), time.thread_time(), self.training_seconds()
+        (wall0, cpu0, busy0), self._mark = self._mark, (wall, cpu, busy)
         if wall <= wall0:
             return
         self.last_share = (cpu - cpu0) / (wall - wall0)
-        self.update(self.last_share, self.is_running())
+        self.update(self.last_share, (busy - busy0) / (wall - wall0) > BUSY)
 
     def update(self, share: float, running: bool) -> None:
         """One control step: the measured GUI share of the last period -> new factor."""

@@ -70,6 +70,9 @@ class TrainingWorker(QObject):
         # so commands still queued behind the shutdown are skipped, not run.
         self.stopping = False
         self._exploded_in_a_row = 0  # steps in a row with an absurd (finite) loss
+        # Wall seconds spent running steps, ever: the GUI's FrameBudget reads its rate
+        # (a float assigned here, read there: atomic under the GIL).
+        self.busy_seconds = 0.0
         # Parented to self, so it moves to the worker thread with us.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -202,7 +205,8 @@ class TrainingWorker(QObject):
         if not self._running:
             return
         thread = QThread.currentThread()
-        t_end = time.monotonic() + MAX_TICK_S
+        t_start = time.monotonic()
+        t_end = t_start + MAX_TICK_S
         while self._running:
             if thread.isInterruptionRequested():
                 self._running = False
@@ -223,6 +227,7 @@ class TrainingWorker(QObject):
             if self._speed or time.monotonic() >= t_end:
                 break
         self._flush(force=not self._running)
+        self.busy_seconds += time.monotonic() - t_start
         if not self._running:
             self._set_state()
             return

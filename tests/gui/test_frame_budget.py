@@ -13,8 +13,7 @@ from microgpt_gui.frame_budget import FrameBudget
 
 
 def test_budget_slows_paced_timers_while_running_and_restores_them_when_paused(qtbot):
-    running = [True]
-    budget = FrameBudget(lambda: running[0], share=0.2, max_factor=6.0, period_ms=10_000)
+    budget = FrameBudget(lambda: 0.0, share=0.2, max_factor=6.0, period_ms=10_000)
     timer = QTimer()
     budget.pace(timer, 40)
     assert timer.interval() == 40
@@ -31,14 +30,23 @@ def test_budget_slows_paced_timers_while_running_and_restores_them_when_paused(q
     assert budget.factor == 1.0 and timer.interval() == 40
 
 
-def test_budget_measures_the_gui_threads_share(qtbot):
-    budget = FrameBudget(lambda: True, share=0.2, period_ms=10_000)
-    t_end = time.monotonic() + 0.3
-    while time.monotonic() < t_end:  # busy on this (the GUI) thread
-        sum(range(1000))
-    budget._measure()
-    assert budget.last_share > 0.5
-    assert budget.factor > 1.0
+def test_budget_measures_the_gui_threads_share_and_acts_only_while_training_is_busy(qtbot):
+    training = {"busy": True, "seconds": 0.0}
+
+    def training_seconds():  # a training thread that works all the time, or never
+        if training["busy"]:
+            training["seconds"] = time.monotonic()
+        return training["seconds"]
+
+    for busy in (False, True):
+        training["busy"] = busy
+        budget = FrameBudget(training_seconds, share=0.2, period_ms=10_000)
+        t_end = time.monotonic() + 0.3
+        while time.monotonic() < t_end:  # busy on this (the GUI) thread
+            sum(range(1000))
+        budget._measure()
+        assert budget.last_share > 0.5
+        assert (budget.factor > 1.0) == busy  # idle or slow training: nothing to protect
 
 
 def test_panels_pace_their_timers_through_the_window_budget(make_window):
