@@ -1,0 +1,200 @@
+"""A fused training step for one document (batch_size 1, the seed's case).
+
+engine/layers.py is the readable reference: one forward/backward pair per layer, each
+checked against finite differences and the reference backend. This module computes the
+same loss and gradients for a single document with as few NumPy calls as possible,
+because at the default size (T <= 8 positions, 16 wide, 4 heads) a step is ~100 tiny
+array operations and their fixed per-call cost (0.3-2 µs each), not arithmetic, is the
+time. tests/engine/test_fused.py checks it against the layer-by-layer path.
+
+What it does differently (the mathematics is the same; only rounding differs, ~1e-15):
+- Attention for all heads as plain 2-D matmuls, no [B, H, T, D] reshapes: K and V are
+  expanded to block-diagonal matrices [H·T, C] (row h·T + s holds position s's key,
+  zero outside head h's columns), so q · Kbᵀ is every head's scores side by side,
+  [T, H·T], and att · Vb is every head's output already in [T, C] layout. Per-head row
+  sums (softmax) and the per-head max are spread back over the row with a 0/1 matmul
+  instead of a broadcast (broadcasting ops cost 2-4x a plain one at these sizes).
+- 1/√D is folded into the block-diagonal mask of K: q·(k/√D) instead of (q·k)/√D (exact
+  when √D is a power of two, as at the default D = 4).
+- Weight gradients are written straight into the backend's flat gradient buffer; wq,
+  wk, wv are one [3C, C] view of the flat parameter vector (they are adjacent in
+  state-dict order), so q, k, v are one matmul and their gradient one matmul.
+- Constants (masks, 0/1 expansion matrices) are built once per document length.
+- Scalars are 0-d arrays: NumPy 2 mixes those with arrays faster than Python floats.
+
+Used by NumpyBackend.loss_and_grads for one document when n_head · block_size is small
+(FUSED_MAX_HT); the block-diagonal trick costs H times the attention arithmetic, which
+only pays off while call overhead dominates. Batches use the general path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .layers import RMS_EPS
+
+FUSED_MAX_HT = 128  # n_head · block_size up to which the fused path is used
+
+_EPS = np.array(RMS_EPS)
+_ZERO = np.array(0.0)
+_HALF_NEG = np.array(-0.5)
+_max = np.maximum.reduce
+_maxat = np.maximum.reduceat  # max of consecutive runs: 2x faster than a reshaped reduce
+
+
+class _Consts:
+    """Everything that depends only on the document length T (read-only once built)."""
+
+    __slots__ = ("mask", "rep", "mask_kv", "mask_kv_t", "starts", "expand", "block_ones",
+                 "weights", "inv_t")
+
+    def __init__(self, T: int, C: int, H: int):
+        D = C // H
+        HT = H * T
+        head_of_col = np.arange(C) // D  # head of each of the C columns
+        head_of_row = np.arange(HT) // T  # head of each block-diagonal row h·T + s
+        same = (head_of_row[:, None] == head_of_col[None, :]).astype(float)  # [HT,C]
+        # Kb = (rep · k) ⊙ (same/√D), Vb = (rep · v) ⊙ same: one [HT, 2C] product.
+        self.mask_kv = np.hstack((same * (1.0 / D**0.5), same))
+        self.mask_kv_t = np.ascontiguousarray(self.mask_kv.T)  # [2C,HT], for the backward
+        self.rep = np.tile(np.eye(T), (H, 1))  # [HT,T]: row h·T + s picks position s
+        causal = np.zeros((T, T))
+        causal[np.triu_indices(T, 1)] = -np.inf
+        self.mask = np.tile(causal, (1, H))  # [T,HT]: every head's causal mask
+        self.starts = np.arange(0, T * HT, T)  # each (t, h) row of scores, flattened
+        self.expand = np.kron(np.eye(H), np.ones((1, T)))  # [H,HT]: a head value → its T
+        self.block_ones = np.kron(np.eye(H), np.ones((T, T)))  # [HT,HT]: per-head sums
+        self.weights = np.full(T, 1.0 / T)  # loss weight of each position
+        self.inv_t = np.array(1.0 / T)
+
+
+class FusedStep:
+    """loss_and_grads for one document: loss (a float) and the gradient of every
+    parameter, written into `grad` (a flat vector in state-dict order)."""
+
+    def __init__(self, model, layout, grad: np.ndarray):
+        self.model = model
+        self.C, self.H, self.V = model.n_embd, model.n_head, model.vocab_size
+        self.block = model.block_size
+        self.layout = layout  # (name, offset, (rows, cols)) in state-dict order
+        self.size = grad.size
+        self._consts: dict[int, _Consts] = {}
+        self._eye = np.eye(model.vocab_size)
+        self._mean = np.full((self.C, self.C), 1.0 / self.C)  # row means, as a matmul
+        self._ones_v = np.ones(self.V)
+        self._gviews = self._views(grad)
+        self._pflat = None  # the parameter vector self._pviews are views of
+        self._pviews = None
+
+    @staticmethod
+    def supports(model, batch) -> bool:
+        return len(batch) == 1 and model.n_head * model.block_size <= FUSED_MAX_HT
+
+    def _views(self, flat):
+        """(wte, wpe, lm_head or None, [(wqkv [3C,C], wo, fc1, fc2) per layer]) of flat."""
+        v = {name: flat[o : o + r * c].reshape(r, c) for name, o, (r, c) in self.layout}
+        offsets = {name: o for name, o, _ in self.layout}
+        C = self.C
+        layers = []
+        for i in range(self.model.n_layer):
+            o = offsets[f"layer{i}.attn_wq"]  # wq, wk, wv are adjacent: one [3C,C] view
+            layers.append((flat[o : o + 3 * C * C].reshape(3 * C, C), v[f"layer{i}.attn_wo"],
+                           v[f"layer{i}.mlp_fc1"], v[f"layer{i}.mlp_fc2"]))
+        return v["wte"], v["wpe"], v.get("lm_head"), layers
+
+    def params_flat(self, params):
+        """The flat parameter vector of params (the Trainer's own, else a copy)."""
+        flat = getattr(params, "flat", None)
+        if flat is None or flat.size != self.size:
+            flat = np.concatenate([params[name].ravel() for name, _, _ in self.layout])
+        return flat
+
+    def __call__(self, params, tokens) -> float:
+        flat = self.params_flat(params)
+        if flat is not self._pflat:
+            self._pflat, self._pviews = flat, self._views(flat)
+        wte, wpe, lm_head, layers = self._pviews
+        gwte, gwpe, glm_head, glayers = self._gviews
+        T = min(self.block, len(tokens) - 1)
+        k = self._consts.get(T)
+        if k is None:
+            k = self._consts[T] = _Consts(T, self.C, self.H)
+        C, H, mean, relu2 = self.C, self.H, self._mean, self.model.activation == "relu2"
+        dot, mul, sub, exp = np.dot, np.multiply, np.subtract, np.exp
+
+        # ---- forward ---------------------------------------------------------------
+        onehot = self._eye.take(tokens[: T + 1], 0)  # [T+1,V]: inputs then targets
+        x = onehot[:T].dot(wte)
+        x += wpe[:T]
+        s0 = (dot(x * x, mean) + _EPS) ** _HALF_NEG  # the seed's extra RMSNorm
+        x = x * s0
+        x0 = x
+        saved = []
+        for wqkv, wo, fc1, fc2 in layers:
+            s1 = (dot(x * x, mean) + _EPS) ** _HALF_NEG  # RMSNorm
+            xn1 = x * s1
+            qkv = xn1.dot(wqkv.T)  # [T,3C]
+            kv = k.rep.dot(qkv[:, C:])  # [HT,2C]: each position's k, v repeated per head
+            kv *= k.mask_kv  # → block-diagonal: Kb = kv[:, :C] (÷√D), Vb = kv[:, C:]
+            kb, vb = kv[:, :C], kv[:, C:]
+            q = qkv[:, :C]
+            att = q.dot(kb.T)  # [T,HT]: scores/√D of every head, side by side
+            att += k.mask
+            att -= _maxat(att.ravel(), k.starts).reshape(T, H).dot(k.expand)  # row max
+            exp(att, out=att)
+            att /= att.dot(k.block_ones)  # per-head row sums
+            y = att.dot(vb)  # [T,C]
+            x = y.dot(wo.T) + x  # residual
+            s2 = (dot(x * x, mean) + _EPS) ** _HALF_NEG
+            xn2 = x * s2
+            r = np.maximum(xn2.dot(fc1.T), _ZERO)  # [T,F]
+            a = r * r if relu2 else r
+            x = a.dot(fc2.T) + x
+            saved.append((s1, xn1, q, kb, vb, att, y, s2, xn2, r, a))
+        head = wte if lm_head is None else lm_head
+        logits = x.dot(head.T)  # [T,V]
+        shifted = logits - _max(logits, 1)[:, None]
+        e = exp(shifted)
+        sumexp = e.dot(self._ones_v)  # [T]
+        targets = onehot[1:] * k.inv_t  # one-hot of each target, times its weight 1/T
+        loss = float(np.log(sumexp).dot(k.weights)) - float(np.vdot(shifted, targets))
+
+        # ---- backward ----------------------------------------------------------------
+        dlogits = e * (k.weights / sumexp)[:, None]
+        dlogits -= targets
+        dx = dlogits.dot(head)
+        dhead = dlogits.T.dot(x, out=glm_head)  # [V,C]
+        for (wqkv, wo, fc1, fc2), (gqkv, gwo, gfc1, gfc2), cache in zip(
+            reversed(layers), reversed(glayers), reversed(saved), strict=True
+        ):
+            s1, xn1, q, kb, vb, att, y, s2, xn2, r, a = cache
+            # MLP: x = x + fc2(act(fc1(norm(x))))
+            dot(dx.T, a, out=gfc2)
+            da = dx.dot(fc2)
+            dh = da * (r + r) if relu2 else da * (r > 0)
+            dot(dh.T, xn2, out=gfc1)
+            dxn = dh.dot(fc1)
+            dx = dx + s2 * (dxn - xn2 * dot(dxn * xn2, mean))  # RMSNorm backward
+            # attention: x = x + wo(attn(qkv(norm(x))))
+            dot(dx.T, y, out=gwo)
+            dy = dx.dot(wo)
+            datt = dy.dot(vb.T)  # [T,HT]
+            datt -= (att * datt).dot(k.block_ones)  # softmax backward, per head
+            datt *= att
+            # Transposed, so every block is a run of whole rows (dot's out= needs that).
+            dqkv_t = np.empty((3 * C, T))  # [dqᵀ; dkᵀ; dvᵀ]
+            dot(kb.T, datt.T, out=dqkv_t[:C])
+            dkv_t = np.empty((2 * C, H * T))  # [dKbᵀ; dVbᵀ]
+            dot(q.T, datt, out=dkv_t[:C])
+            dot(dy.T, att, out=dkv_t[C:])
+            dkv_t *= k.mask_kv_t  # keep each head's block (and the 1/√D of Kb)
+            dot(dkv_t, k.rep, out=dqkv_t[C:])  # add up each position's H copies
+            dot(dqkv_t, xn1, out=gqkv)
+            dxn = dqkv_t.T.dot(wqkv)
+            dx = dx + s1 * (dxn - xn1 * dot(dxn * xn1, mean))
+        mul(s0, sub(dx, x0 * dot(dx * x0, mean)), out=gwpe[:T])  # RMSNorm 0 backward
+        gwpe[T:] = 0.0  # positions this document did not reach
+        dot(onehot[:T].T, gwpe[:T], out=gwte)
+        if lm_head is None:
+            gwte += dhead  # tied: wte is the input embedding and the output head
+        return loss
