@@ -18,21 +18,9 @@ import pytest
 
 from engine import DataError, Trainer, load_dataset, load_docs, preset
 from engine.checkpoint import CheckpointError, load_checkpoint
+from tests.helpers import BAD, DOCS, ROOT, load_tool
 
-ROOT = Path(__file__).resolve().parents[2]
-BAD = ROOT / "tests" / "data" / "bad"
-DOCS = ROOT / "tests" / "data" / "docs.txt"
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("make_bad_inputs",
-                                                  ROOT / "tools" / "make_bad_inputs.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-make_bad = _tool()
+make_bad = load_tool("make_bad_inputs")
 
 
 def tiny(preset_name="optimized", **kw):

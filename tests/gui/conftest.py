@@ -31,6 +31,29 @@ def _collect_earlier_garbage(qapp):
     yield
 
 
+def new_window(settings_path):
+    """A shown MainWindow with no model yet (autostart off), its settings in
+    settings_path and tests/data/docs.txt as the dataset the next Reset trains on."""
+    from engine import load_dataset
+    from microgpt_gui.main_window import MainWindow
+    from microgpt_gui.settings import Settings
+
+    w = MainWindow(settings=Settings(str(settings_path)), autostart=False)
+    w.show()
+    w.datasets.dataset = load_dataset(str(DOCS))
+    return w
+
+
+@pytest.fixture
+def plain_window(qtbot, tmp_path, monkeypatch):
+    """new_window() for one test; closed afterwards (settings never the user's)."""
+    monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+    w = new_window(tmp_path / "settings.ini")
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path):
     """Factory: a shown MainWindow with a first model built on tests/data/docs.txt.
@@ -38,14 +61,8 @@ def make_window(qtbot, tmp_path):
     made = []
 
     def make(num_steps=40, speed=0, **fields):
-        from engine import load_dataset
-        from microgpt_gui.main_window import MainWindow
-        from microgpt_gui.settings import Settings
-
-        w = MainWindow(settings=Settings(str(tmp_path / f"s{len(made)}.ini")), autostart=False)
+        w = new_window(tmp_path / f"s{len(made)}.ini")
         made.append(w)
-        w.show()
-        w.datasets.dataset = load_dataset(str(DOCS))
         w.controls.fields["num_steps"].setValue(num_steps)
         for name, value in fields.items():
             w.controls.fields[name].setValue(value)

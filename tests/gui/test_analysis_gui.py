@@ -14,11 +14,11 @@ import pytest  # noqa: E402
 
 from engine import Trainer, load_dataset, preset  # noqa: E402
 from engine.analysis import TimeLapse, read_csv  # noqa: E402
+from tests.gui.helpers import WAIT, in_worker, reset, steps  # noqa: E402
 
 pytest.importorskip("pytestqt")
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
-WAIT = 20_000
 
 
 def tiny(backend="numpy", **kw):
@@ -29,8 +29,7 @@ def tiny(backend="numpy", **kw):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+def window(plain_window, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
     shown = []  # modal boxes would block an offscreen test: record them instead
@@ -38,41 +37,8 @@ def window(qtbot, tmp_path, monkeypatch):
         monkeypatch.setattr(QMessageBox, kind, staticmethod(
             lambda *a, **k: shown.append(a[2] if len(a) > 2 else "") or
             QMessageBox.StandardButton.Ok))
-    from microgpt_gui.main_window import MainWindow
-    from microgpt_gui.settings import Settings
-
-    w = MainWindow(settings=Settings(str(tmp_path / "settings.ini")), autostart=False)
-    if "explorer" not in w.panels:  # the window installs the analysis features itself
-        from microgpt_gui.analysis_hooks import install
-
-        install(w)
-    qtbot.addWidget(w)
-    w.shown_messages = shown
-    w.datasets.dataset = load_dataset(DOCS)
-    w.show()
-    yield w
-    w.close()
-
-
-def reset(qtbot, w, cfg):
-    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
-        w.controller.reset(cfg, w.datasets.dataset)
-
-
-def steps(qtbot, w, n):
-    out = []
-    for _ in range(n):
-        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT) as blocker:
-            w.controller.step_once()
-        out.extend(blocker.args[0])
-    return out
-
-
-def in_worker(qtbot, w, fn):
-    box = []
-    w.controller.call_in_worker(fn, box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
-    return box[0]
+    plain_window.shown_messages = shown
+    return plain_window
 
 
 def test_explorer_variant_trains_with_flag_off_and_counts_nodes(qtbot, window):

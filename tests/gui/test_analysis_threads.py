@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-WAIT = 20_000
+from tests.gui.helpers import WAIT, in_worker
 
 
 @pytest.fixture
@@ -24,10 +24,7 @@ def ref_window(qtbot, make_window):
 
 
 def worker_ident(qtbot, w) -> int:
-    box = []
-    w.controller.call_in_worker(lambda _t: threading.get_ident(), box.append)
-    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
-    return box[0]
+    return in_worker(qtbot, w, lambda _t: threading.get_ident())
 
 
 def test_head_roles_run_beside_training_not_on_its_thread(qtbot, ref_window, monkeypatch):

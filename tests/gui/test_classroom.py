@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import gc  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -21,6 +20,8 @@ from microgpt_gui.lesson import (  # noqa: E402
     load_lesson,
     save_lesson,
 )
+from tests.gui import helpers as gui_helpers  # noqa: E402
+from tests.gui.helpers import WAIT, steps  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
 
@@ -155,7 +156,6 @@ def test_name_stats_widget_on_known_list(qtbot):
 
 # --- in the window ---------------------------------------------------------------------
 
-WAIT = 20_000
 
 
 def tiny(**kw):
@@ -176,15 +176,9 @@ class NoDialog:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    # Windows of earlier tests are garbage with reference cycles. Collect them here, on
-    # the GUI thread: if Python's collector ran on a training thread instead, it would
-    # destroy their QObjects there and can deadlock against the GUI thread.
-    gc.collect()
-    monkeypatch.setenv("MICROGPT_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+def window(plain_window, monkeypatch):
     import microgpt_gui.lesson_actions as lesson_actions
     import microgpt_gui.main_window as main_window
-    from microgpt_gui.settings import Settings
 
     for module in (main_window, lesson_actions):
         monkeypatch.setattr(module, "QFileDialog", NoDialog)
@@ -194,37 +188,12 @@ def window(qtbot, tmp_path, monkeypatch):
         monkeypatch.setattr(checkpoints, "QFileDialog", NoDialog)
     except ImportError:
         pass
-    w = main_window.MainWindow(settings=Settings(str(tmp_path / "settings.ini")),
-                               autostart=False)
-    if "explorer" not in w.panels:  # the window installs these features itself
-        from microgpt_gui.analysis_hooks import install as install_analysis
-
-        install_analysis(w)
-    if not hasattr(w, "projector"):
-        from microgpt_gui.classroom import install
-
-        install(w)
-    qtbot.addWidget(w)
-    w.datasets.dataset = load_dataset(str(DOCS))
-    w.show()
-    yield w
-    w.projector.set_active(False)
-    w.close()
+    yield plain_window
+    plain_window.projector.set_active(False)
 
 
 def reset(qtbot, w, cfg):
-    w.controls.load_config(cfg, "optimized")  # the controls show what runs
-    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
-        w.controller.reset(cfg, w.datasets.dataset)
-
-
-def steps(qtbot, w, n):
-    out = []
-    for _ in range(n):
-        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT) as blocker:
-            w.controller.step_once()
-        out.extend(blocker.args[0])
-    return out
+    gui_helpers.reset(qtbot, w, cfg, show_in_controls=True)
 
 
 def test_projector_mode_changes_fonts_and_lines_and_restores(qtbot, window):

@@ -47,29 +47,14 @@ def test_signal_emit_and_void_calls_keep_refcounts():
 
 
 # --- a window with recorded message boxes -------------------------------------------------
-from pathlib import Path  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QFileDialog, QLabel  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-BAD = ROOT / "tests" / "data" / "bad"
-DOCS = ROOT / "tests" / "data" / "docs.txt"
+from tests.helpers import BAD, ROOT, load_tool  # noqa: E402
 
-
-def _tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make_bad_inputs",
-                                                  ROOT / "tools" / "make_bad_inputs.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-make_bad = _tool()
+make_bad = load_tool("make_bad_inputs")
 
 
 @pytest.fixture

@@ -1,0 +1,33 @@
+"""Driving a test window step by step: `from tests.gui.helpers import reset, steps`.
+(Fixtures that build windows are in conftest.py.)"""
+
+from __future__ import annotations
+
+WAIT = 20_000  # ms: a reset or step on the reference backend, on a loaded machine
+
+
+def reset(qtbot, w, cfg, show_in_controls: bool = False):
+    """A new model with `cfg`; show_in_controls: the controls show it too (as a user's
+    Reset would have it), so the window does not call for another Reset."""
+    if show_in_controls:
+        w.controls.load_config(cfg, "optimized")
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.controller.reset(cfg, w.datasets.dataset)
+
+
+def steps(qtbot, w, n):
+    """n single steps (paused), waiting for each; their StepStats."""
+    out = []
+    for _ in range(n):
+        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT) as blocker:
+            w.controller.step_once()
+        out.extend(blocker.args[0])
+    return out
+
+
+def in_worker(qtbot, w, fn):
+    """fn(trainer) on the training thread, between steps; its result."""
+    box = []
+    w.controller.call_in_worker(fn, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
+    return box[0]
