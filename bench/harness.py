@@ -125,12 +125,15 @@ class LatencyProbe:
         self.timer.setInterval(interval_ms)
 
     def start(self):
-        self.late_ms.clear()
+        """Start (or resume: samples accumulate until clear())."""
         self._last = time.perf_counter()
         self.timer.start()
 
     def stop(self):
         self.timer.stop()
+
+    def clear(self):
+        self.late_ms.clear()
 
     def _tick(self):
         now = time.perf_counter()

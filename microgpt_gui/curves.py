@@ -231,7 +231,9 @@ class CurvesPanel(Panel):
             span = max(hi - lo, 0.1 * max(abs(lo), abs(hi)), 1e-9)
             cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
             if force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span:
-                plot.setYRange(lo - 0.05 * span, hi + 0.05 * span, padding=0)
+                # Room to spare: a falling loss then sets a few new lows before the
+                # range (and the axis) must move again.
+                plot.setYRange(lo - 0.12 * span, hi + 0.05 * span, padding=0)
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:

@@ -41,36 +41,63 @@ class History:
 
     # --- writing -------------------------------------------------------------------
     def extend(self, batch) -> None:
-        for s in batch:
-            self._append(s)
-        if batch:
-            self._rate.append((time.monotonic(), batch[-1].step))
-            self.version += 1
-
-    def _append(self, s) -> None:
-        self._seen += 1
-        self.last = s
-        self.total_ms += s.ms
-        if math.isfinite(s.loss):  # one NaN would poison the EMA for the rest of the run
-            a = self.smoothing
-            self._ema = a * self._ema + (1 - a) * s.loss
-            self._ema_weight = a * self._ema_weight + (1 - a)
-        smooth = self._ema / self._ema_weight if self._ema_weight else math.nan
-        if s.val_loss is not None:
-            self.val_steps.append(s.step)
-            self.val_losses.append(s.val_loss)
-        if (self._seen - 1) % self.stride:
+        """Add a batch of StepStats (in step order). Runs on the GUI thread once per
+        batch, for every step trained, so it works on whole columns: per step only the
+        smoothing loop is plain Python (an EMA is sequential), on floats."""
+        if not batch:
             return
-        if self._n == self.capacity:
-            self._thin()
-            if (self._seen - 1) % self.stride:
-                return
-        if not (math.isfinite(s.loss) and math.isfinite(s.grad_norm) and math.isfinite(s.lr)):
-            self.nonfinite = True
-        i = self._n
-        for f, value in zip(FIELDS, (s.step, s.loss, smooth, s.grad_norm, s.lr, s.ms)):
-            self._data[f][i] = value
-        self._n += 1
+        n = len(batch)
+        smooth = self._smooth(batch)
+        for s in batch:
+            if s.val_loss is not None:
+                self.val_steps.append(s.step)
+                self.val_losses.append(s.val_loss)
+        self.total_ms += math.fsum(s.ms for s in batch)
+        first, self._seen = self._seen, self._seen + n
+        i = 0  # keep step p (0-based over the run) when p % stride == 0
+        while i < n:
+            i += -(first + i) % self.stride  # the next kept position
+            if i >= n:
+                break
+            if self._n == self.capacity:
+                self._thin()  # the stride doubles: find the next kept position again
+                continue
+            rows = range(i, n, self.stride)[: self.capacity - self._n]
+            self._store([batch[j] for j in rows], [smooth[j] for j in rows])
+            i = rows[-1] + 1
+        self.last = batch[-1]
+        self._rate.append((time.monotonic(), batch[-1].step))
+        self.version += 1
+
+    def _smooth(self, batch) -> list[float]:
+        """The debiased EMA after each step; inf/NaN losses are skipped (one NaN would
+        poison the average for the rest of the run)."""
+        a, ema, weight = self.smoothing, self._ema, self._ema_weight
+        b = 1.0 - a
+        out = []
+        for s in batch:
+            x = s.loss
+            if x - x == 0.0:  # finite: inf - inf and NaN - NaN are NaN
+                ema = a * ema + b * x
+                weight = a * weight + b
+            out.append(ema / weight if weight else math.nan)
+        self._ema, self._ema_weight = ema, weight
+        return out
+
+    def _store(self, rows, smooth) -> None:
+        i, k = self._n, len(rows)
+        d = self._data
+        d["step"][i : i + k] = [s.step for s in rows]
+        d["loss"][i : i + k] = [s.loss for s in rows]
+        d["smooth"][i : i + k] = smooth
+        d["grad_norm"][i : i + k] = [s.grad_norm for s in rows]
+        d["lr"][i : i + k] = [s.lr for s in rows]
+        d["ms"][i : i + k] = [s.ms for s in rows]
+        if not self.nonfinite:
+            for f in ("loss", "grad_norm", "lr"):
+                if not np.isfinite(d[f][i : i + k]).all():
+                    self.nonfinite = True
+        self._n += k
 
     def _thin(self) -> None:
         keep = self._n // 2

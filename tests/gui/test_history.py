@@ -46,3 +46,45 @@ def test_validation_points_events_and_nearest():
     assert h.version > v and h.events == [(15, "lr 0.02")]
     assert h.array("step")[h.nearest(14.6)] == 15
     assert h.array("step")[h.nearest(1e9)] == 30
+
+
+def reference_history(stats_list, capacity, smoothing):
+    """What History keeps, computed the slow obvious way: one step at a time."""
+    kept, stride, ema, weight, nonfinite = [], 1, 0.0, 0.0, False
+    for p, s in enumerate(stats_list):
+        if math.isfinite(s.loss):
+            ema = smoothing * ema + (1 - smoothing) * s.loss
+            weight = smoothing * weight + (1 - smoothing)
+        smooth = ema / weight if weight else math.nan
+        if p % stride:
+            continue
+        if len(kept) == capacity:
+            kept, stride = kept[::2][: capacity // 2], stride * 2
+            if p % stride:
+                continue
+        kept.append((s.step, s.loss, smooth, s.grad_norm, s.lr, s.ms))
+        # Sticky, like History.nonfinite: once stored, the views clean from then on.
+        nonfinite |= not all(map(math.isfinite, (s.loss, s.grad_norm, s.lr)))
+    return np.array(kept, dtype=float).reshape(-1, 6), nonfinite
+
+
+@pytest.mark.parametrize("capacity", [4, 10, 64])
+def test_batches_of_any_size_keep_what_one_step_at_a_time_would(capacity):
+    rng = np.random.default_rng(capacity)
+    all_stats = [StepStats(step=i + 1, loss=float(x), grad_norm=float(i % 7), lr=0.01 / (i + 1),
+                           ms=1.0 + i % 3, doc="ab")
+                 for i, x in enumerate(rng.normal(2.0, 0.5, 1000))]
+    all_stats[17].loss = math.nan
+    all_stats[18].loss = math.inf
+    h = History(capacity=capacity, smoothing=0.8)
+    i = 0
+    while i < len(all_stats):  # uneven batches, as the worker's flushes are
+        size = int(rng.integers(0, 150))
+        h.extend(all_stats[i : i + size])
+        i += size
+    want, nonfinite = reference_history(all_stats, capacity, 0.8)
+    got = np.stack([h.array(f) for f in ("step", "loss", "smooth", "grad_norm", "lr", "ms")], 1)
+    np.testing.assert_array_equal(got[:, 0], want[:, 0])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert h.nonfinite == nonfinite
+    assert h.step == 1000 and h.mean_ms == pytest.approx(2.0, abs=0.01)
