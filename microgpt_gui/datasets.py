@@ -3,12 +3,17 @@
 Sources: the bundled names, any UTF-8 text file (one document per line), or the seed's
 makemore names, downloaded on request through engine.download's cache. Loading never
 blocks the window; failures arrive as one-line messages and leave the current dataset
-in place.
+in place. A load that takes longer than SHOW_AFTER_MS shows LoadProgress: a progress bar
+with a Cancel button (small files finish before it would appear, so it never flashes).
+Cancel stops the load at its next progress report and keeps the current dataset and run.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+SHOW_AFTER_MS = 300
 
 
 class DatasetManager(QObject):
@@ -16,13 +21,16 @@ class DatasetManager(QObject):
     progress = Signal(object, object)  # done, total (bytes; total -1 = unknown)
     loaded = Signal(object)  # engine Dataset
     failed = Signal(str)
+    cancelled = Signal()  # the user stopped the load; nothing changed
 
     def __init__(self, tasks, parent=None):
         super().__init__(parent)
         self.tasks = tasks
         self.dataset = None  # the current engine Dataset
         self.busy = False
+        self.label = ""  # what is being loaded
         self._generation = 0
+        self._job = None  # the TaskThread of the load in progress
 
     def load_bundled(self):
         self.load("bundled", "bundled names")
@@ -52,10 +60,31 @@ class DatasetManager(QObject):
         # wins, and an older one finishing must neither clear `busy` nor replace it.
         self._generation += 1
         gen = self._generation
+        if self._job is not None:  # superseded: stop reading it
+            self._job.requestInterruption()
         self.busy = True
+        self.label = label
         self.loading.emit(label)
-        self.tasks.run(job, lambda ds: self._done(gen, ds), lambda m: self._failed(gen, m),
-                       lambda done, total: self._progress(gen, done, total))
+        self._job = self.tasks.run(job, lambda ds: self._done(gen, ds),
+                                   lambda m: self._failed(gen, m),
+                                   lambda done, total: self._progress(gen, done, total))
+
+    def reading(self) -> bool:
+        """The load in progress is still at work (not just its result on the way here)."""
+        return self.busy and self._job is not None and self._job.isRunning()
+
+    def cancel(self) -> None:
+        """Stop the load in progress. Its thread ends at its next progress report (the
+        engine reports every MiB read: tasks.Cancelled); whatever it would still deliver
+        is ignored, so the current dataset and run stay as they are."""
+        if not self.busy:
+            return
+        self._generation += 1
+        self.busy = False
+        if self._job is not None:
+            self._job.requestInterruption()
+            self._job = None
+        self.cancelled.emit()
 
     def _progress(self, gen: int, done, total):
         if gen == self._generation:
@@ -65,6 +94,7 @@ class DatasetManager(QObject):
         if gen != self._generation:
             return
         self.busy = False
+        self._job = None
         self.dataset = dataset
         self.loaded.emit(dataset)
 
@@ -72,4 +102,60 @@ class DatasetManager(QObject):
         if gen != self._generation:
             return
         self.busy = False
+        self._job = None
         self.failed.emit(message)
+
+
+class LoadProgress(QDialog):
+    """Progress of a slow load, with Cancel. Shown only once a load has taken
+    SHOW_AFTER_MS; not modal (training goes on) and not taking the keyboard, so Space
+    still means Train/Pause in the window rather than pressing Cancel."""
+
+    def __init__(self, datasets: DatasetManager, parent=None):
+        super().__init__(parent)
+        self.datasets = datasets
+        self.setObjectName("load_progress")
+        self.setWindowTitle("Loading")
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.shown_count = 0  # times it appeared (tests: a small file never shows it)
+        self.text = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMinimumWidth(320)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(datasets.cancel)
+        lay = QVBoxLayout(self)
+        for w in (self.text, self.bar, self.cancel_button):
+            lay.addWidget(w)
+        lay.setAlignment(self.cancel_button, Qt.AlignmentFlag.AlignRight)
+        self._delay = QTimer(self)
+        self._delay.setSingleShot(True)
+        self._delay.timeout.connect(self._appear)
+        datasets.loading.connect(self._started)
+        datasets.progress.connect(self._progress)
+        for signal in (datasets.loaded, datasets.failed, datasets.cancelled):
+            signal.connect(self._ended)
+
+    def _started(self, label: str) -> None:
+        self.text.setText(f"Loading {label}…")
+        self.bar.setRange(0, 0)  # busy until the first report says how much there is
+        self._delay.start(SHOW_AFTER_MS)
+
+    def _progress(self, done, total) -> None:
+        if total and total > 0:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(1000 * min(done, total) / total))
+
+    def _appear(self) -> None:
+        if self.datasets.reading():
+            self.shown_count += 1
+            self.show()
+
+    def _ended(self, *_args) -> None:
+        self._delay.stop()
+        self.hide()
+
+    def reject(self) -> None:
+        """Escape or the window's close button: the same as Cancel."""
+        self.datasets.cancel()
+        super().reject()

@@ -23,7 +23,7 @@ from .attention_view import AttentionPanel
 from .controller import RunController
 from .controls import LIVE, ControlsPanel
 from .curves import CurvesPanel
-from .datasets import DatasetManager
+from .datasets import DatasetManager, LoadProgress
 from .gc_guard import GuiThreadCollector
 from .panels import AppContext
 from .sampling_panel import SamplingPanel
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self.controller = RunController(self)
         self.tasks = TaskRunner(self)
         self.datasets = DatasetManager(self.tasks, self)
+        self.load_progress = LoadProgress(self.datasets, self)  # a slow load: bar + Cancel
         self.ctx = AppContext(self, self.controller, self.themes, self.settings, self.tasks,
                               self.datasets)
         self.panels: dict = {}
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         d.progress.connect(self._on_load_progress)
         d.loaded.connect(self._on_dataset_loaded)
         d.failed.connect(self._on_dataset_failed)
+        d.cancelled.connect(self._on_load_cancelled)
 
     # --- commands --------------------------------------------------------------------------
     def reset(self):
@@ -214,6 +216,11 @@ class MainWindow(QMainWindow):
         if self.datasets.dataset is None:
             self.controls.set_dataset_text("no dataset: open a text file")
         self.show_error(f"Could not load the dataset.\n{message}")
+
+    def _on_load_cancelled(self):
+        if self.datasets.dataset is None:
+            self.controls.set_dataset_text("no dataset: open a text file")
+        self.statusBar().showMessage("Loading cancelled", 5000)
 
     def _on_load_progress(self, done, total):
         if total and total > 0:
@@ -315,6 +322,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event):
         self._closing = True
         self.save_settings()
+        self.datasets.cancel()  # a load in progress: stop it, close its progress dialog
         for panel in self.panels.values():
             for timer in panel.findChildren(type(self.status.timer)):
                 timer.stop()

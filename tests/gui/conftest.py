@@ -38,9 +38,10 @@ def new_window(settings_path):
     from microgpt_gui.main_window import MainWindow
     from microgpt_gui.settings import Settings
 
+    dataset = load_dataset(str(DOCS))  # first: a window is never left half made
     w = MainWindow(settings=Settings(str(settings_path)), autostart=False)
     w.show()
-    w.datasets.dataset = load_dataset(str(DOCS))
+    w.datasets.dataset = dataset
     return w
 
 
