@@ -74,7 +74,8 @@ class HeadRoles(QObject):
         themes.changed.connect(lambda _t: self.show())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
-        self.timer.start(500)
+        controller.budget.pace(self.timer, 500)  # slowed with every view (frame_budget.py)
+        self.timer.start()
         if controller.info is not None:  # made after the first model was built
             self._on_reset(controller.info)
 

@@ -110,7 +110,8 @@ class RunsPanel(Panel):
         self._live_version = (None, -1)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._draw_live)
-        self._timer.start(500)
+        self.pace(self._timer, 500)
+        self._timer.start()
         self.apply_theme(ctx.theme)
 
     # --- the list ----------------------------------------------------------------------

@@ -41,7 +41,8 @@ class StatusBar(QStatusBar):
         controller.reset_done.connect(lambda _i: self.refresh())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
-        self.timer.start(REFRESH_MS)
+        controller.budget.pace(self.timer, REFRESH_MS)  # slowed with every view
+        self.timer.start()
 
     def refresh(self) -> None:
         c = self.controller

@@ -52,14 +52,16 @@ def test_budget_measures_the_gui_threads_share_and_acts_only_while_training_is_b
 def test_panels_pace_their_timers_through_the_window_budget(make_window):
     w = make_window()
     budget = w.controller.budget
-    att, emb = w.panels["attention"], w.panels["embeddings"]
-    base_att, base_emb = att.timer.interval(), emb._timer.interval()
+    timers = [w.panels["attention"].timer, w.panels["embeddings"]._timer,
+              w.panels["surprise"].timer, w.panels["sampling"].timer,
+              w.panels["runs"]._timer, w.panels["timelapse"]._show_timer,
+              w.head_roles.timer, w.status.timer]
+    base = [t.interval() for t in timers]
     budget.update(10.0, running=True)
     assert budget.factor > 1.0
-    assert att.timer.interval() == round(base_att * budget.factor)
-    assert emb._timer.interval() == round(base_emb * budget.factor)
+    assert [t.interval() for t in timers] == [round(b * budget.factor) for b in base]
     budget.update(0.0, running=False)
-    assert att.timer.interval() == base_att
+    assert [t.interval() for t in timers] == base
 
 
 def test_curve_ranges_hold_still_for_a_drifting_learning_rate(make_window):
