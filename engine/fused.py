@@ -38,17 +38,16 @@ FUSED_MAX_HT = 128  # n_head · block_size up to which the fused path is used
 _EPS = np.array(RMS_EPS)
 _ZERO = np.array(0.0)
 _HALF_NEG = np.array(-0.5)
-_max = np.maximum.reduce
-_maxat = np.maximum.reduceat  # max of consecutive runs: 2x faster than a reshaped reduce
+_maxat = np.maximum.reduceat  # max of consecutive runs: 2x faster than a reshaped max
 
 
 class _Consts:
     """Everything that depends only on the document length T (read-only once built)."""
 
     __slots__ = ("mask", "rep", "mask_kv", "mask_kv_t", "starts", "expand", "block_ones",
-                 "weights", "inv_t")
+                 "weights", "inv_t", "starts_v")
 
-    def __init__(self, T: int, C: int, H: int):
+    def __init__(self, T: int, C: int, H: int, V: int):
         D = C // H
         HT = H * T
         head_of_col = np.arange(C) // D  # head of each of the C columns
@@ -66,6 +65,7 @@ class _Consts:
         self.block_ones = np.kron(np.eye(H), np.ones((T, T)))  # [HT,HT]: per-head sums
         self.weights = np.full(T, 1.0 / T)  # loss weight of each position
         self.inv_t = np.array(1.0 / T)
+        self.starts_v = np.arange(0, T * V, V)  # each position's row of logits, flattened
 
 
 class FusedStep:
@@ -118,7 +118,7 @@ class FusedStep:
         T = min(self.block, len(tokens) - 1)
         k = self._consts.get(T)
         if k is None:
-            k = self._consts[T] = _Consts(T, self.C, self.H)
+            k = self._consts[T] = _Consts(T, self.C, self.H, self.V)
         C, H, mean, relu2 = self.C, self.H, self._mean, self.model.activation == "relu2"
         dot, mul, sub, exp = np.dot, np.multiply, np.subtract, np.exp
 
@@ -153,15 +153,17 @@ class FusedStep:
             saved.append((s1, xn1, q, kb, vb, att, y, s2, xn2, r, a))
         head = wte if lm_head is None else lm_head
         logits = x.dot(head.T)  # [T,V]
-        shifted = logits - _max(logits, 1)[:, None]
+        shifted = logits - _maxat(logits.ravel(), k.starts_v)[:, None]  # row max
         e = exp(shifted)
         sumexp = e.dot(self._ones_v)  # [T]
-        targets = onehot[1:] * k.inv_t  # one-hot of each target, times its weight 1/T
-        loss = float(np.log(sumexp).dot(k.weights)) - float(np.vdot(shifted, targets))
+        targets = onehot[1:]  # [T,V] one-hot of each position's target
+        # mean over positions of log Σexp(shifted) - shifted[target]
+        loss = float(np.log(sumexp).dot(k.weights) - np.vdot(shifted, targets) * k.inv_t)
 
         # ---- backward ----------------------------------------------------------------
-        dlogits = e * (k.weights / sumexp)[:, None]
+        dlogits = e / sumexp[:, None]  # softmax
         dlogits -= targets
+        dlogits *= k.inv_t  # each position's weight in the mean
         dx = dlogits.dot(head)
         dhead = dlogits.T.dot(x, out=glm_head)  # [V,C]
         for (wqkv, wo, fc1, fc2), (gqkv, gwo, gfc1, gfc2), cache in zip(
@@ -193,7 +195,8 @@ class FusedStep:
             dxn = dqkv_t.T.dot(wqkv)
             dx = dx + s1 * (dxn - xn1 * dot(dxn * xn1, mean))
         mul(s0, sub(dx, x0 * dot(dx * x0, mean)), out=gwpe[:T])  # RMSNorm 0 backward
-        gwpe[T:] = 0.0  # positions this document did not reach
+        if T < self.block:
+            gwpe[T:] = 0.0  # positions this document did not reach
         dot(onehot[:T].T, gwpe[:T], out=gwte)
         if lm_head is None:
             gwte += dhead  # tied: wte is the input embedding and the output head

@@ -171,6 +171,8 @@ class Trainer:
     # --- training ---------------------------------------------------------------------
     def batch_docs(self, step: int) -> list[str]:
         b, docs = self.config.train.batch_size, self.train_docs
+        if b == 1:
+            return [docs[step % len(docs)]]
         return [docs[(step * b + i) % len(docs)] for i in range(b)]
 
     def step(self, capture_attention: bool = False, capture_positions: bool = False) -> StepStats:
@@ -207,12 +209,11 @@ class Trainer:
         g = getattr(grads, "flat", None)
         if g is None:
             g = np.concatenate([grads[k].ravel() for k in self.params])
-        grad_norm = math.sqrt(float(np.dot(g, g)))
+        grad_norm = math.sqrt(np.dot(g, g))
         clipped = tr.grad_clip is not None and grad_norm > tr.grad_clip
-        if clipped:
-            g *= tr.grad_clip / grad_norm
         lr_t = lr_at(tr, step)
-        self._adam(g, lr_t, step)
+        # Clipping scales g by grad_clip/norm; Adam applies that factor as it reads g.
+        self._adam(g, lr_t, step, tr.grad_clip / grad_norm if clipped else 1.0)
         self.step_num += 1
         val_loss = None
         if tr.val_every and self.val_docs and self.step_num % tr.val_every == 0:
@@ -223,8 +224,9 @@ class Trainer:
             nodes=nodes, clipped=clipped, **extras,
         )
 
-    def _adam(self, g: np.ndarray, lr_t: float, step: int) -> None:
-        """Adam(W) on the flat vectors; g: all gradients, state-dict order."""
+    def _adam(self, g: np.ndarray, lr_t: float, step: int, g_scale: float = 1.0) -> None:
+        """Adam(W) on the flat vectors; g: all gradients, state-dict order, each to be
+        multiplied by g_scale (gradient clipping), which g itself is left without."""
         tr = self.config.train
         b1, b2 = tr.beta1, tr.beta2
         if tr.adam_running_product:
@@ -237,20 +239,22 @@ class Trainer:
         p, m, v, tmp = self.params.flat, self.m.flat, self.v.flat, self._scratch
         if tmp.shape != p.shape:  # params were replaced by a different model's
             tmp = self._scratch = np.empty_like(p)
-        # In place with one scratch vector: no allocation per step.
+        # In place with one scratch vector: no allocation per step. Each line below is a
+        # pass over ~N floats, the whole cost here, so constants are folded into scalars.
         m *= b1
-        np.multiply(g, 1 - b1, out=tmp)
+        np.multiply(g, (1 - b1) * g_scale, out=tmp)
         m += tmp  # m = β1·m + (1-β1)·g
         v *= b2
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - b2
+        tmp *= (1 - b2) * g_scale * g_scale
         v += tmp  # v = β2·v + (1-β2)·g²
-        # p -= lr·(m̂/(√v̂ + eps) + wd·p) with m̂ = m/c1, v̂ = v/c2
-        np.divide(v, c2, out=tmp)
-        np.sqrt(tmp, out=tmp)
-        tmp += tr.eps
+        # p -= lr·(m̂/(√v̂ + eps) + wd·p) with m̂ = m/c1, v̂ = v/c2; the bias corrections
+        # move out of the vectors: m̂/(√v̂ + eps) = (√c2/c1)·m/(√v + eps·√c2).
+        sc2 = math.sqrt(c2)
+        np.sqrt(v, out=tmp)
+        tmp += tr.eps * sc2
         np.divide(m, tmp, out=tmp)
-        tmp *= lr_t / c1
+        tmp *= lr_t * sc2 / c1
         if wd:
             p *= 1 - lr_t * wd
         p -= tmp
