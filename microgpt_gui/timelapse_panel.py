@@ -11,6 +11,8 @@ snapshots by thinning, however long the run.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.analysis import TimeLapse, fast_view, negative, take_snapshot
+from engine.analysis import Negative, TimeLapse, fast_view, negative, take_snapshot
 
 from .embedding_view import EmbeddingPlot
 from .panels import Panel
@@ -55,23 +57,46 @@ class StepSnapshotter(QObject):
     at every N-th step, however fast training runs. The GUI only sees steps in batches
     (~30 ms apart), which at full speed would leave a handful of frames per run.
 
-    Runs on the worker thread, so it reads only plain attributes, never widgets."""
+    Runs on the worker thread, so it reads only plain attributes, never widgets.
+
+    A snapshot of a small model is a copy of its weights (microseconds: always taken, so
+    the film has exactly every N-th step); a big model's is developed on the spot
+    (sampling, up to SAMPLE_BUDGET_S). So that those never cost more than MAX_SHARE of
+    the training thread's time, a due one is skipped while the developed snapshots so far
+    have cost more than that share of the time since the first (the film then has a
+    longer gap, never a slower run)."""
 
     taken = Signal(object)  # Snapshot, delivered queued to the GUI thread
+    MAX_SHARE = 0.1
 
     def __init__(self, owner):
         super().__init__()
         self.owner = owner  # the panel: its `lapse` may be replaced, so look it up each time
         self.enabled = True
         self.probe = ""
+        self.skipped = 0
+        self._since = None  # (start time, seconds spent capturing) for the current model
+        self._trainer = None
+        self._costly = False  # this run's snapshots are developed on the spot
 
     def __call__(self, trainer, stats) -> None:
         if not self.enabled or stats.step % self.owner.lapse.every:
             return
+        now = time.perf_counter()
+        if trainer is not self._trainer:  # a new run: a new account
+            self._trainer, self._since, self._costly = trainer, (now, 0.0), False
+        start, spent = self._since
+        if self._costly and spent > self.MAX_SHARE * (now - start):
+            self.skipped += 1
+            return
         try:
-            self.taken.emit(capture(trainer, self.probe))
+            snap = capture(trainer, self.probe)
         except Exception:  # a picture must never stop training
-            pass
+            return
+        self._costly = not isinstance(snap, Negative)  # the same for every step of a run
+        if self._costly:
+            self._since = (start, spent + time.perf_counter() - now)
+        self.taken.emit(snap)
 
 
 class AttentionStrip(pg.GraphicsLayoutWidget):

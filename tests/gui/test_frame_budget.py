@@ -100,3 +100,43 @@ def test_embedding_range_is_sticky_but_keeps_every_point_in_view(qtbot):
     plot.set_points(pts * 0.1, labels)  # the cloud shrank a lot: the view follows it
     (x0, x1), _ = plot.getViewBox().targetRange()
     assert x1 - x0 < 1.0
+
+
+def test_time_lapse_snapshots_never_take_more_than_a_tenth_of_training(qtbot, monkeypatch):
+    from types import SimpleNamespace
+
+    from engine.analysis import Negative, TimeLapse
+    from microgpt_gui import timelapse_panel
+
+    owner = SimpleNamespace(lapse=TimeLapse(every=1, capacity=1000))
+    hook = timelapse_panel.StepSnapshotter(owner)
+    taken = []
+    hook.taken.connect(taken.append)
+    trainer = object()
+
+    def slow_capture(_trainer, _probe):  # a big model: every snapshot costs 5 ms
+        time.sleep(0.005)
+        return "snap"
+
+    monkeypatch.setattr(timelapse_panel, "capture", slow_capture)
+    t_end = time.perf_counter() + 0.5
+    step = 0
+    while time.perf_counter() < t_end:  # steps of 1 ms, each one due for a snapshot
+        step += 1
+        time.sleep(0.001)
+        hook(trainer, SimpleNamespace(step=step))
+    assert 3 <= len(taken) <= 0.1 * 500 / 5 + 2  # ~10% of 0.5 s at 5 ms each
+    assert hook.skipped == step - len(taken)
+
+    negative = Negative(0, None, None, "")  # a small model: weights copied, not developed
+
+    def copy_weights(_trainer, _probe):
+        time.sleep(0.005)  # even a slow copy: the film keeps every N-th step exactly
+        return negative
+
+    monkeypatch.setattr(timelapse_panel, "capture", copy_weights)
+    taken.clear()
+    trainer = object()  # the next run, a small model
+    for k in range(1, 51):
+        hook(trainer, SimpleNamespace(step=k))
+    assert taken == [negative] * 50
