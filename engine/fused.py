@@ -42,10 +42,11 @@ _maxat = np.maximum.reduceat  # max of consecutive runs: 2x faster than a reshap
 
 
 class _Consts:
-    """Everything that depends only on the document length T (read-only once built)."""
+    """Everything that depends only on the document length T: constants, and two
+    scratch buffers (FusedStep runs under its backend's lock, one call at a time)."""
 
     __slots__ = ("mask", "rep", "mask_kv", "mask_kv_t", "starts", "expand", "block_ones",
-                 "weights", "inv_t", "starts_v")
+                 "weights", "inv_t", "starts_v", "dqkv_t", "dkv_t")
 
     def __init__(self, T: int, C: int, H: int, V: int):
         D = C // H
@@ -66,6 +67,7 @@ class _Consts:
         self.weights = np.full(T, 1.0 / T)  # loss weight of each position
         self.inv_t = np.array(1.0 / T)
         self.starts_v = np.arange(0, T * V, V)  # each position's row of logits, flattened
+        self.dqkv_t, self.dkv_t = np.empty((3 * C, T)), np.empty((2 * C, HT))
 
 
 class FusedStep:
@@ -120,18 +122,18 @@ class FusedStep:
         if k is None:
             k = self._consts[T] = _Consts(T, self.C, self.H, self.V)
         C, H, mean, relu2 = self.C, self.H, self._mean, self.model.activation == "relu2"
-        dot, mul, sub, exp = np.dot, np.multiply, np.subtract, np.exp
+        mul, sub, exp = np.multiply, np.subtract, np.exp
 
         # ---- forward ---------------------------------------------------------------
         onehot = self._eye.take(tokens[: T + 1], 0)  # [T+1,V]: inputs then targets
         x = onehot[:T].dot(wte)
         x += wpe[:T]
-        s0 = (dot(x * x, mean) + _EPS) ** _HALF_NEG  # the seed's extra RMSNorm
+        s0 = ((x * x).dot(mean) + _EPS) ** _HALF_NEG  # the seed's extra RMSNorm
         x = x * s0
         x0 = x
         saved = []
         for wqkv, wo, fc1, fc2 in layers:
-            s1 = (dot(x * x, mean) + _EPS) ** _HALF_NEG  # RMSNorm
+            s1 = ((x * x).dot(mean) + _EPS) ** _HALF_NEG  # RMSNorm
             xn1 = x * s1
             qkv = xn1.dot(wqkv.T)  # [T,3C]
             kv = k.rep.dot(qkv[:, C:])  # [HT,2C]: each position's k, v repeated per head
@@ -145,7 +147,7 @@ class FusedStep:
             att /= att.dot(k.block_ones)  # per-head row sums
             y = att.dot(vb)  # [T,C]
             x = y.dot(wo.T) + x  # residual
-            s2 = (dot(x * x, mean) + _EPS) ** _HALF_NEG
+            s2 = ((x * x).dot(mean) + _EPS) ** _HALF_NEG
             xn2 = x * s2
             r = np.maximum(xn2.dot(fc1.T), _ZERO)  # [T,F]
             a = r * r if relu2 else r
@@ -165,39 +167,38 @@ class FusedStep:
         dlogits -= targets
         dlogits *= k.inv_t  # each position's weight in the mean
         dx = dlogits.dot(head)
-        dhead = dlogits.T.dot(x, out=glm_head)  # [V,C]
+        dhead = dlogits.T.dot(x, glm_head)  # [V,C]
         for (wqkv, wo, fc1, fc2), (gqkv, gwo, gfc1, gfc2), cache in zip(
             reversed(layers), reversed(glayers), reversed(saved), strict=True
         ):
             s1, xn1, q, kb, vb, att, y, s2, xn2, r, a = cache
             # MLP: x = x + fc2(act(fc1(norm(x))))
-            dot(dx.T, a, out=gfc2)
+            dx.T.dot(a, gfc2)
             da = dx.dot(fc2)
             dh = da * (r + r) if relu2 else da * (r > 0)
-            dot(dh.T, xn2, out=gfc1)
+            dh.T.dot(xn2, gfc1)
             dxn = dh.dot(fc1)
-            dx = dx + s2 * (dxn - xn2 * dot(dxn * xn2, mean))  # RMSNorm backward
+            dx = dx + s2 * (dxn - xn2 * (dxn * xn2).dot(mean))  # RMSNorm backward
             # attention: x = x + wo(attn(qkv(norm(x))))
-            dot(dx.T, y, out=gwo)
+            dx.T.dot(y, gwo)
             dy = dx.dot(wo)
             datt = dy.dot(vb.T)  # [T,HT]
             datt -= (att * datt).dot(k.block_ones)  # softmax backward, per head
             datt *= att
             # Transposed, so every block is a run of whole rows (dot's out= needs that).
-            dqkv_t = np.empty((3 * C, T))  # [dqᵀ; dkᵀ; dvᵀ]
-            dot(kb.T, datt.T, out=dqkv_t[:C])
-            dkv_t = np.empty((2 * C, H * T))  # [dKbᵀ; dVbᵀ]
-            dot(q.T, datt, out=dkv_t[:C])
-            dot(dy.T, att, out=dkv_t[C:])
+            dqkv_t, dkv_t = k.dqkv_t, k.dkv_t  # [dqᵀ; dkᵀ; dvᵀ], [dKbᵀ; dVbᵀ]
+            kb.T.dot(datt.T, dqkv_t[:C])
+            q.T.dot(datt, dkv_t[:C])
+            dy.T.dot(att, dkv_t[C:])
             dkv_t *= k.mask_kv_t  # keep each head's block (and the 1/√D of Kb)
-            dot(dkv_t, k.rep, out=dqkv_t[C:])  # add up each position's H copies
-            dot(dqkv_t, xn1, out=gqkv)
+            dkv_t.dot(k.rep, dqkv_t[C:])  # add up each position's H copies
+            dqkv_t.dot(xn1, gqkv)
             dxn = dqkv_t.T.dot(wqkv)
-            dx = dx + s1 * (dxn - xn1 * dot(dxn * xn1, mean))
-        mul(s0, sub(dx, x0 * dot(dx * x0, mean)), out=gwpe[:T])  # RMSNorm 0 backward
+            dx = dx + s1 * (dxn - xn1 * (dxn * xn1).dot(mean))
+        mul(s0, sub(dx, x0 * (dx * x0).dot(mean)), out=gwpe[:T])  # RMSNorm 0 backward
         if T < self.block:
             gwpe[T:] = 0.0  # positions this document did not reach
-        dot(onehot[:T].T, gwpe[:T], out=gwte)
+        onehot[:T].T.dot(gwpe[:T], gwte)
         if lm_head is None:
             gwte += dhead  # tied: wte is the input embedding and the output head
         return loss
