@@ -20,6 +20,7 @@ from .timelapse_panel import TimeLapsePanel
 
 def install(window) -> None:
     ctx = window.ctx
+    export.install_plot_exporters()  # right-click Export...: only exporters that work
     explorer = ExplorerPanel(ctx)
     runs = RunsPanel(ctx)
     embeddings = EmbeddingPanel(ctx)

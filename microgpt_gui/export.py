@@ -148,3 +148,39 @@ def ask_widget_png(parent, widget: QWidget, default: str = "microgpt.png") -> bo
 def ask_plot(parent, item, default: str = "plot.png") -> bool:
     path = _ask(parent, "Save plot", default, f"{PNG};;{SVG}")
     return bool(path) and _run(parent, export_plot, path, item)
+
+
+# --- pyqtgraph's right-click "Export..." dialog -----------------------------------------
+
+
+def install_plot_exporters() -> None:
+    """Make the right-click Export... dialog of every plot offer only exporters that
+    work here: pyqtgraph's own SVG exporter fails on current Qt 6 (an upstream bug in
+    its path post-processing, pyqtgraph issue #3485) and its Matplotlib exporter needs
+    matplotlib, which the app does not ship. Both would print a traceback and save
+    nothing. The SVG entry is replaced by one that draws with Qt (export_svg)."""
+    import pyqtgraph.exporters as exporters
+    from pyqtgraph.exporters.Exporter import Exporter
+
+    class QtSvgExporter(Exporter):
+        Name = "Scalable Vector Graphics (SVG)"
+        allowCopy = False
+
+        def parameters(self):
+            return None
+
+        def export(self, fileName=None, toBytes=False, copy=False):  # noqa: N803 (API)
+            if fileName is None:
+                self.fileSaveDialog(filter=["*.svg"])
+                return
+            scene = self.getScene()
+            rect = self.getSourceRect()
+            try:
+                export_svg(_checked(fileName), scene, rect)
+            except (ExportError, OSError) as e:
+                QMessageBox.warning(None, "Export failed", str(e))
+
+    broken = [exporters.SVGExporter, exporters.MatplotlibExporter]
+    Exporter.Exporters[:] = [e for e in Exporter.Exporters
+                             if e not in broken and e.__name__ != "QtSvgExporter"]
+    Exporter.Exporters.append(QtSvgExporter)
