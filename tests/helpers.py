@@ -19,3 +19,51 @@ def load_tool(name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+# --- a throwaway HTTP server on 127.0.0.1 (tests never touch the internet) ----------------
+
+NO_PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                 "ALL_PROXY")
+
+
+def _handler():
+    from http.server import BaseHTTPRequestHandler
+
+    class Handler(BaseHTTPRequestHandler):
+        """Serves server.routes[path] = (status, body, content_length or None)."""
+
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            self.server.hits.append(self.path)
+            status, body, length = self.server.routes.get(self.path,
+                                                          (404, b"not found", None))
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body) if length is None else length))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # keep test output quiet
+            pass
+
+    return Handler
+
+
+def local_server(routes: dict):
+    """Start a server on a free loopback port; .base is its URL, .routes and .hits can be
+    read and changed, .stop() ends it. Unset the proxy variables first (NO_PROXY_VARS):
+    a proxy must not see loopback requests."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _handler())
+    srv.routes = dict(routes)
+    srv.hits = []
+    srv.base = f"http://127.0.0.1:{srv.server_address[1]}"
+    threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+
+    def stop():
+        srv.shutdown()
+        srv.server_close()
+
+    srv.stop = stop
+    return srv

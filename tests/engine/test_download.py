@@ -3,47 +3,24 @@
 from __future__ import annotations
 
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from engine import download
 from engine.data import DataError, load_docs
 from engine.download import DownloadCancelled, DownloadError
+from tests.helpers import NO_PROXY_VARS, local_server
 
 NAMES = b"emma\nolivia\nava\nisabella\nsophia\n"
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Serves server.routes[path] = (status, body, content_length or None)."""
-
-    def do_GET(self):  # noqa: N802 - the name http.server calls
-        self.server.hits.append(self.path)
-        status, body, length = self.server.routes.get(self.path, (404, b"not found", None))
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body) if length is None else length))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-
 @pytest.fixture
 def server(monkeypatch):
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
-                "ALL_PROXY"):
+    for var in NO_PROXY_VARS:
         monkeypatch.delenv(var, raising=False)  # a proxy must not see loopback requests
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.routes = {"/names.txt": (200, NAMES, None)}
-    srv.hits = []
-    srv.base = f"http://127.0.0.1:{srv.server_address[1]}"
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    srv = local_server({"/names.txt": (200, NAMES, None)})
     yield srv
-    srv.shutdown()
-    srv.server_close()
+    srv.stop()
 
 
 @pytest.fixture
