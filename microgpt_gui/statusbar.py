@@ -56,7 +56,15 @@ class StatusBar(QStatusBar):
         self.progress.setValue(min(step, total))
         sps = h.steps_per_second() if c.state == "running" else 0.0
         ms = h.last.ms if h.last is not None else 0.0
-        self.rate_label.setText(f"{ms:.1f} ms/step · {sps:.1f} steps/s")
+        factor = c.budget.factor
+        # Say why the plots move less often: while training runs flat out the views share
+        # one budget of the GUI thread's time (frame_budget.py), or training would slow.
+        views = f" · views at 1/{factor:.0f} rate" if factor >= 1.5 else ""
+        self.rate_label.setText(f"{ms:.1f} ms/step · {sps:.1f} steps/s{views}")
+        self.rate_label.setToolTip(
+            "While training runs flat out, every view redraws less often so that the "
+            "training thread keeps most of the time (Python runs one thread at a time)."
+            if views else "")
         remaining = total - step
         if c.state == "running" and sps > 0:
             self.eta_label.setText(f"ETA {format_eta(remaining / sps)}")

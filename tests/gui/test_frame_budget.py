@@ -60,8 +60,12 @@ def test_panels_pace_their_timers_through_the_window_budget(make_window):
     budget.update(10.0, running=True)
     assert budget.factor > 1.0
     assert [t.interval() for t in timers] == [round(b * budget.factor) for b in base]
+    w.status.refresh()
+    assert "views at 1/" in w.status.rate_label.text()  # the user is told why
     budget.update(0.0, running=False)
     assert [t.interval() for t in timers] == base
+    w.status.refresh()
+    assert "views at" not in w.status.rate_label.text()
 
 
 def test_curve_ranges_hold_still_for_a_drifting_learning_rate(make_window):
