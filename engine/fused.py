@@ -12,8 +12,9 @@ What it does differently (the mathematics is the same; only rounding differs, ~1
   expanded to block-diagonal matrices [H·T, C] (row h·T + s holds position s's key,
   zero outside head h's columns), so q · Kbᵀ is every head's scores side by side,
   [T, H·T], and att · Vb is every head's output already in [T, C] layout. Per-head row
-  sums (softmax) and the per-head max are spread back over the row with a 0/1 matmul
-  instead of a broadcast (broadcasting ops cost 2-4x a plain one at these sizes).
+  sums (softmax) are spread back over their row by a 0/1 matmul, row maxima by an index
+  table (take), RMSNorm's row means by a [C, C] matmul of 1/C: broadcasting a [T, 1]
+  column costs 2-3x a plain elementwise op at these sizes.
 - 1/√D is folded into the block-diagonal mask of K: q·(k/√D) instead of (q·k)/√D (exact
   when √D is a power of two, as at the default D = 4).
 - Weight gradients are written straight into the backend's flat gradient buffer; wq,
@@ -45,8 +46,8 @@ class _Consts:
     """Everything that depends only on the document length T: constants, and two
     scratch buffers (FusedStep runs under its backend's lock, one call at a time)."""
 
-    __slots__ = ("mask", "rep", "mask_kv", "mask_kv_t", "starts", "expand", "block_ones",
-                 "weights", "inv_t", "starts_v", "dqkv_t", "dkv_t")
+    __slots__ = ("mask", "rep", "mask_kv", "mask_kv_t", "starts", "head_idx", "block_ones",
+                 "weights", "inv_t", "starts_v", "row_idx_v", "dqkv_t", "dkv_t")
 
     def __init__(self, T: int, C: int, H: int, V: int):
         D = C // H
@@ -61,12 +62,15 @@ class _Consts:
         causal = np.zeros((T, T))
         causal[np.triu_indices(T, 1)] = -np.inf
         self.mask = np.tile(causal, (1, H))  # [T,HT]: every head's causal mask
-        self.starts = np.arange(0, T * HT, T)  # each (t, h) row of scores, flattened
-        self.expand = np.kron(np.eye(H), np.ones((1, T)))  # [H,HT]: a head value → its T
         self.block_ones = np.kron(np.eye(H), np.ones((T, T)))  # [HT,HT]: per-head sums
+        # Row maxima: reduceat over runs of the flattened matrix (starts), spread back over
+        # each run with take (an index per entry): both beat reshaped max and broadcasts.
+        self.starts = np.arange(0, T * HT, T)  # scores [T,HT]: one run per (t, head)
+        self.head_idx = np.arange(T)[:, None] * H + head_of_row[None, :]  # [T,HT] → t·H+h
+        self.starts_v = np.arange(0, T * V, V)  # logits [T,V]: one run per position
+        self.row_idx_v = np.repeat(np.arange(T)[:, None], V, 1)  # [T,V] → t
         self.weights = np.full(T, 1.0 / T)  # loss weight of each position
         self.inv_t = np.array(1.0 / T)
-        self.starts_v = np.arange(0, T * V, V)  # each position's row of logits, flattened
         self.dqkv_t, self.dkv_t = np.empty((3 * C, T)), np.empty((2 * C, HT))
 
 
@@ -121,7 +125,7 @@ class FusedStep:
         k = self._consts.get(T)
         if k is None:
             k = self._consts[T] = _Consts(T, self.C, self.H, self.V)
-        C, H, mean, relu2 = self.C, self.H, self._mean, self.model.activation == "relu2"
+        C, mean, relu2 = self.C, self._mean, self.model.activation == "relu2"
         mul, sub, exp = np.multiply, np.subtract, np.exp
 
         # ---- forward ---------------------------------------------------------------
@@ -142,20 +146,24 @@ class FusedStep:
             q = qkv[:, :C]
             att = q.dot(kb.T)  # [T,HT]: scores/√D of every head, side by side
             att += k.mask
-            att -= _maxat(att.ravel(), k.starts).reshape(T, H).dot(k.expand)  # row max
-            exp(att, out=att)
+            att -= _maxat(att.ravel(), k.starts).take(k.head_idx)  # row max
+            exp(att, att)
             att /= att.dot(k.block_ones)  # per-head row sums
             y = att.dot(vb)  # [T,C]
-            x = y.dot(wo.T) + x  # residual
+            o = y.dot(wo.T)
+            o += x  # residual
+            x = o
             s2 = ((x * x).dot(mean) + _EPS) ** _HALF_NEG
             xn2 = x * s2
             r = np.maximum(xn2.dot(fc1.T), _ZERO)  # [T,F]
             a = r * r if relu2 else r
-            x = a.dot(fc2.T) + x
+            o = a.dot(fc2.T)
+            o += x
+            x = o
             saved.append((s1, xn1, q, kb, vb, att, y, s2, xn2, r, a))
         head = wte if lm_head is None else lm_head
         logits = x.dot(head.T)  # [T,V]
-        shifted = logits - _maxat(logits.ravel(), k.starts_v)[:, None]  # row max
+        shifted = logits - _maxat(logits.ravel(), k.starts_v).take(k.row_idx_v)  # row max
         e = exp(shifted)
         sumexp = e.dot(self._ones_v)  # [T]
         targets = onehot[1:]  # [T,V] one-hot of each position's target
@@ -163,7 +171,7 @@ class FusedStep:
         loss = float(np.log(sumexp).dot(k.weights) - np.vdot(shifted, targets) * k.inv_t)
 
         # ---- backward ----------------------------------------------------------------
-        dlogits = e / sumexp[:, None]  # softmax
+        dlogits = e / sumexp.take(k.row_idx_v)  # softmax
         dlogits -= targets
         dlogits *= k.inv_t  # each position's weight in the mean
         dx = dlogits.dot(head)
