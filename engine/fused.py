@@ -75,26 +75,26 @@ class _Consts:
 
 
 class FusedStep:
-    """loss_and_grads for one document: loss (a float) and the gradient of every
-    parameter, written into `grad` (a flat vector in state-dict order)."""
+    """fused(params, tokens, grad) -> the loss (a float) of one document; the gradient of
+    every parameter is written into `grad` (a flat vector in state-dict order)."""
 
-    def __init__(self, model, layout, grad: np.ndarray):
+    def __init__(self, model, layout):
         self.model = model
         self.C, self.H, self.V = model.n_embd, model.n_head, model.vocab_size
         self.block = model.block_size
         self.layout = layout  # (name, offset, (rows, cols)) in state-dict order
-        self.size = grad.size
+        self.size = sum(r * c for _, _, (r, c) in layout)
         self._consts: dict[int, _Consts] = {}
         self._eye = np.eye(model.vocab_size)
         self._mean = np.full((self.C, self.C), 1.0 / self.C)  # row means, as a matmul
         self._ones_v = np.ones(self.V)
-        self._gviews = self._views(grad)
-        self._pflat = None  # the parameter vector self._pviews are views of
-        self._pviews = None
+        # Views into the last parameter and gradient vectors seen (callers reuse theirs).
+        self._pflat = self._pviews = self._gflat = self._gviews = None
 
     @staticmethod
-    def supports(model, batch) -> bool:
-        return len(batch) == 1 and model.n_head * model.block_size <= FUSED_MAX_HT
+    def supports(model) -> bool:
+        """Whether this model takes the fused path (for single documents)."""
+        return model.n_head * model.block_size <= FUSED_MAX_HT
 
     def _views(self, flat):
         """(wte, wpe, lm_head or None, [(wqkv [3C,C], wo, fc1, fc2) per layer]) of flat."""
@@ -115,10 +115,12 @@ class FusedStep:
             flat = np.concatenate([params[name].ravel() for name, _, _ in self.layout])
         return flat
 
-    def __call__(self, params, tokens) -> float:
+    def __call__(self, params, tokens, grad: np.ndarray) -> float:
         flat = self.params_flat(params)
         if flat is not self._pflat:
             self._pflat, self._pviews = flat, self._views(flat)
+        if grad is not self._gflat:
+            self._gflat, self._gviews = grad, self._views(grad)
         wte, wpe, lm_head, layers = self._pviews
         gwte, gwpe, glm_head, glayers = self._gviews
         T = min(self.block, len(tokens) - 1)

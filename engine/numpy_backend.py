@@ -101,7 +101,8 @@ class NumpyBackend:
         self._gqkv = [self._gbuf[off : off + 3 * C * C].reshape(3 * C, C)
                       for off in qkv_offsets]
         self._lock = threading.Lock()
-        self._fused = FusedStep(model, self._layout, self._gbuf)  # one doc (engine/fused.py)
+        # One document at a time takes the fused path (engine/fused.py) when it applies.
+        self._fused = FusedStep(model, self._layout) if FusedStep.supports(model) else None
 
     # --- the model -----------------------------------------------------------------------
     def forward(self, params, onehot, B, T):
@@ -133,31 +134,33 @@ class NumpyBackend:
 
     def backward(self, dlogits, caches):
         """dlogits [N,V] -> FlatGrads (a fresh buffer: callers may keep or scale it)."""
+        with self._lock:
+            self._backward(dlogits, caches)
+            return FlatGrads(self._gbuf.copy(), self._layout)
+
+    def _backward(self, dlogits, caches):
+        """Writes every weight gradient into the work buffer self._gbuf (hold the lock)."""
         cfg = self.model
         c_emb, c_norm0, blocks, c_head = caches
         act, g = cfg.activation, self._gview
-        with self._lock:
-            dx, dhead = L.linear_backward(
-                dlogits, c_head, None if cfg.weight_tying else g["lm_head"]
-            )
-            for i in reversed(range(cfg.n_layer)):
-                _, _, _, wo, fc1, fc2 = self._names[i]
-                c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
-                # MLP branch: x = x + fc2(act(fc1(norm(x))))
-                da, _ = L.linear_backward(dx, c_fc2, g[fc2])
-                dh = L.activation_backward(da, c_act, act)
-                dxn, _ = L.linear_backward(dh, c_fc1, g[fc1])
-                dx = dx + L.rmsnorm_backward(dxn, c_n2)
-                # attention branch: x = x + wo(attn(qkv(norm(x))))
-                dy, _ = L.linear_backward(dx, c_o, g[wo])
-                dqkv = L.attention_backward(dy, c_att)  # [N,3C]
-                dxn, _ = L.linear_backward(dqkv, c_qkv, self._gqkv[i])
-                dx = dx + L.rmsnorm_backward(dxn, c_n1)
-            dx = L.rmsnorm_backward(dx, c_norm0)
-            dwte, _ = L.embedding_backward(dx, c_emb, g["wte"], g["wpe"])
-            if cfg.weight_tying:
-                dwte += dhead  # wte is used twice: input embedding and output head
-            return FlatGrads(self._gbuf.copy(), self._layout)
+        dx, dhead = L.linear_backward(dlogits, c_head, None if cfg.weight_tying else g["lm_head"])
+        for i in reversed(range(cfg.n_layer)):
+            _, _, _, wo, fc1, fc2 = self._names[i]
+            c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
+            # MLP branch: x = x + fc2(act(fc1(norm(x))))
+            da, _ = L.linear_backward(dx, c_fc2, g[fc2])
+            dh = L.activation_backward(da, c_act, act)
+            dxn, _ = L.linear_backward(dh, c_fc1, g[fc1])
+            dx = dx + L.rmsnorm_backward(dxn, c_n2)
+            # attention branch: x = x + wo(attn(qkv(norm(x))))
+            dy, _ = L.linear_backward(dx, c_o, g[wo])
+            dqkv = L.attention_backward(dy, c_att)  # [N,3C]
+            dxn, _ = L.linear_backward(dqkv, c_qkv, self._gqkv[i])
+            dx = dx + L.rmsnorm_backward(dxn, c_n1)
+        dx = L.rmsnorm_backward(dx, c_norm0)
+        dwte, _ = L.embedding_backward(dx, c_emb, g["wte"], g["wpe"])
+        if cfg.weight_tying:
+            dwte += dhead  # wte is used twice: input embedding and output head
 
     # --- inputs ------------------------------------------------------------------------
     def _batch_arrays(self, batch):
@@ -190,14 +193,27 @@ class NumpyBackend:
     # --- the backend interface ---------------------------------------------------------
     def loss_and_grads(self, params, batch):
         """(mean loss over the batch's docs, FlatGrads like params, None: no graph)."""
-        if FusedStep.supports(self.model, batch):
-            with self._lock:
-                loss = self._fused(params, batch[0])
-                return loss, FlatGrads(self._gbuf.copy(), self._layout), None
+        with self._lock:
+            loss = self._loss_into(params, batch, self._gbuf)
+            return loss, FlatGrads(self._gbuf.copy(), self._layout), None
+
+    def loss_and_grads_into(self, params, batch, out: np.ndarray):
+        """loss_and_grads for a caller that uses the gradient at once (the Trainer): the
+        flat gradient (state-dict order) is written into `out`, the caller's own vector,
+        instead of a fresh copy. Returns (loss, None)."""
+        with self._lock:
+            return self._loss_into(params, batch, out), None
+
+    def _loss_into(self, params, batch, out):
+        if self._fused is not None and len(batch) == 1:
+            return self._fused(params, batch[0], out)
         B, T, inputs, targets, weights = self._batch_arrays(batch)
         logits, caches = self.forward(params, inputs, B, T)
         loss, c_ce = L.cross_entropy_forward(logits, targets, weights)
-        return loss, self.backward(L.cross_entropy_backward(c_ce), caches), None
+        self._backward(L.cross_entropy_backward(c_ce), caches)
+        if out is not self._gbuf:
+            np.copyto(out, self._gbuf)
+        return loss
 
     def logits(self, params, tokens):
         """[T, vocab] logits at every position of tokens[:block_size]."""

@@ -143,6 +143,7 @@ class Trainer:
         self.m = {k: np.zeros_like(p) for k, p in self.params.items()}
         self.v = {k: np.zeros_like(p) for k, p in self.params.items()}
         self._scratch = np.empty_like(self.params.flat)  # Adam's temporary, reused
+        self._grad = np.empty_like(self.params.flat)  # gradient vector, reused (numpy backend)
         self.b1_t = 1.0  # running products β1^t, β2^t for bias correction
         self.b2_t = 1.0
         self.step_num = 0  # steps done
@@ -191,8 +192,17 @@ class Trainer:
         # Only the first block_size characters are ever read: never encode a 10 MB line.
         block = self.config.model.block_size
         batch = [self.tokenizer.doc_tokens(d[:block]) for d in docs]
+        into = getattr(self.backend, "loss_and_grads_into", None)
         try:
-            loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
+            if into is not None:  # writes the flat gradient into our own vector, no copy
+                if self._grad.shape != self.params.flat.shape:  # params were replaced
+                    self._grad = np.empty_like(self.params.flat)
+                loss, nodes = into(self.params, batch, self._grad)
+                g = self._grad
+            else:
+                loss, grads, nodes = self.backend.loss_and_grads(self.params, batch)
+                # All gradients as one vector in state-dict order (one copy).
+                g = np.concatenate([grads[k].ravel() for k in self.params])
         except (OverflowError, ZeroDivisionError, ValueError) as e:
             if isinstance(e, ValueError) and "math domain error" not in str(e):
                 raise
@@ -204,11 +214,6 @@ class Trainer:
                 step=self.step_num, loss=math.nan, grad_norm=math.nan, lr=lr_at(tr, step),
                 ms=(time.perf_counter() - t0) * 1000.0, doc=docs[0], **extras,
             )
-        # All gradients as one vector in state-dict order: the numpy backend hands over
-        # its flat buffer (grads.flat); others get concatenated (one copy).
-        g = getattr(grads, "flat", None)
-        if g is None:
-            g = np.concatenate([grads[k].ravel() for k in self.params])
         grad_norm = math.sqrt(np.dot(g, g))
         clipped = tr.grad_clip is not None and grad_norm > tr.grad_clip
         lr_t = lr_at(tr, step)

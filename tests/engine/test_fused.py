@@ -49,7 +49,7 @@ def random_case(seed):
 def test_fused_matches_layer_path(seed):
     cfg, params, tokens = random_case(seed)
     backend = NumpyBackend(cfg.model, cfg.train)
-    assert FusedStep.supports(cfg.model, [tokens])
+    assert backend._fused is not None  # every random case takes the fused path
     loss, grads, nodes = backend.loss_and_grads(params, [tokens])  # the fused path
     want_loss, want = layered(backend, params, tokens)
     assert nodes is None
@@ -82,21 +82,39 @@ def test_unused_positions_get_zero_gradient_after_a_longer_document():
     assert not g["wpe"][2:].any()
 
 
-def test_when_the_fused_path_is_used():
-    m = preset("optimized").model
-    assert FusedStep.supports(m, [[0, 1, 0]])
-    assert not FusedStep.supports(m, [[0, 1, 0], [0, 2, 0]])  # batches: general path
+def test_when_the_fused_path_is_used(monkeypatch):
+    cfg, params, tokens = random_case(1)
+    backend = NumpyBackend(cfg.model, cfg.train)
+    calls = []
+    real = FusedStep.__call__
+    monkeypatch.setattr(FusedStep, "__call__", lambda *a: calls.append(1) or real(*a))
+    backend.loss_and_grads(params, [tokens])
+    assert calls == [1]
+    backend.loss_and_grads(params, [tokens, tokens])  # batches: the general path
+    assert calls == [1]
+    assert FusedStep.supports(preset("optimized").model)
     big = preset("optimized", n_head=8, block_size=FUSED_MAX_HT // 8 + 1, n_embd=64).model
-    assert not FusedStep.supports(big, [[0, 1, 0]])
+    assert not FusedStep.supports(big)
 
 
-def test_training_with_and_without_the_fused_path_agrees(monkeypatch):
+def test_loss_and_grads_into_writes_the_callers_vector():
+    for seed in (2, 4):  # the fused path, then a batch through the general path
+        cfg, params, tokens = random_case(seed)
+        backend = NumpyBackend(cfg.model, cfg.train)
+        batch = [tokens] if seed == 2 else [tokens, tokens[:3] + [0]]
+        loss, grads, _ = backend.loss_and_grads(params, batch)
+        out = np.full(backend.size, np.nan)
+        assert backend.loss_and_grads_into(params, batch, out) == (loss, None)
+        np.testing.assert_array_equal(out, grads.flat)
+
+
+def test_training_with_and_without_the_fused_path_agrees():
     docs = ["anna", "bob", "cecilia", "dave", "eve", "ada", "abe", "bea", "cab", "dee"]
     cfg = preset("optimized", num_steps=30, val_every=10, val_docs=2)
     fused = Trainer(cfg, docs)
     a = [fused.step() for _ in range(30)]
-    monkeypatch.setattr(FusedStep, "supports", staticmethod(lambda model, batch: False))
     plain = Trainer(cfg, docs)
+    plain.backend._fused = None  # the layer-by-layer path
     b = [plain.step() for _ in range(30)]
     for x, y in zip(a, b, strict=True):
         assert x.loss == pytest.approx(y.loss, rel=1e-12)
