@@ -1,7 +1,7 @@
 """The numpy backend: the reference backend's mathematics as whole-array operations with
 hand-written backward passes (engine/layers.py), float64. Same numbers to ~1e-15
-relative, about a thousand times faster than the reference backend at the default size
-(bench/engine.py); the default everywhere.
+relative, over a thousand times faster than the reference backend at the default size
+(bench/engine.py, README "Performance"); the default everywhere.
 
 Batches: documents of different lengths are padded to the longest and masked. Padding
 sits after a document's real positions, so the causal mask already keeps real positions
@@ -15,11 +15,11 @@ they do not apply. Cross-entropy here is always the fused log-sum-exp form.
 
 Speed notes (the default model is tiny, so Python/numpy call overhead dominates, not
 flops): q, k, v are one [3C, C] matmul; weight gradients are written straight into one
-flat buffer, handed over as FlatGrads (the Trainer clips it and runs Adam on it
-without gathering per-matrix arrays);
-masks and one-hot tables are built once per length; BLAS runs on one thread.
+flat buffer, handed over as FlatGrads, or, for the Trainer (loss_and_grads_into),
+written into the Trainer's own gradient vector, which it clips and feeds to Adam without
+a copy; masks and one-hot tables are built once per length; BLAS runs on one thread.
 One document per step (the seed's batch_size 1) takes a fused path instead
-(engine/fused.py): the same mathematics in about half the NumPy calls, checked against
+(engine/fused.py): the same mathematics in fewer, cheaper NumPy calls, checked against
 this layer-by-layer path in tests/engine/test_fused.py.
 """
 
