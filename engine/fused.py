@@ -26,8 +26,9 @@ What it does differently (the mathematics is the same; only rounding differs, ~1
 - Scalars are 0-d arrays: NumPy 2 mixes those with arrays faster than Python floats.
 
 Used by NumpyBackend.loss_and_grads for one document when n_head · block_size is small
-(FUSED_MAX_HT); the block-diagonal trick costs H times the attention arithmetic, which
-only pays off while call overhead dominates. Batches use the general path.
+(FUSED_MAX_HT); the block-diagonal trick costs H times the attention arithmetic and
+(H·T)² constants per length, which only pay off while call overhead dominates. Batches
+use the general path.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 
 from .layers import RMS_EPS
 
-FUSED_MAX_HT = 128  # n_head · block_size up to which the fused path is used
+FUSED_MAX_HT = 64  # n_head · block_size up to which the fused path is used (the presets: 32, 64)
 
 _EPS = np.array(RMS_EPS)
 _ZERO = np.array(0.0)
