@@ -30,37 +30,37 @@ class Value:
     created = 0  # Values ever built: the step's node count is the difference
 
     def __init__(self, data, children=(), local_grads=()):
-        Value.created += 1
+        Value.created += 1  # (results are built as type(self): see UncountedValue)
         self.data = data
         self.grad = 0.0
         self._children = children
         self._local_grads = local_grads
 
     def __add__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data + other.data, (self, other), (1.0, 1.0))
+        other = other if isinstance(other, Value) else type(self)(other)
+        return type(self)(self.data + other.data, (self, other), (1.0, 1.0))
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data))
+        other = other if isinstance(other, Value) else type(self)(other)
+        return type(self)(self.data * other.data, (self, other), (other.data, self.data))
 
     def __pow__(self, k):  # k is a plain number
-        return Value(self.data**k, (self,), (k * self.data ** (k - 1),))
+        return type(self)(self.data**k, (self,), (k * self.data ** (k - 1),))
 
     def __truediv__(self, other):  # one node: the seed's "direct __truediv__"
-        other = other if isinstance(other, Value) else Value(other)
+        other = other if isinstance(other, Value) else type(self)(other)
         b = other.data
-        return Value(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)))
+        return type(self)(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)))
 
     def log(self):
-        return Value(math.log(self.data), (self,), (1.0 / self.data,))
+        return type(self)(math.log(self.data), (self,), (1.0 / self.data,))
 
     def exp(self):
         e = math.exp(self.data)
-        return Value(e, (self,), (e,))
+        return type(self)(e, (self,), (e,))
 
     def relu(self):
-        return Value(self.data if self.data > 0 else 0.0, (self,), (float(self.data > 0),))
+        return type(self)(self.data if self.data > 0 else 0.0, (self,), (float(self.data > 0),))
 
     def __neg__(self):
         return self * -1
@@ -79,6 +79,21 @@ class Value:
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
+
+
+class UncountedValue(Value):
+    """A Value that is not counted in Value.created, nor is anything computed from it
+    (operations build results of their operand's class). Inference (logits, attention,
+    sampling) builds its graphs from these, so a sampling job on another thread never
+    adds to a training step's node count."""
+
+    __slots__ = ()
+
+    def __init__(self, data, children=(), local_grads=()):
+        self.data = data
+        self.grad = 0.0
+        self._children = children
+        self._local_grads = local_grads
 
 
 def div_mul_inverse(a, b):
@@ -175,11 +190,13 @@ def cross_entropy(logits, target):
 class ReferenceModel:
     """The GPT as Value graphs; built fresh from numpy weights for each call."""
 
-    def __init__(self, model: GPTConfig, train: TrainConfig, params: dict[str, np.ndarray]):
+    def __init__(self, model: GPTConfig, train: TrainConfig, params: dict[str, np.ndarray],
+                 value=Value):
         self.cfg = model
         self.div = div_direct if train.div_op else div_mul_inverse
         # Values for every weight, keyed like the state dict (lists of rows of Values).
-        self.sd = {k: [[Value(float(x)) for x in row] for row in w.tolist()] for k, w in
+        # value=UncountedValue for inference: nothing it builds is counted as nodes.
+        self.sd = {k: [[value(float(x)) for x in row] for row in w.tolist()] for k, w in
                    params.items()}
         self.head = self.sd["wte"] if model.weight_tying else self.sd["lm_head"]
 
@@ -266,7 +283,8 @@ class ReferenceBackend:
         loss or not: unfused softmax builds a division for every vocabulary entry although
         only the target's probability feeds the loss, and that cost is what the seed's
         "fewer nodes" claims are about. (Counted by a class counter: exact when one
-        thread builds graphs at a time.)"""
+        thread trains at a time; inference builds UncountedValues, so sampling beside a step does
+        not count.)"""
         start = Value.created
         # The graph holds no reference cycles (local grads are floats, no closures), so
         # reference counting frees it; the cyclic collector would only rescan the
@@ -296,13 +314,13 @@ class ReferenceBackend:
 
     def logits(self, params, tokens):
         """[T, vocab] logits at every position of tokens (T <= block_size)."""
-        m = ReferenceModel(self.model, self.train, params)
+        m = ReferenceModel(self.model, self.train, params, UncountedValue)
         return np.array([[v.data for v in row] for row in m.run(tokens)], dtype=np.float64)
 
     def attention(self, params, tokens):
         """[n_layer, n_head, T, T] attention weights (zeros above the diagonal)."""
         cfg = self.model
-        m = ReferenceModel(cfg, self.train, params)
+        m = ReferenceModel(cfg, self.train, params, UncountedValue)
         store = [[[] for _ in range(cfg.n_head)] for _ in range(cfg.n_layer)]
         m.run(tokens, attn_out=store)
         T = min(len(tokens), cfg.block_size)

@@ -70,3 +70,37 @@ def test_iterative_topo_has_no_recursion_limit():
     assert x.grad == pytest.approx(1.0001**5000)
     with pytest.raises(RuntimeError, match="recursion limit"):
         backward(y, iterative=False)
+
+
+def test_inference_on_another_thread_does_not_add_to_a_steps_node_count():
+    """Sampling and attention maps on a snapshot (the GUI does both while training runs)
+    build UncountedValues: the training step's node count stays exact."""
+    import sys
+    import threading
+
+    cfg = tiny()
+    params = init_params(cfg.model, random.Random(0))
+    backend = ReferenceBackend(cfg.model, cfg.train)
+    alone = backend.loss_and_grads(params, BATCH)[2]
+    before = Value.created
+    backend.logits(params, [0, 3, 1, 4])
+    backend.attention(params, [0, 3, 1])
+    assert Value.created == before  # inference counts nothing
+
+    stop = threading.Event()
+
+    def sample_all_the_time():
+        while not stop.is_set():
+            backend.logits(params, [0, 3, 1, 4, 1])
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads as often as possible
+    sampler = threading.Thread(target=sample_all_the_time)
+    sampler.start()
+    try:
+        counts = [backend.loss_and_grads(params, BATCH)[2] for _ in range(5)]
+    finally:
+        stop.set()
+        sampler.join()
+        sys.setswitchinterval(old)
+    assert counts == [alone] * 5
