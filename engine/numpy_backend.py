@@ -83,6 +83,7 @@ class NumpyBackend:
         C = model.n_embd
         # q, k, v are adjacent in the state dict: their gradient is one [3C, C] block.
         qkv_offsets = [offsets[f"layer{i}.attn_wq"] for i in range(model.n_layer)]
+        self._qkv_slices = [slice(o, o + 3 * C * C) for o in qkv_offsets]
         self._names = [
             tuple(f"layer{i}.{w}" for w in ("attn_wq", "attn_wk", "attn_wv", "attn_wo",
                                              "mlp_fc1", "mlp_fc2"))
@@ -113,9 +114,18 @@ class NumpyBackend:
         x, c_emb = L.embedding_forward(params["wte"], params["wpe"], onehot, B, T)  # [N,C]
         x, c_norm0 = L.rmsnorm_forward(x)  # the seed's extra RMSNorm before block 0
         blocks = []
-        for wq, wk, wv, wo, fc1, fc2 in self._names:
+        # wq, wk, wv as one [3C,C] matrix: a view of the Trainer's flat parameter vector
+        # (adjacent in state-dict order), a concatenation for other dicts.
+        flat = getattr(params, "flat", None)
+        if flat is not None and flat.size != self.size:
+            flat = None
+        for (wq, wk, wv, wo, fc1, fc2), qkv_slice in zip(self._names, self._qkv_slices,
+                                                          strict=True):
             xn, c_n1 = L.rmsnorm_forward(x)
-            wqkv = np.concatenate((params[wq], params[wk], params[wv]))  # [3C,C]
+            if flat is not None:
+                wqkv = flat[qkv_slice].reshape(-1, cfg.n_embd)
+            else:
+                wqkv = np.concatenate((params[wq], params[wk], params[wv]))  # [3C,C]
             qkv, c_qkv = L.linear_forward(xn, wqkv)  # [N,3C]
             y, c_att = L.attention_forward(qkv, B, T, cfg.n_head, mask)  # [N,C]
             o, c_o = L.linear_forward(y, params[wo])
