@@ -20,6 +20,18 @@ if str(ROOT) not in sys.path:  # --import-mode=importlib does not add the checko
 DOCS = ROOT / "tests" / "data" / "docs.txt"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _interpreter_as_the_app_tunes_it():
+    """The GIL switch interval app.main() sets (1 ms): the window's threads are tested
+    as they run for users."""
+    from microgpt_gui.app import tune_interpreter
+
+    old = sys.getswitchinterval()
+    tune_interpreter()
+    yield
+    sys.setswitchinterval(old)
+
+
 @pytest.fixture(autouse=True)
 def _collect_earlier_garbage(qapp):
     """Earlier tests' windows are cyclic garbage: collect it here, on the GUI thread and

@@ -59,12 +59,9 @@ make_bad = load_tool("make_bad_inputs")
 
 @pytest.fixture
 def win(qtbot, tmp_path):
-    from microgpt_gui.app import tune_interpreter
     from microgpt_gui.main_window import MainWindow
     from microgpt_gui.settings import Settings
 
-    old_interval = sys.getswitchinterval()
-    tune_interpreter()  # as app.main() does: the GIL switch interval the window relies on
     w = MainWindow(Settings(str(tmp_path / "settings.ini")))
     qtbot.addWidget(w)
     w.show()
@@ -73,7 +70,6 @@ def win(qtbot, tmp_path):
     w.boxes = w.messages  # (icon name, text) of every message box shown (non-modal)
     yield w
     w.close()
-    sys.setswitchinterval(old_interval)  # leave the process as other tests expect it
     assert not w.controller.worker_thread.isRunning()
 
 
