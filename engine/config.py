@@ -9,6 +9,7 @@ single optimization can be switched off and its effect measured (an ablation).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 
@@ -163,7 +164,11 @@ class RunConfig:
         return cls(model=model, train=train, backend=d.get("backend", "numpy"))
 
     def copy(self) -> RunConfig:
-        return RunConfig.from_dict(self.to_dict())
+        """An independent copy. Every field of GPTConfig and TrainConfig is a scalar, so
+        copying each part shallowly is enough (and ~20x cheaper than via to_dict: the
+        time-lapse copies the config at every snapshot, on the training thread)."""
+        return RunConfig(model=copy.copy(self.model), train=copy.copy(self.train),
+                         backend=self.backend)
 
 
 def _from_fields(klass, values: dict):

@@ -144,3 +144,18 @@ def test_every_field_is_in_the_dict():
     assert set(d["model"]) == {f.name for f in dataclasses.fields(GPTConfig)}
     assert set(d["train"]) == {f.name for f in dataclasses.fields(TrainConfig)}
     assert GPTConfig(n_embd=16, n_head=4).head_dim == 4
+
+
+def test_copy_is_independent_because_every_setting_is_a_scalar():
+    """RunConfig.copy() copies each part shallowly: right only while no setting holds a
+    mutable object. A list or dict field added later must change copy() too."""
+    import dataclasses
+
+    cfg = preset("original", n_embd=8)
+    for part in (cfg.model, cfg.train):
+        for f in dataclasses.fields(part):
+            assert isinstance(getattr(part, f.name), (bool, int, float, str, type(None))), f.name
+    twin = cfg.copy()
+    assert twin == cfg and twin.model is not cfg.model and twin.train is not cfg.train
+    twin.train.learning_rate, twin.model.n_head = 0.5, 2
+    assert cfg.train.learning_rate != 0.5 and cfg.model.n_head != 2
