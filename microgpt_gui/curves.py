@@ -53,6 +53,7 @@ class CurvesPanel(Panel):
         self._drawn = (None, -1)  # (history object, version) last drawn
         self._events_drawn = 0
         self._last_paint_cpu = 0.0
+        self._val_drawn = (None, -1)  # (history, number of validation points) drawn
         self._markers: list = []
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
@@ -158,7 +159,11 @@ class CurvesPanel(Panel):
         steps = h.array("step")
         self.raw.setData(steps, clean(h.array("loss")))
         self.smooth.setData(steps, clean(h.array("smooth")))
-        self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
+        if force or self._val_drawn != (h, len(h.val_steps)):
+            # Symbols are costly to rebuild (~2 ms for a few hundred): only when a new
+            # validation point arrived, every 100 steps, not on every frame.
+            self._val_drawn = (h, len(h.val_steps))
+            self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
         self.grad.setData(steps, clean(h.array("grad_norm")))
         self.lr.setData(steps, clean(h.array("lr")))
         if len(h.events) != self._events_drawn:

@@ -36,6 +36,12 @@ class EmbeddingPlot(pg.PlotWidget):
         # The range is set by _fit, sticky: auto-range would move it (and so re-lay every
         # label and redraw the axes) several times per update as the points drift.
         self.getViewBox().disableAutoRange()
+        # A fixed width for the tick labels: with the aspect locked, a label that gets
+        # wider ("0.5" -> "-0.5") narrows the view, which changes the x range, which
+        # changes the labels... an endless repaint loop, seen once at ~55 frames/s.
+        self.getAxis("left").setWidth(52)
+        for name in ("left", "bottom"):  # plain numbers: "0.5", not "500 (x0.001)"
+            self.getAxis(name).enableAutoSIPrefix(False)
         self._texts: list[pg.TextItem] = []
         self._labels: list[str] = []
         self.colors = {"vowel": "#d1495b", "consonant": "#1f5fa8", "bos": "#e09f3e",
@@ -86,7 +92,7 @@ class EmbeddingPlot(pg.PlotWidget):
         if outside or loose:
             pad = 0.15 * span + 1e-6  # room for the labels above the points
             self.setRange(xRange=(lo[0] - pad[0], hi[0] + pad[0]),
-                          yRange=(lo[1] - pad[1], hi[1] + 2 * pad[1]), padding=0)
+                          yRange=(lo[1] - pad[1], hi[1] + 3 * pad[1]), padding=0)
 
     def point_count(self) -> int:
         return len(self.scatter.data)
