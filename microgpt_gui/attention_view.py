@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
@@ -70,10 +69,7 @@ class AttentionPanel(Panel):
         c.capture_ready.connect(self._on_capture)
         c.stats_batch.connect(self._after_steps)
         ctx.themes.changed.connect(self.apply_theme)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
-        self.pace(self.timer, 1000 // CAPTURE_HZ)
-        self.timer.start()
+        self.timer = self.paced_timer(1000 // CAPTURE_HZ, self._tick)
 
     # --- asking for maps ---------------------------------------------------------------
     def wanted_word(self) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from engine.analysis import is_vowel, pca_2d
@@ -145,10 +145,7 @@ class EmbeddingPanel(Panel):
         self.shown_step = -1
         self._pending = False
         self._dirty = True
-        self._timer = QTimer(self)
-        self.pace(self._timer, REFRESH_MS)
-        self._timer.timeout.connect(self._maybe_refresh)
-        self._timer.start()
+        self._timer = self.paced_timer(REFRESH_MS, self._maybe_refresh)
         c = ctx.controller
         c.reset_done.connect(self._invalidate)
         c.stats_batch.connect(self._invalidate)

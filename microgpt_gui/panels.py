@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 
@@ -62,6 +62,15 @@ class Panel(QWidget):
             timer.setInterval(base_ms)
         else:
             budget.pace(timer, base_ms)
+
+    def paced_timer(self, base_ms: int, slot) -> QTimer:
+        """A started repeating timer, owned by this panel, calling slot every base_ms
+        (slowed down by the frame budget while training runs flat out: see pace())."""
+        timer = QTimer(self)
+        timer.timeout.connect(slot)
+        self.pace(timer, base_ms)
+        timer.start()
+        return timer
 
     def apply_theme(self, theme) -> None:
         """Re-read colours, fonts and line widths from theme."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -108,10 +108,7 @@ class RunsPanel(Panel):
 
         ctx.controller.run_closed.connect(self.on_run_closed)
         self._live_version = (None, -1)
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._draw_live)
-        self.pace(self._timer, 500)
-        self._timer.start()
+        self._timer = self.paced_timer(500, self._draw_live)
         self.apply_theme(ctx.theme)
 
     # --- the list ----------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -94,10 +94,7 @@ class SamplingPanel(Panel):
         c.snapshot_ready.connect(self._on_snapshot)
         c.stats_batch.connect(self._after_steps)
         ctx.themes.changed.connect(self.apply_theme)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
-        self.pace(self.timer, int(REFRESH_S * 1000))
-        self.timer.start()
+        self.timer = self.paced_timer(int(REFRESH_S * 1000), self._tick)
         self._settings_changed()
         self.apply_theme(ctx.theme)
 

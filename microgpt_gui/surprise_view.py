@@ -8,7 +8,7 @@ guesses there. Green = expected, red = no better than a blind guess.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -198,10 +198,7 @@ class SurprisePanel(Panel):
         c.stats_batch.connect(self._after_steps)
         c.reset_done.connect(lambda _info: self.request())
         ctx.themes.changed.connect(self.apply_theme)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._tick)
-        self.pace(self.timer, 1000 // CAPTURE_HZ)
-        self.timer.start()
+        self.timer = self.paced_timer(1000 // CAPTURE_HZ, self._tick)
         self.apply_theme(ctx.theme)
 
     def request(self) -> None:

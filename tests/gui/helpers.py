@@ -31,3 +31,10 @@ def in_worker(qtbot, w, fn):
     w.controller.call_in_worker(fn, box.append)
     qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
     return box[0]
+
+
+def train_to_end(qtbot, w, start=None):
+    """Press Train (or call start()) and wait until the run reports "finished"."""
+    with qtbot.waitSignal(w.controller.state_changed, timeout=WAIT,
+                          check_params_cb=lambda s: s == "finished"):
+        (start or w.act["train"].trigger)()

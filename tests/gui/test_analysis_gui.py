@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from engine import Trainer, load_dataset, preset  # noqa: E402
 from engine.analysis import TimeLapse, read_csv  # noqa: E402
-from tests.gui.helpers import WAIT, in_worker, reset, steps  # noqa: E402
+from tests.gui.helpers import WAIT, in_worker, reset, steps, train_to_end  # noqa: E402
 
 pytest.importorskip("pytestqt")
 
@@ -238,8 +238,6 @@ def test_timelapse_keeps_exact_steps_at_full_speed(qtbot, window):
     tl.lapse = TimeLapse(every=5, capacity=100)
     reset(qtbot, w, tiny(num_steps=40))
     w.controller.set_speed(0)  # max: the GUI sees the steps in batches
-    with qtbot.waitSignal(w.controller.state_changed, timeout=WAIT,
-                          check_params_cb=lambda s: s == "finished"):
-        w.controller.train()
+    train_to_end(qtbot, w, w.controller.train)
     qtbot.waitUntil(lambda: len(tl.lapse) == 9, timeout=WAIT)
     assert tl.lapse.steps() == list(range(0, 41, 5))

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.helpers import train_to_end
+
 pytest.importorskip("pytestqt")
 
 
@@ -33,9 +35,7 @@ def test_window_opens_ready_to_train_on_bundled_names_and_closes(qtbot, tmp_path
 def test_train_n_steps_fills_the_curves(qtbot, make_window):
     w = make_window(num_steps=30)
     c = w.controller
-    with qtbot.waitSignal(c.state_changed, timeout=10_000,
-                          check_params_cb=lambda s: s == "finished"):
-        w.act["train"].trigger()
+    train_to_end(qtbot, w)
     assert c.history.step == 30 and len(c.history) == 30
     w.curves.refresh()
     x, y = w.curves.raw.getData()

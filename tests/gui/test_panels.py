@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.gui.helpers import train_to_end
+
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
 
 pytest.importorskip("pytestqt")
@@ -83,9 +85,7 @@ def greedy(inference, prefix=""):
 def test_top_k_1_sampling_is_deterministic_and_greedy(qtbot, make_window):
     w = make_window(num_steps=60)
     c = w.controller
-    with qtbot.waitSignal(c.state_changed, timeout=10_000,
-                          check_params_cb=lambda s: s == "finished"):
-        w.act["train"].trigger()
+    train_to_end(qtbot, w)
     s = w.sampling
     s.set_top_k(1)
     s.count.setValue(5)
@@ -140,9 +140,7 @@ def test_sampling_while_training_leaves_the_training_numbers_alone(qtbot, make_w
     c = w.controller
     with qtbot.waitSignal(w.sampling.samples_ready, timeout=10_000):
         w.act["generate"].trigger()
-    with qtbot.waitSignal(c.state_changed, timeout=10_000,
-                          check_params_cb=lambda s: s == "finished"):
-        w.act["train"].trigger()
+    train_to_end(qtbot, w)
     ref = Trainer(c.info.config, load_dataset(str(DOCS)))
     expected = [ref.step().loss for _ in range(20)]
     np.testing.assert_allclose(c.history.array("loss"), expected, rtol=1e-12)
@@ -169,9 +167,7 @@ def test_attention_is_captured_only_while_the_view_is_visible(qtbot, make_window
 def test_curves_log_axis_follow_and_hover(qtbot, make_window):
     w = make_window(num_steps=50)
     c = w.controller
-    with qtbot.waitSignal(c.state_changed, timeout=10_000,
-                          check_params_cb=lambda s: s == "finished"):
-        w.act["train"].trigger()
+    train_to_end(qtbot, w)
     cv = w.curves
     cv.refresh(force=True)
     lo, hi = cv.loss_plot.getViewBox().viewRange()[0]
