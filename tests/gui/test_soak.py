@@ -1,4 +1,4 @@
-"""Issue 7: the short soak. The real window trains at max speed for 20 s with the curves
+"""Issue 7: the short soak. The real window trains at max speed for 30 s with the curves
 and attention live (bench/soak.py in a subprocess); resident memory must stay bounded.
 
 The full soak is `python bench/soak.py` (10 minutes, RSS every minute).
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SECONDS = 20
+SECONDS = 30  # the issue: "CI runs a 30 s version"
 
 
 def test_short_soak_keeps_memory_bounded(tmp_path):
