@@ -48,7 +48,7 @@ class StatusBar(QStatusBar):
         c = self.controller
         info, h = c.info, c.history
         if info is None:
-            self.state_label.setText("no model yet")
+            self.state_label.setText("⧗ building the model…" if c.busy else "no model yet")
             return
         total = max(info.num_steps, 1)
         step = h.step or info.start_step
@@ -75,3 +75,5 @@ class StatusBar(QStatusBar):
         self.state_label.setText({"running": "● training", "paused": "❚❚ paused",
                                   "finished": "✓ finished", "empty": "no model"}.get(c.state,
                                                                                    c.state))
+        if c.busy:  # a Reset on a big file takes seconds (the seed's shuffle is Python)
+            self.state_label.setText("⧗ building the model…")

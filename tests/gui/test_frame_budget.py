@@ -144,3 +144,24 @@ def test_time_lapse_snapshots_never_take_more_than_a_tenth_of_training(qtbot, mo
     for k in range(1, 51):
         hook(trainer, SimpleNamespace(step=k))
     assert taken == [negative] * 50
+
+
+def test_status_bar_says_while_a_model_is_being_built(qtbot, make_window):
+    import threading
+
+    w = make_window()
+    release = threading.Event()
+    old = w.controller.info
+
+    def slow_trainer():  # a Reset on a huge file: the seed's shuffle takes seconds
+        from engine import Trainer
+
+        release.wait(10)
+        return Trainer(old.config, w.datasets.dataset)
+
+    w.controller.replace_trainer(slow_trainer)
+    qtbot.waitUntil(lambda: "building" in w.status.state_label.text(), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: w.controller.info is not old, timeout=10_000)
+    w.status.refresh()
+    assert "building" not in w.status.state_label.text()
