@@ -28,6 +28,34 @@ def finite(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
+def envelope(x: np.ndarray, y: np.ndarray, buckets: int):
+    """At most 2·buckets points with the same look as every point drawn: for each run of
+    consecutive points, its lowest and highest value at the run's first x (pyqtgraph's
+    "peak" downsampling, done once here rather than after handing it all 100k points).
+    NaN (a gap) is skipped unless a whole run is NaN."""
+    n = len(x)
+    if n <= 2 * buckets:
+        return x, y
+    starts = np.arange(0, n, -(-n // buckets))
+    x2 = np.repeat(x[starts], 2)
+    y2 = np.empty(len(x2))
+    y2[0::2] = np.fmin.reduceat(y, starts)
+    y2[1::2] = np.fmax.reduceat(y, starts)
+    return x2, y2
+
+
+def thinned(x: np.ndarray, y: np.ndarray, buckets: int):
+    """Every k-th point and the last one: for smooth curves (the running average, the
+    learning rate), where the points in between add nothing visible."""
+    n = len(x)
+    if n <= 2 * buckets:
+        return x, y
+    idx = np.arange(0, n, -(-n // (2 * buckets)))
+    if idx[-1] != n - 1:
+        idx = np.append(idx, n - 1)
+    return x[idx], y[idx]
+
+
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
     """A GraphicsLayoutWidget that adds up the CPU time its paints take (paint_cpu)."""
 
@@ -157,15 +185,20 @@ class CurvesPanel(Panel):
         self._drawn = (h, h.version)
         clean = (lambda a: a) if not h.nonfinite else finite
         steps = h.array("step")
-        self.raw.setData(steps, clean(h.array("loss")))
-        self.smooth.setData(steps, clean(h.array("smooth")))
+        peaks, smooth = (lambda x, y: (x, y)), (lambda x, y: (x, y))
+        if self.follow.isChecked():  # the whole run in view: a point per pixel is plenty
+            buckets = max(self.glw.width(), 500)
+            peaks = lambda x, y: envelope(x, y, buckets)  # noqa: E731
+            smooth = lambda x, y: thinned(x, y, buckets)  # noqa: E731
+        self.raw.setData(*peaks(steps, clean(h.array("loss"))))
+        self.smooth.setData(*smooth(steps, clean(h.array("smooth"))))
         if force or self._val_drawn != (h, len(h.val_steps)):
             # Symbols are costly to rebuild (~2 ms for a few hundred): only when a new
             # validation point arrived, every 100 steps, not on every frame.
             self._val_drawn = (h, len(h.val_steps))
             self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
-        self.grad.setData(steps, clean(h.array("grad_norm")))
-        self.lr.setData(steps, clean(h.array("lr")))
+        self.grad.setData(*peaks(steps, clean(h.array("grad_norm"))))
+        self.lr.setData(*smooth(steps, clean(h.array("lr"))))
         if len(h.events) != self._events_drawn:
             self._draw_events(h.events)
         if self.follow.isChecked():
@@ -243,6 +276,7 @@ class CurvesPanel(Panel):
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
             p.disableAutoRange()  # following manages the ranges itself (cheaper)
+        self.refresh(force=True)  # thinned while following; every point to zoom into
         if on:
             self._follow_x(self.controller.history.step, force=True)
             self._follow_y(force=True)

@@ -165,3 +165,36 @@ def test_status_bar_says_while_a_model_is_being_built(qtbot, make_window):
     qtbot.waitUntil(lambda: w.controller.info is not old, timeout=10_000)
     w.status.refresh()
     assert "building" not in w.status.state_label.text()
+
+
+def test_curve_decimation_keeps_every_peak_and_the_newest_point():
+    from microgpt_gui.curves import envelope, thinned
+
+    rng = np.random.default_rng(0)
+    x = np.arange(1, 100_001, dtype=float)
+    y = rng.normal(2.0, 0.3, len(x))
+    y[12_345] = 9.0  # one spike: must survive
+    y[50_000:50_010] = np.nan  # a gap inside a bucket: skipped, not spread
+    x2, y2 = envelope(x, y, 500)
+    assert len(x2) <= 1000 and np.all(np.diff(x2) >= 0)
+    assert np.nanmax(y2) == 9.0 and np.nanmin(y2) == np.nanmin(y)
+    assert not np.isnan(y2).any()
+    x3, y3 = thinned(x, y, 500)
+    assert len(x3) <= 1001 and x3[-1] == x[-1] and y3[-1] == y[-1]
+    small = np.arange(10.0)
+    assert envelope(small, small, 500)[0] is small  # short runs are drawn as they are
+
+
+def test_curves_hand_over_thinned_data_while_following_and_all_of_it_to_zoom(make_window):
+    from engine.trainer import StepStats
+
+    w = make_window()
+    h, cv = w.controller.history, w.curves
+    h.extend([StepStats(step=i, loss=2.0 + (i % 7) / 10, grad_norm=1.0, lr=0.01, ms=0.1,
+                        doc="ab") for i in range(1, 50_001)])
+    cv.refresh(force=True)
+    x, y = cv.raw.xData, cv.raw.yData  # what the panel handed over (before pyqtgraph's own)
+    assert len(x) <= 2 * max(cv.glw.width(), 500)
+    assert y.max() == h.array("loss").max() and y.min() == h.array("loss").min()
+    cv.follow.setChecked(False)  # the user zooms in: every point
+    assert len(cv.raw.xData) == len(h) == 50_000
