@@ -70,12 +70,7 @@ def big_line(path: Path, size: int = 10 * 1024 * 1024, with_names: bool = True) 
     with open(path, "wb") as f:
         if with_names:
             f.write("\n".join(NAMES[:8]).encode() + b"\n")
-        left = size
-        while left > 0:
-            piece = block[: min(left, len(block))]
-            f.write(piece)
-            left -= len(piece)
-        f.write(b"\n")
+        _write_repeated(f, block, size)
         if with_names:
             f.write("\n".join(NAMES[8:]).encode() + b"\n")
     return path
@@ -89,13 +84,18 @@ def big_file(path: Path, size: int = 50 * 1024 * 1024) -> Path:
     pool = ["".join(rng.choice(letters) for _ in range(rng.randint(3, 12))) for _ in range(20000)]
     chunk = ("\n".join(pool) + "\n").encode()
     with open(path, "wb") as f:
-        left = size
-        while left > 0:
-            piece = chunk[: min(left, len(chunk))]
-            f.write(piece)
-            left -= len(piece)
-        f.write(b"\n")
+        _write_repeated(f, chunk, size)
     return path
+
+
+def _write_repeated(f, block: bytes, size: int) -> None:
+    """`size` bytes of `block` over and over (the last copy cut short), then a newline."""
+    left = size
+    while left > 0:
+        piece = block[: min(left, len(block))]
+        f.write(piece)
+        left -= len(piece)
+    f.write(b"\n")
 
 
 def large(dest: Path) -> dict[str, Path]:
