@@ -15,6 +15,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from .worker import describe
 
+YIELD_EVERY_S = 0.02  # a job hands the GIL to the GUI thread this often (at progress)...
+YIELD_S = 0.002  # ...for this long
+
 
 class Cancelled(Exception):
     """The job was asked to stop (the window is closing)."""
@@ -28,6 +31,7 @@ class TaskThread(QThread):
     def __init__(self, fn, parent=None):
         super().__init__(parent)
         self._fn = fn
+        self._yielded = 0.0
 
     def run(self):
         try:
@@ -45,6 +49,14 @@ class TaskThread(QThread):
         if self.isInterruptionRequested():
             raise Cancelled()
         self.progress.emit(done, total)
+        # Let the GUI thread run. A job that keeps the GIL busy (parsing a 50 MB file is
+        # Python) makes every GIL hand-over of the GUI thread wait for the switch
+        # interval, so a repaint of many Python items could take a second. A short sleep
+        # at most every YIELD_EVERY_S gives it the GIL at once, for ~10% of the job's time.
+        now = time.monotonic()
+        if now - self._yielded >= YIELD_EVERY_S:
+            time.sleep(YIELD_S)
+            self._yielded = time.monotonic()
 
     def cancelled(self) -> bool:
         return self.isInterruptionRequested()
