@@ -278,7 +278,8 @@ class NameSets:
 
         def show(result):
             if run == self.run:
-                self.stats.set_data(info.train_docs, *result)
+                # doc_set(trainer.docs) holds the training names too: no union needed.
+                self.stats.set_data(info.train_docs, *result, complete=True)
 
         def got_docs(docs):
             if run == self.run:

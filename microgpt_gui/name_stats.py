@@ -43,10 +43,14 @@ class NameStats(QWidget):
         lay.addWidget(self.verdict)
         lay.addWidget(self.names)
 
-    def set_data(self, train_docs, all_docs, dataset_mean: float | None = None) -> None:
-        """The run's names: training part and the whole dataset (after each reset)."""
-        self._train = frozenset(train_docs)
-        self._all = frozenset(all_docs) | self._train
+    def set_data(self, train_docs, all_docs, dataset_mean: float | None = None,
+                 complete: bool = False) -> None:
+        """The run's names: training part and the whole dataset (after each reset).
+        complete: all_docs is a frozenset that already holds every training name (the
+        trainer's own documents): used as it is, no union copied on the GUI thread."""
+        self._train = frozenset(train_docs)  # no copy when it is one already
+        all_set = frozenset(all_docs)
+        self._all = all_set if complete else all_set | self._train
         # The dataset mean is over every document (duplicates included) when given;
         # the sets here are enough for membership, not for an exact mean.
         self._dataset_mean = mean_length(self._all) if dataset_mean is None else dataset_mean

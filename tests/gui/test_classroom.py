@@ -152,6 +152,14 @@ def test_name_stats_widget_on_known_list(qtbot):
     assert "25% new" in w.numbers.text() and "50% copies" in w.numbers.text()
     assert "75% different" in w.numbers.text()
     assert "mostly copies" in w.verdict.text()
+    # The window hands over the trainer's own documents as a complete set: taken as it
+    # is (no union copied on the GUI thread), with the same figures.
+    train = frozenset(["emma", "liam", "olivia", "noah"])
+    everything = train | {"ava"}
+    w.set_data(train, everything, complete=True)
+    assert w._all is everything and w._train is train
+    q2 = w.show_batch(["emma", "emma", "zed", "ava"])
+    assert (q2.new_share, q2.copy_share, q2.heldout_share) == (0.25, 0.5, 0.25)
 
 
 # --- in the window ---------------------------------------------------------------------
