@@ -24,17 +24,18 @@ import random
 
 import numpy as np
 
-_BULK_MIN = 64  # fewer elements than this: the plain loop is as fast
-_checked: dict[str, bool] = {}
+_BULK_MIN = 64  # fewer draws than this: the plain loop is as fast
+_bulk_ok: bool | None = None  # _bulk_gauss_matches() on this interpreter, once asked
 
 
-def _trusted(name: str, check) -> bool:
-    if name not in _checked:
+def _bulk_trusted() -> bool:
+    global _bulk_ok
+    if _bulk_ok is None:
         try:
-            _checked[name] = bool(check())
+            _bulk_ok = _bulk_gauss_matches()
         except Exception:  # an interpreter without gauss_next or getrandbits
-            _checked[name] = False
-    return _checked[name]
+            _bulk_ok = False
+    return _bulk_ok
 
 
 def _words(rng: random.Random, count: int) -> list[int]:
@@ -50,7 +51,7 @@ def _words(rng: random.Random, count: int) -> list[int]:
 
 def gauss_array(rng: random.Random, n: int, std: float) -> np.ndarray:
     """[n] float64: exactly [rng.gauss(0, std) for _ in range(n)], rng left the same."""
-    if n < _BULK_MIN or not _trusted("gauss", _bulk_gauss_matches):
+    if n < _BULK_MIN or not _bulk_trusted():
         gauss = rng.gauss
         return np.array([gauss(0, std) for _ in range(n)], dtype=np.float64)
     return 0.0 + _bulk_gauss(rng, n) * std  # gauss returns mu + z*sigma

@@ -242,8 +242,9 @@ class CurvesPanel(Panel):
         self._events_drawn = -1
         self.controller.history.set_smoothing(self.smoothing.value())
         if self.follow.isChecked():
-            self._set_follow(True)
-        self.refresh(force=True)
+            self._set_follow(True)  # refreshes too
+        else:
+            self.refresh(force=True)
 
     def _set_smoothing(self, value: float) -> None:
         self.controller.history.set_smoothing(value)

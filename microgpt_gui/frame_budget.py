@@ -27,7 +27,7 @@ from __future__ import annotations
 import time
 import weakref
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 BUSY = 0.3  # the training thread counts as busy above this share of wall time
 SHARE = 0.12  # at most ~this fraction of wall time on the GUI thread while training runs
@@ -36,8 +36,6 @@ PERIOD_MS = 500
 
 
 class FrameBudget(QObject):
-    changed = Signal(float)  # the new factor
-
     def __init__(self, training_seconds, parent=None, share: float = SHARE,
                  max_factor: float = MAX_FACTOR, period_ms: int = PERIOD_MS):
         super().__init__(parent)
@@ -91,4 +89,3 @@ class FrameBudget(QObject):
                 timer.setInterval(self.interval(base))
             except RuntimeError:  # the C++ timer is gone (its panel was deleted)
                 self._timers.pop(timer, None)
-        self.changed.emit(factor)

@@ -36,9 +36,7 @@ def pick_words(trainer) -> tuple[list[str], str]:
 
 def numpy_view(inference):
     """The same frozen weights computed by the numpy backend (engine.analysis.fast_view):
-    the reference backend's numbers, ~50x faster. It also keeps the reference backend's
-    node count per training step exact: that is a process-wide count of Values built, so
-    a Value graph built here, beside a training step, would be counted in the step."""
+    the reference backend's numbers, ~50x faster."""
     from engine.analysis import fast_view
 
     # fast_view reads what a Trainer and a snapshot both have, under a Trainer's names.

@@ -57,11 +57,7 @@ class Panel(QWidget):
     def pace(self, timer, base_ms: int) -> None:
         """Run a redraw/capture timer at base_ms, slowed down together with every other
         panel's by the controller's FrameBudget while training runs flat out."""
-        budget = getattr(self.controller, "budget", None)
-        if budget is None:
-            timer.setInterval(base_ms)
-        else:
-            budget.pace(timer, base_ms)
+        self.controller.budget.pace(timer, base_ms)
 
     def paced_timer(self, base_ms: int, slot) -> QTimer:
         """A started repeating timer, owned by this panel, calling slot every base_ms
