@@ -17,6 +17,7 @@ import numpy as np
 
 from .backends import init_params, make_backend, num_params
 from .config import RunConfig, preset
+from .cost import check_fits
 from .data import DataError, Dataset, Tokenizer, load_dataset
 from .sampling import CONFIG, Inference
 
@@ -134,6 +135,9 @@ class Trainer:
         self.tokenizer = Tokenizer.from_docs(docs, cfg.model.bos_first)
         cfg.model.vocab_size = self.tokenizer.vocab_size
         cfg.validate()
+        # Refuse, before any weight exists, a model that would not fit in memory (e.g. the
+        # reference backend at sizes the numpy backend handles): see engine/cost.py.
+        check_fits(cfg, docs)  # docs are shuffled: their first 1,000 are a fair sample
         self.config = cfg
         try:
             self.train_docs, self.val_docs = split_docs(docs, cfg.train.val_fraction)

@@ -36,6 +36,7 @@ INT_FIELDS = {
     "batch_size": ("Batch size", 1, 64, "batch_size: documents per step (1 = the seed)"),
 }
 LIVE = {"learning_rate"}  # changes that reach the running trainer without a Reset
+SLOW_STEP_S = 5.0  # estimated seconds per step from which the controls warn
 
 
 class ActionButton(QPushButton):
@@ -145,6 +146,17 @@ class ControlsPanel(Panel):
             tl.addRow(INT_FIELDS[name][0], self._int_field(name))
         root.addWidget(train)
 
+        # What the model these fields describe will cost (engine/cost.py), so nobody builds
+        # a model that takes an hour per step or more memory than the computer has.
+        self.cost = QLabel()
+        self.cost.setWordWrap(True)
+        self.cost.setToolTip("Estimated from the sizes, the backend and the data "
+                             "(good to about 2-3x): parameters, time per step, memory")
+        root.addWidget(self.cost)
+        self.slow = QLabel()
+        self.slow.setWordWrap(True)
+        self.slow.hide()
+        root.addWidget(self.slow)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.hide()
@@ -180,6 +192,7 @@ class ControlsPanel(Panel):
     def problem_text(self) -> str:
         """Why the current values cannot make a model ('' if they can)."""
         from engine import ConfigError
+        from engine.cost import memory_problem
 
         try:
             cfg = self.config()
@@ -187,7 +200,38 @@ class ControlsPanel(Panel):
             cfg.train.validate()
         except ConfigError as e:
             return str(e)
-        return ""
+        problem = memory_problem(self.estimate(cfg), cfg)
+        return problem[:1].upper() + problem[1:]
+
+    def estimate(self, cfg=None):
+        """The Cost of training cfg (default: these fields) on the loaded data."""
+        from engine.cost import estimate_on
+
+        ds = self.ctx.datasets.dataset
+        return estimate_on(cfg or self.config(), ds.docs if ds is not None else None)
+
+    def _show_cost(self, valid: bool) -> None:
+        if not valid:
+            self.cost.setText("")
+            self.slow.hide()
+            return
+        cfg = self.config()
+        cost = self.estimate(cfg)
+        self.cost.setText(cost.describe())
+        slow = cost.seconds_per_step >= SLOW_STEP_S
+        if slow:
+            from engine import RunConfig
+            from engine.cost import format_seconds
+
+            text = (f"Slow: about {format_seconds(cost.seconds_per_step)} per step at this "
+                    "size.")
+            if cfg.backend == "reference":
+                fast = self.estimate(RunConfig(cfg.model, cfg.train, backend="numpy"))
+                text += (f" The reference backend builds ~{cost.nodes_per_step:,} graph "
+                         "nodes per step; the numpy backend computes the same numbers in "
+                         f"about {format_seconds(fast.seconds_per_step)}.")
+            self.slow.setText(text)
+        self.slow.setVisible(slow)
 
     def load_config(self, cfg, preset_name: str | None = None) -> None:
         """Show a RunConfig (e.g. from a checkpoint or lesson) in the fields."""
@@ -216,14 +260,20 @@ class ControlsPanel(Panel):
     def _changed(self, *_):
         if self._filling:
             return
+        self.refresh_cost()
+        self.edited.emit()
+
+    def refresh_cost(self) -> None:
+        """Re-check the fields: the estimate, a slow-step warning, and what is wrong."""
         problem = self.problem_text()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        self.edited.emit()
+        self._show_cost(not problem or problem.startswith("This model needs"))
 
     # --- shown by the window ---------------------------------------------------------------
     def set_dataset_text(self, text: str) -> None:
         self.dataset_label.setText(text)
+        self.refresh_cost()  # the data's lengths and alphabet change the estimate
 
     def set_needs_reset(self, what: list[str]) -> None:
         if what:
@@ -237,6 +287,7 @@ class ControlsPanel(Panel):
 
     def apply_theme(self, theme) -> None:
         self.problem.setStyleSheet(f"color: {theme.error}; font-weight: bold;")
+        self.slow.setStyleSheet(f"color: {theme.warning};")
         self.needs_reset.setStyleSheet(f"color: {theme.warning}; font-weight: bold;")
 
     def save_state(self) -> dict:
