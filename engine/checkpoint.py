@@ -50,9 +50,26 @@ def _rng_state_from_json(obj) -> tuple:
     return (version, tuple(internal), gauss_next)
 
 
+def _source_for_meta(source: str) -> str:
+    """Where the data came from, as a checkpoint records it: a file path made absolute, so
+    the checkpoint can be opened from any working directory."""
+    if source.startswith("bundled:") or source == "memory":
+        return source
+    return os.path.abspath(source)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
-    """Write atomically (temp file + rename), so a crash never leaves half a checkpoint."""
+    """Write atomically (temp file + rename), so a crash never leaves half a checkpoint.
+    A folder or file that cannot be written raises CheckpointError naming `path`."""
     path = Path(path)
+    if path.is_dir():
+        raise CheckpointError(f"{path}: is a directory, need a file name")
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -63,7 +80,7 @@ def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
         "rng_state": _rng_state_to_json(trainer.rng.getstate()),
         "vocab": trainer.tokenizer.chars,
         "bos_first": trainer.tokenizer.bos_first,
-        "data_source": trainer.dataset.source,
+        "data_source": _source_for_meta(trainer.dataset.source),
         "data_name": trainer.dataset.name,
         "num_docs": len(trainer.docs),
         "docs_sha256": docs_hash(trainer.docs),
@@ -75,14 +92,22 @@ def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
         arrays[f"param/{k}"] = trainer.params[k]
         arrays[f"adam_m/{k}"] = trainer.m[k]
         arrays[f"adam_v/{k}"] = trainer.v[k]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
+        # mkstemp makes the file private (0600); a saved checkpoint gets the permissions
+        # of any other file the user writes (0644 under the usual umask).
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
         raise
 
 
@@ -126,16 +151,14 @@ def load_checkpoint(path, dataset: Dataset | None = None):
 
     path = Path(path)
     meta, arrays = read_checkpoint(path)
+    config = checkpoint_config(path, meta)
     try:
-        config = RunConfig.from_dict(meta["config"])
         if dataset is None:
-            dataset = load_dataset(meta["data_source"])
+            dataset = load_dataset(_data_source(path, meta))
         trainer = Trainer(config, dataset)
-    except KeyError as e:
-        raise CheckpointError(f"{path}: checkpoint metadata lacks {e.args[0]!r}") from None
     except DataError as e:
         raise CheckpointError(f"{path}: cannot reload its training data: {e}") from None
-    except ConfigError as e:
+    except (ConfigError, TypeError) as e:
         raise CheckpointError(f"{path}: invalid settings in checkpoint: {e}") from None
     if trainer.tokenizer.chars != meta.get("vocab") or len(trainer.docs) != meta.get("num_docs"):
         raise CheckpointError(
@@ -163,5 +186,70 @@ def load_checkpoint(path, dataset: Dataset | None = None):
     except (KeyError, TypeError, ValueError) as e:
         raise CheckpointError(f"{path}: corrupt training state in checkpoint ({e})") from None
     trainer.last_val_loss = meta.get("last_val_loss")
-    trainer.checkpoint_extra = meta.get("extra") or {}
+    extra = meta.get("extra")
+    trainer.checkpoint_extra = extra if isinstance(extra, dict) else {}
     return trainer
+
+
+def checkpoint_config(path, meta: dict) -> RunConfig:
+    """The run's settings from a checkpoint's metadata, validated (vocab_size included)."""
+    try:
+        config = RunConfig.from_dict(meta["config"])
+        config.validate()
+    except KeyError as e:
+        raise CheckpointError(f"{path}: checkpoint metadata lacks {e.args[0]!r}") from None
+    except (ConfigError, TypeError, AttributeError) as e:
+        raise CheckpointError(f"{path}: invalid settings in checkpoint: {e}") from None
+    return config
+
+
+def _data_source(path: Path, meta: dict) -> str:
+    """The recorded data source. An older checkpoint may hold a path relative to the
+    folder it was trained in: if that is not found from here, try beside the checkpoint."""
+    source = meta.get("data_source")
+    if not isinstance(source, str) or not source:
+        raise CheckpointError(f"{path}: checkpoint metadata has no valid 'data_source'")
+    if source.startswith("bundled:") or os.path.isabs(source) or os.path.exists(source):
+        return source
+    beside = path.resolve().parent / source
+    return str(beside) if beside.exists() else source
+
+
+def load_inference(path):
+    """(Inference, rng) from a checkpoint, without its training data: the weights, the
+    vocabulary and the settings are all in the file, which is all sampling needs. rng is
+    the run's random generator as saved, so sampling continues where training stopped."""
+    import random
+
+    from .backends import make_backend, param_shapes
+    from .data import Tokenizer
+    from .sampling import Inference
+
+    path = Path(path)
+    meta, arrays = read_checkpoint(path)
+    config = checkpoint_config(path, meta)
+    vocab = meta.get("vocab")
+    if not isinstance(vocab, list) or not all(isinstance(c, str) and len(c) == 1
+                                              for c in vocab):
+        raise CheckpointError(f"{path}: corrupt checkpoint metadata (bad 'vocab')")
+    tokenizer = Tokenizer(vocab, bool(meta.get("bos_first", config.model.bos_first)))
+    if tokenizer.vocab_size != config.model.vocab_size:
+        raise CheckpointError(f"{path}: corrupt checkpoint metadata (vocabulary of "
+                              f"{tokenizer.vocab_size}, settings say "
+                              f"{config.model.vocab_size})")
+    params = {}
+    for k, shape in param_shapes(config.model).items():
+        a = arrays.get(f"param/{k}")
+        if a is None:
+            raise CheckpointError(f"{path}: missing array param/{k}")
+        if a.shape != tuple(shape):
+            raise CheckpointError(
+                f"{path}: param/{k} has shape {a.shape}, the model needs {tuple(shape)}")
+        params[k] = np.asarray(a, dtype=np.float64)
+    rng = random.Random()
+    try:
+        rng.setstate(_rng_state_from_json(meta["rng_state"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: corrupt training state in checkpoint ({e})") from None
+    backend = make_backend(config.backend, config.model, config.train)
+    return Inference(config, tokenizer, backend, params), rng

@@ -20,13 +20,17 @@ import json
 import math
 import os
 import random
+import re
 import signal
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checkpoint import CheckpointError
+import numpy as np
+
+from .checkpoint import CheckpointError, load_inference
 from .config import PRESETS, ConfigError, preset
 from .data import DataError, load_dataset
 from .trainer import StepStats, Trainer
@@ -99,18 +103,56 @@ def sampling_settings(args, cfg) -> tuple[int, float, int | None]:
     return n, t, k
 
 
+# Config field -> the flag that sets it, so an error names what the user typed.
+FLAGS = {"num_steps": "--steps", "val_every": "--val-every", "seed": "--seed",
+         "n_embd": "--n-embd", "n_head": "--n-head", "n_layer": "--n-layer",
+         "block_size": "--block-size", "batch_size": "--batch-size", "learning_rate": "--lr"}
+
+
+def flag_names(message: str, given) -> str:
+    """A ConfigError about settings the user gave as flags, in the flags' names:
+    'num_steps must be a positive integer, got 0' -> '--steps must be ...'."""
+    names = [k for k in FLAGS if k in given]
+    if not names:
+        return message
+    return re.sub(r"\b(" + "|".join(names) + r")\b", lambda m: FLAGS[m.group(1)], message)
+
+
 def run_config(args):
     overrides = {"backend": args.backend}
-    for arg, key in (("steps", "num_steps"), ("val_every", "val_every"), ("seed", "seed"),
-                     ("n_embd", "n_embd"), ("n_head", "n_head"), ("n_layer", "n_layer"),
-                     ("block_size", "block_size"), ("batch_size", "batch_size"),
-                     ("lr", "learning_rate")):
-        if getattr(args, arg) is not None:
-            overrides[key] = getattr(args, arg)
-    cfg = preset(args.preset, **overrides)
-    cfg.train.validate()
-    cfg.model.validate()
+    for key, flag in FLAGS.items():
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is not None:
+            overrides[key] = value
+    lr = overrides.get("learning_rate")
+    if lr is not None and not math.isfinite(lr):
+        raise UsageError(f"--lr must be a finite number > 0, got {lr}")
+    try:
+        cfg = preset(args.preset, **overrides)
+        cfg.train.validate()
+        cfg.model.validate()
+    except ConfigError as e:
+        raise ConfigError(flag_names(str(e), overrides)) from None
     return cfg
+
+
+def check_writable(flag: str, path: str) -> None:
+    """Refuse an output path before training, not after: a missing or read-only folder
+    must not cost the user the run."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{flag} {path}: is a directory, need a file name")
+    folder = p.parent
+    if not folder.is_dir():
+        raise UsageError(f"{flag} {path}: no such folder" if not folder.exists()
+                         else f"{flag} {path}: {folder.name} is a file, not a folder")
+    try:  # a real write, not os.access(): that says yes to root, and to /proc
+        with tempfile.TemporaryFile(dir=folder, prefix=".microgpt-probe-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"{flag} {path}: cannot write there ({e.strerror or e})") from None
+    if p.exists() and not os.access(p, os.W_OK):
+        raise UsageError(f"{flag} {path}: the file is read-only")
 
 
 def load_data(source: str, quiet: bool):
@@ -182,8 +224,10 @@ class StopFlag:
 def run_train(args) -> int:
     cfg = run_config(args)
     n_samples, temperature, top_k = sampling_settings(args, cfg)
-    if args.save and Path(args.save).is_dir():
-        raise UsageError(f"--save {args.save}: is a directory, need a file name")
+    if args.save:
+        check_writable("--save", args.save)
+    if args.jsonl:
+        check_writable("--jsonl", args.jsonl)
     dataset = load_data(args.data, args.quiet)
     try:
         trainer = Trainer(cfg, dataset)
@@ -204,8 +248,10 @@ def run_train(args) -> int:
     out(f"vocab size: {trainer.tokenizer.vocab_size}")
     out(f"num params: {trainer.num_params}")
     stopped = diverged = False
+    # A diverging run's inf/NaN is reported once, below; NumPy's warnings about it
+    # ("overflow encountered in multiply", with source lines) would only confuse.
     try:
-        with StopFlag() as flag:
+        with StopFlag() as flag, np.errstate(all="ignore"):
             while not trainer.done and not flag.stop:
                 s = trainer.step()
                 last = trainer.done or flag.stop or s.diverged
@@ -223,15 +269,19 @@ def run_train(args) -> int:
         if jsonl:
             jsonl.close()
     if args.save:
-        trainer.save(args.save)
+        try:
+            trainer.save(args.save)
+        except CheckpointError as e:
+            raise CheckpointError(f"--save: {e} (training ran to step {trainer.step_num}, "
+                                  "but nothing was saved)") from None
         if not args.quiet:
             print(f"saved checkpoint at step {trainer.step_num}: {args.save}", file=sys.stderr)
     if stopped:
         print(f"microgpt: interrupted at step {trainer.step_num}", file=sys.stderr)
         return EXIT_INTERRUPTED
     if diverged:
-        print(f"microgpt: training diverged at step {trainer.step_num} (loss is not finite); "
-              "try a lower --lr", file=sys.stderr)
+        print(f"microgpt: training diverged at step {trainer.step_num} (the loss or the "
+              "gradient became infinite or NaN); try a lower --lr", file=sys.stderr)
         return 1
     print_samples(trainer.sample(n_samples, temperature, top_k))
     return 0
@@ -256,14 +306,22 @@ def add_sample_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_sample(args) -> int:
-    trainer = Trainer.load(args.checkpoint)
-    n, temperature, top_k = sampling_settings(args, trainer.config)
-    block = trainer.config.model.block_size
+    # The checkpoint holds the weights, vocabulary and settings: sampling never needs the
+    # training data (which may have moved since).
+    model, rng = load_inference(args.checkpoint)
+    n, temperature, top_k = sampling_settings(args, model.cfg)
+    block = model.cfg.model.block_size
     if len(args.prefix) >= block:
         raise UsageError(f"--prefix is {len(args.prefix)} characters; this model reads at "
                          f"most {block - 1} after the start token")
-    rng = random.Random(args.seed) if args.seed is not None else trainer.rng
-    print_samples(trainer.inference().sample(n, temperature, top_k, args.prefix, rng=rng))
+    unknown = sorted(set(args.prefix) - set(model.tokenizer.chars))
+    if unknown:
+        raise UsageError(f"--prefix {args.prefix!r}: {', '.join(map(repr, unknown))} "
+                         "never occurs in this model's training data "
+                         f"(it knows: {''.join(model.tokenizer.chars)[:80]})")
+    if args.seed is not None:
+        rng = random.Random(args.seed)
+    print_samples(model.sample(n, temperature, top_k, args.prefix, rng=rng))
     return 0
 
 

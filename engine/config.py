@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import numbers
 from dataclasses import dataclass, field
 
 # Bigger than this and the pure-Python reference backend, the GUI and the tests stop
@@ -22,6 +23,34 @@ MAX_BLOCK_SIZE = 256
 
 class ConfigError(ValueError):
     """An invalid setting; the message says which one and why."""
+
+
+# A field's annotation -> (is the value acceptable, what to say it must be).
+_TYPES = {
+    "int": (lambda v: isinstance(v, numbers.Integral), "an integer"),
+    "float": (lambda v: isinstance(v, numbers.Real), "a number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "str": (lambda v: isinstance(v, str), "text"),
+    "int | None": (lambda v: v is None or isinstance(v, numbers.Integral),
+                   "an integer or off (None/null)"),
+    "float | None": (lambda v: v is None or isinstance(v, numbers.Real),
+                     "a number or off (None/null)"),
+}
+
+
+def check_types(obj, skip=()) -> None:
+    """Every field of a config dataclass holds a value of its declared kind (settings
+    arrive from JSON files too), so a wrong type is a clear ConfigError rather than a
+    TypeError deep inside, or a string "no" silently read as true. skip: fields whose
+    own check (with a more precise message) comes first."""
+    for f in dataclasses.fields(obj):
+        rule = _TYPES.get(str(f.type))
+        if rule is None or f.name in skip:
+            continue
+        value = getattr(obj, f.name)
+        ok, what = rule
+        if not ok(value) or (isinstance(value, bool) and str(f.type) != "bool"):
+            raise ConfigError(f"{f.name} must be {what}, got {value!r}")
 
 
 @dataclass
@@ -48,6 +77,7 @@ class GPTConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        check_types(self)
         if self.n_embd % self.n_head:
             raise ConfigError(
                 f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})"
@@ -96,6 +126,13 @@ class TrainConfig:
     sum_from_first: bool = True  # sum(losses[1:], losses[0]) (else sum from Value(0))
 
     def validate(self) -> None:
+        for name in ("num_steps", "val_every", "val_docs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}"
+                                  if name != "val_every" else
+                                  f"val_every must be >= 0, got {value!r}")
+        check_types(self)
         if not isinstance(self.num_steps, int) or self.num_steps <= 0:
             raise ConfigError(f"num_steps must be a positive integer, got {self.num_steps!r}")
         if not (self.learning_rate > 0) or self.learning_rate != self.learning_rate:

@@ -112,3 +112,116 @@ def test_corrupt_meta_refused(tmp_path):
     with pytest.raises(CheckpointError, match="corrupt checkpoint metadata"):
         Trainer.load(p)
     assert zipfile.is_zipfile(p)
+
+
+# --- the file on disk, where its data is, and sampling without the data ------------------
+def rewrite_meta(src, dest, change):
+    """A copy of checkpoint src whose metadata is change(meta) (the arrays as they are)."""
+    with np.load(src, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = change(json.loads(arrays["meta.json"].tobytes()))
+    arrays["meta.json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(dest, **arrays)
+    return dest
+
+
+def test_saved_file_is_readable_like_any_other_file(tmp_path):
+    import os
+    import stat
+
+    t = Trainer(small_config(), load_dataset(DATA))
+    old = os.umask(0o022)
+    try:
+        t.save(tmp_path / "c.npz")
+    finally:
+        os.umask(old)
+    # mkstemp's private 0600 must not leak into the checkpoint a teacher hands out
+    assert stat.S_IMODE((tmp_path / "c.npz").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("where", ["file_as_folder", "folder"])
+def test_save_where_it_cannot_write_names_the_file(tmp_path, where):
+    t = Trainer(small_config(), load_dataset(DATA))
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    target = blocker / "c.npz" if where == "file_as_folder" else tmp_path
+    with pytest.raises(CheckpointError) as e:
+        t.save(target)
+    assert str(target) in str(e.value) and "\n" not in str(e.value)
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_data_path_is_recorded_absolute(tmp_path, monkeypatch):
+    (tmp_path / "names.txt").write_bytes(DATA.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    t = Trainer(small_config(), load_dataset("names.txt"))  # relative, as typed
+    t.save(tmp_path / "c.npz")
+    monkeypatch.chdir(DATA.parent)  # somewhere else
+    with np.load(tmp_path / "c.npz") as z:
+        meta = json.loads(z["meta.json"].tobytes())
+    assert meta["data_source"] == str(tmp_path / "names.txt")
+    assert Trainer.load(tmp_path / "c.npz").step_num == 0
+
+
+def test_old_relative_data_path_is_found_beside_the_checkpoint(tmp_path, monkeypatch):
+    (tmp_path / "names.txt").write_bytes(DATA.read_bytes())
+    t = Trainer(small_config(), load_dataset(tmp_path / "names.txt"))
+    t.step()
+    t.save(tmp_path / "abs.npz")
+    rel = rewrite_meta(tmp_path / "abs.npz", tmp_path / "rel.npz",
+                       lambda m: {**m, "data_source": "names.txt"})
+    monkeypatch.chdir(DATA.parent)
+    assert Trainer.load(rel).step_num == 1
+
+
+def test_sampling_needs_no_training_data(tmp_path):
+    from engine.checkpoint import load_inference
+
+    data = tmp_path / "names.txt"
+    data.write_bytes(DATA.read_bytes())
+    t = Trainer(small_config(), load_dataset(data))
+    for _ in range(5):
+        t.step()
+    t.save(tmp_path / "c.npz")
+    expected = t.sample(6)  # continues the run's own RNG
+    data.unlink()  # the data has gone: training could not continue, sampling can
+    with pytest.raises(CheckpointError, match="cannot reload its training data"):
+        Trainer.load(tmp_path / "c.npz")
+    model, rng = load_inference(tmp_path / "c.npz")
+    assert model.sample(6, rng=rng) == expected
+    assert model.tokenizer.chars == t.tokenizer.chars
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda m: {**m, "config": "x"}, "invalid settings"),
+    (lambda m: {**m, "config": [1]}, "invalid settings"),
+    (lambda m: {**m, "config": {**m["config"], "train": {**m["config"]["train"],
+                                                          "temperature": None}}},
+     "temperature must be a number"),
+    (lambda m: {**m, "config": {**m["config"], "model": {**m["config"]["model"],
+                                                          "weight_tying": "no"}}},
+     "weight_tying must be true or false"),
+    (lambda m: {**m, "data_source": 12}, "data_source"),
+    (lambda m: {**m, "vocab": 5}, "vocab"),
+])
+def test_damaged_metadata_is_refused_in_one_line(tmp_path, change, reason):
+    from engine.checkpoint import load_inference
+
+    t = Trainer(small_config(), load_dataset(DATA))
+    t.save(tmp_path / "good.npz")
+    bad = rewrite_meta(tmp_path / "good.npz", tmp_path / "bad.npz", change)
+    for load in (Trainer.load, load_inference):
+        if reason == "data_source" and load is load_inference:
+            continue  # sampling does not read the data
+        with pytest.raises(CheckpointError) as e:
+            load(bad)
+        msg = str(e.value)
+        assert str(bad) in msg and reason in msg and "\n" not in msg, msg
+
+
+def test_extra_that_is_not_an_object_is_ignored(tmp_path):
+    t = Trainer(small_config(), load_dataset(DATA))
+    t.save(tmp_path / "good.npz")
+    odd = rewrite_meta(tmp_path / "good.npz", tmp_path / "odd.npz",
+                       lambda m: {**m, "extra": "zzz"})
+    assert Trainer.load(odd).checkpoint_extra == {}

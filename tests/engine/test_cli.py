@@ -187,14 +187,20 @@ BAD = [
     (["train", "--data", "{d}/binary.bin"], "line 2: contains NUL"),
     (["train", "--data", "{d}/latin1.txt"], "line 2: not valid UTF-8"),
     (["train", "--data", "{d}/one.txt"], "at least 2 documents"),
-    (["train", "--n-embd", "10", "--n-head", "4"], "divisible by n_head"),
-    (["train", "--block-size", "0"], "block_size must be a positive integer"),
-    (["train", "--block-size", "100000"], "too large"),
-    (["train", "--steps", "-5"], "num_steps must be a positive integer"),
+    # config errors name the flag the user typed, not the config field behind it
+    (["train", "--n-embd", "10", "--n-head", "4"], "--n-embd (10) must be divisible by "
+     "--n-head (4)"),
+    (["train", "--n-embd", "7"], "--n-embd (7) must be divisible by n_head (4)"),
+    (["train", "--block-size", "0"], "--block-size must be a positive integer"),
+    (["train", "--block-size", "100000"], "--block-size 100000 is too large"),
+    (["train", "--steps", "-5"], "--steps must be a positive integer"),
+    (["train", "--steps", "0"], "--steps must be a positive integer, got 0"),
     (["train", "--steps", "abc"], "invalid int value"),
-    (["train", "--lr", "0"], "learning_rate must be > 0"),
-    (["train", "--batch-size", "0"], "batch_size"),
-    (["train", "--val-every", "-1"], "val_every"),
+    (["train", "--lr", "0"], "--lr must be > 0"),
+    (["train", "--lr", "-0.01"], "--lr must be > 0, got -0.01"),
+    (["train", "--lr", "inf"], "--lr must be a finite number > 0, got inf"),
+    (["train", "--batch-size", "0"], "--batch-size must be a positive integer"),
+    (["train", "--val-every", "-1"], "--val-every must be >= 0"),
     (["train", "--preset", "fastest"], "invalid choice"),
     (["train", "--backend", "gpu"], "unknown backend 'gpu'"),
     (["train", "--temperature", "0"], "--temperature"),
@@ -203,12 +209,17 @@ BAD = [
     (["train", "--samples", "-1"], "--samples"),
     (["train", "--jsonl", "{d}/no/such/dir/x.jsonl", "--data", "{docs}"], "--jsonl"),
     (["train", "--save", "{d}/a_dir"], "is a directory"),
+    # output paths are checked before training, not after it (when the run would be lost)
+    (["train", "--save", "{d}/no/such/dir/x.npz"], "/x.npz: no such folder"),
+    (["train", "--save", "{d}/empty.txt/x.npz"], "x.npz: empty.txt is a file, not a folder"),
+    (["train", "--jsonl", "{d}/a_dir"], "--jsonl {d}/a_dir: is a directory"),
     (["train", "--data", "makemore"], "offline"),
     (["train", "--no-such-flag"], "unrecognized arguments"),
     (["sample"], "--checkpoint"),
     (["sample", "--checkpoint", "{d}/missing.npz"], "no such file"),
     (["sample", "--checkpoint", "{d}/garbage.npz"], "not a microgpt checkpoint"),
     (["sample", "--checkpoint", "{d}/a_dir"], "directory"),
+    (["sample", "--checkpoint", "{d}/empty.txt"], "not a microgpt checkpoint"),
     ([], "required"),
     (["fly"], "invalid choice"),
 ]
@@ -219,8 +230,10 @@ def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, bad_files, argv, 
     monkeypatch.setenv("MICROGPT_CACHE_DIR", str(bad_files / "cache"))
     monkeypatch.setenv("MICROGPT_MAKEMORE_URL", closed_port_url())
     argv = [a.format(d=bad_files, docs=DOCS) for a in argv]
+    expected = expected.format(d=bad_files)
     code, out, err = run(capsys, *argv)
     assert code == 2
+    assert out == "", out  # nothing ran: the error is the only output
     assert "Traceback" not in err
     lines = err.strip().splitlines()
     assert err.count(str(bad_files)) <= 1, err  # the file is named once, not twice
@@ -231,7 +244,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, bad_files, argv, 
 
 
 @needs_numpy
-@pytest.mark.parametrize("prefix, expected", [("zé", "not in the vocabulary"),
+@pytest.mark.parametrize("prefix, expected", [("zé", "--prefix 'zé': 'é' never occurs"),
                                                ("abcdefgh", "at most 7")])
 def test_bad_prefix(capsys, tmp_path, prefix, expected):
     ckpt = tmp_path / "c.npz"
@@ -294,3 +307,33 @@ def test_ctrl_c_stops_cleanly_saves_and_exits_130(tmp_path):
 
     stopped_at = int(err.split("interrupted at step ")[1].split()[0])
     assert Trainer.load(ckpt).step_num == stopped_at >= 20
+
+
+@needs_numpy
+def test_sample_works_from_anywhere_after_the_data_has_gone(capsys, tmp_path, monkeypatch):
+    # Trained on a relative --data path, then sampled from another folder after the data
+    # file was moved: sampling reads weights and vocabulary from the checkpoint alone.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "names.txt").write_bytes(DOCS.read_bytes())
+    monkeypatch.chdir(work)
+    code, out, err = run(capsys, "train", "--data", "names.txt", "--steps", 10, "--save",
+                         "run.npz", "--samples", 4)
+    assert code == 0, err
+    trained = out.splitlines()[-4:]
+    (work / "names.txt").rename(work / "moved.txt")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "sample", "--checkpoint", "work/run.npz", "--samples", 4)
+    assert code == 0, err
+    assert out.splitlines() == ["--- inference ---", *trained]
+
+
+@needs_numpy
+def test_divergence_is_one_line_without_numpy_warnings(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "engine.cli", "train", "--data", str(DOCS),
+                        "--steps", "20", "--lr", "1e300", "--quiet"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "diverged at step" in lines[0] and "--lr" in lines[0], lines
+    assert "RuntimeWarning" not in r.stderr and "--- inference ---" not in r.stdout

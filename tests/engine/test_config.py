@@ -159,3 +159,44 @@ def test_copy_is_independent_because_every_setting_is_a_scalar():
     assert twin == cfg and twin.model is not cfg.model and twin.train is not cfg.train
     twin.train.learning_rate, twin.model.n_head = 0.5, 2
     assert cfg.train.learning_rate != 0.5 and cfg.model.n_head != 2
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"learning_rate": "0.1"}, "learning_rate must be a number, got '0.1'"),
+        ({"learning_rate": True}, "learning_rate must be a number, got True"),
+        ({"temperature": None}, "temperature must be a number, got None"),
+        ({"beta1": "x"}, "beta1 must be a number, got 'x'"),
+        ({"init_std": "a"}, "init_std must be a number, got 'a'"),
+        ({"grad_clip": "1"}, "grad_clip must be a number or off (None/null), got '1'"),
+        ({"grad_clip": True}, "grad_clip must be a number or off (None/null), got True"),
+        ({"top_k": True}, "top_k must be an integer or off (None/null), got True"),
+        ({"top_k": 2.5}, "top_k must be an integer or off (None/null), got 2.5"),
+        ({"zero_init": "yes"}, "zero_init must be true or false, got 'yes'"),
+        ({"weight_tying": "no"}, "weight_tying must be true or false, got 'no'"),
+        ({"timing": 3}, "timing must be true or false, got 3"),
+        ({"num_samples": "a"}, "num_samples must be an integer, got 'a'"),
+        ({"seed": True}, "seed must be an integer, got True"),
+        ({"batch_size": True}, "batch_size must be a positive integer, got True"),
+        ({"lr_schedule": 3}, "lr_schedule must be text, got 3"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_is_named_not_a_type_error(overrides, message):
+    # Settings also come from lesson files and checkpoints (JSON): a string where a number
+    # belongs used to escape as "TypeError: '>' not supported ...", and "no" for a switch
+    # was silently read as true.
+    cfg = preset("optimized", **overrides)
+    cfg.model.vocab_size = 27
+    with pytest.raises(ConfigError) as e:
+        cfg.validate()
+    assert str(e.value) == message
+
+
+def test_numpy_numbers_are_numbers():
+    import numpy as np
+
+    cfg = preset("optimized", learning_rate=np.float64(0.02), temperature=np.float32(0.5),
+                 num_samples=np.int64(3))
+    cfg.model.vocab_size = 27
+    cfg.validate()
