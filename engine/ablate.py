@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .config import ConfigError, RunConfig, preset
+from .config import PRESETS, ConfigError, RunConfig, preset
 
 # Where a change shows up: it decides whether an ablation is worth running on a backend.
 GRAPH = "graph"  # reference backend's Value graph only (node count, recursion); same numbers
@@ -226,19 +226,22 @@ def format_table(results: list[VariantResult]) -> str:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="optimized", help="base preset (default: optimized)")
+    p.add_argument("--preset", default="optimized", choices=PRESETS,
+                   help="base preset (default: optimized)")
     p.add_argument("--backend", default="reference",
                    help="reference (node counts, slow) or numpy (default: reference)")
     p.add_argument("--steps", type=int, default=50, help="steps per variant (default: 50)")
-    p.add_argument("--data", default=None, help="UTF-8 text file, one document per line, "
-                   "or 'makemore' (default: the bundled names)")
+    p.add_argument("--data", default=None, metavar="FILE",
+                   help="UTF-8 text file, one document per line; 'bundled' (default: the "
+                   "bundled names) or 'makemore' (Karpathy's names.txt, downloaded once)")
     p.add_argument("--off", action="append", default=None, metavar="A,B",
                    help="one variant with these changes off (repeatable); replaces the "
                    "default set of variants")
-    p.add_argument("--n-embd", type=int, default=None)
-    p.add_argument("--n-layer", type=int, default=None)
-    p.add_argument("--n-head", type=int, default=None)
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--n-embd", type=int, default=None,
+                   help="embedding width (default: the preset's)")
+    p.add_argument("--n-layer", type=int, default=None, help="layers (default: the preset's)")
+    p.add_argument("--n-head", type=int, default=None, help="heads (default: the preset's)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
     p.add_argument("--list", action="store_true", help="list the 14 changes and exit")
 
 
@@ -249,7 +252,9 @@ def list_changes() -> str:
 
 def run(args: argparse.Namespace, out=None) -> int:
     """Run the ablate command; errors become one-line messages and exit status 2."""
+    from .cli import flag_names
     from .data import DataError, load_dataset
+    from .trainer import split_docs
 
     out = out or sys.stdout
     if args.list:
@@ -264,11 +269,16 @@ def run(args: argparse.Namespace, out=None) -> int:
         if args.steps <= 0:
             raise ConfigError(f"--steps must be a positive integer, got {args.steps}")
         base.train.num_steps = args.steps
-        base.validate()
+        try:
+            base.validate()
+        except ConfigError as e:  # name the flag the user typed (--n-embd, not n_embd)
+            raise ConfigError(flag_names(str(e), overrides)) from None
         if args.off:
             variants = [("base", [])]  # the seed as is: what every variant is compared with
             for spec in args.off:
                 keys = [k.strip() for k in spec.split(",") if k.strip()]
+                if not keys:
+                    raise ConfigError(f"--off {spec!r} names no change (see --list)")
                 for k in keys:
                     _lookup(k)
                 variants.append(("-" + ",".join(keys), keys))
@@ -280,6 +290,10 @@ def run(args: argparse.Namespace, out=None) -> int:
             dataset = load_data(args.data, quiet=True)
         else:
             dataset = load_dataset(args.data) if args.data else load_dataset()
+        try:  # the base has the largest validation split of all variants: check it now
+            split_docs(dataset.docs, base.train.val_fraction)
+        except DataError as e:
+            raise DataError(f"{dataset.source}: {e}") from None
     except (ConfigError, DataError, OSError) as e:
         print(f"microgpt ablate: error: {e}", file=sys.stderr)
         return 2

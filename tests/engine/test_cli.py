@@ -337,3 +337,26 @@ def test_divergence_is_one_line_without_numpy_warnings(tmp_path):
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "diverged at step" in lines[0] and "--lr" in lines[0], lines
     assert "RuntimeWarning" not in r.stderr and "--- inference ---" not in r.stdout
+
+
+# --- microgpt ablate: bad input -------------------------------------------------------------
+@pytest.mark.parametrize("argv, expected", [
+    (["--off", ","], "--off ',' names no change"),
+    (["--n-embd", "7", "--n-head", "4"], "--n-embd (7) must be divisible by --n-head (4)"),
+    (["--n-embd", "7"], "--n-embd (7) must be divisible by n_head (4)"),
+    (["--preset", "fastest"], "invalid choice: 'fastest'"),
+])
+def test_ablate_bad_flags_are_one_line_naming_the_flag(capsys, argv, expected):
+    code, out, err = run(capsys, "ablate", "--data", DOCS, "--steps", 1, *argv)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], err
+
+
+def test_ablate_too_few_documents_is_one_line_before_any_table(capsys, tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("emma\n")
+    code, out, err = run(capsys, "ablate", "--data", one, "--backend", "numpy")
+    assert code == 2 and out == ""  # no header line for a run that never starts
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and str(one) in lines[0] and "at least 2 documents" in lines[0]
