@@ -128,10 +128,10 @@ def memory_problem(cost: Cost, cfg: RunConfig, limit: int | None = None) -> str:
         return ""
     have = (f"this computer has {format_bytes(ram)}" if ram
             else f"the limit is {format_bytes(limit)}")
-    advice = ("choose the numpy backend (same numbers, no graph) or a smaller model"
-              if cfg.backend == "reference" else "choose a smaller model or batch size")
-    return (f"this model needs about {format_bytes(cost.memory_bytes)} of memory to train "
-            f"({cost.params:,} parameters, {cfg.backend} backend) and {have}: {advice}")
+    advice = ("use the numpy backend (same numbers, no graph) or a smaller model"
+              if cfg.backend == "reference" else "use a smaller model or batch size")
+    return (f"too big: training this model needs about {format_bytes(cost.memory_bytes)} of "
+            f"memory and {have}; {advice}")
 
 
 def estimate_on(cfg: RunConfig, docs: list[str] | None) -> Cost:

@@ -12,12 +12,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from .controller import SPEEDS
@@ -67,7 +70,18 @@ class ControlsPanel(Panel):
     def __init__(self, ctx, actions: dict):
         super().__init__(ctx)
         self._filling = False
-        root = QVBoxLayout(self)
+        # In a scroll area: on a short screen the groups scroll instead of squashing the
+        # spin boxes and cutting the notes (needs Reset, the cost, what is wrong).
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        root = QVBoxLayout(body)
         root.setContentsMargins(6, 6, 6, 6)
 
         run = QGroupBox("Run")
@@ -164,6 +178,10 @@ class ControlsPanel(Panel):
         root.addStretch(1)
         self._preset_changed("optimized")
         self.apply_theme(ctx.theme)
+        # As wide as the groups want (the scroll area would otherwise let the dock shrink
+        # and cut them on the right), plus room for the vertical scroll bar.
+        scroll.setMinimumWidth(body.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
 
     def _int_field(self, name: str) -> QSpinBox:
         label, lo, hi, tip = INT_FIELDS[name]
@@ -210,27 +228,27 @@ class ControlsPanel(Panel):
         ds = self.ctx.datasets.dataset
         return estimate_on(cfg or self.config(), ds.docs if ds is not None else None)
 
-    def _show_cost(self, valid: bool) -> None:
-        if not valid:
-            self.cost.setText("")
-            self.slow.hide()
-            return
+    def _show_cost(self, problem: str) -> None:
+        """The estimate under the fields; a warning when a step will be slow (unless the
+        model cannot be built at all, which `problem` already says)."""
+        from engine import RunConfig
+        from engine.cost import format_seconds
+
         cfg = self.config()
         cost = self.estimate(cfg)
         self.cost.setText(cost.describe())
-        slow = cost.seconds_per_step >= SLOW_STEP_S
+        slow = not problem and cost.seconds_per_step >= SLOW_STEP_S
         if slow:
-            from engine import RunConfig
-            from engine.cost import format_seconds
-
-            text = (f"Slow: about {format_seconds(cost.seconds_per_step)} per step at this "
-                    "size.")
+            text = f"Slow: ≈{format_seconds(cost.seconds_per_step)} per step at this size."
+            tip = ""
             if cfg.backend == "reference":
                 fast = self.estimate(RunConfig(cfg.model, cfg.train, backend="numpy"))
-                text += (f" The reference backend builds ~{cost.nodes_per_step:,} graph "
-                         "nodes per step; the numpy backend computes the same numbers in "
-                         f"about {format_seconds(fast.seconds_per_step)}.")
+                text += f" The numpy backend: ≈{format_seconds(fast.seconds_per_step)}."
+                tip = (f"The reference backend builds ~{cost.nodes_per_step:,} graph nodes "
+                       "per step, one Python object per multiply and add; the numpy "
+                       "backend computes the same numbers on whole arrays.")
             self.slow.setText(text)
+            self.slow.setToolTip(tip)
         self.slow.setVisible(slow)
 
     def load_config(self, cfg, preset_name: str | None = None) -> None:
@@ -268,7 +286,7 @@ class ControlsPanel(Panel):
         problem = self.problem_text()
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        self._show_cost(not problem or problem.startswith("This model needs"))
+        self._show_cost(problem)
 
     # --- shown by the window ---------------------------------------------------------------
     def set_dataset_text(self, text: str) -> None:

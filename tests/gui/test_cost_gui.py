@@ -43,7 +43,8 @@ def test_a_model_too_big_for_the_memory_cannot_be_reset(qtbot, make_window, monk
     set_sizes(w, "reference", n_embd=256, n_head=8, n_layer=8, block_size=64, batch_size=64)
     problem = w.controls.problem
     assert not problem.isHidden()
-    assert problem.text().startswith("This model needs about") and "has 4.0 GB" in problem.text()
+    assert problem.text().startswith("Too big: training this model needs about")
+    assert "has 4.0 GB" in problem.text()
     assert "numpy backend" in problem.text()
     assert not w.act["reset"].isEnabled()
     w.reset()  # e.g. the R shortcut: refused with the reason, the run untouched
