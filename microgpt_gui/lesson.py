@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ NOT_SETTINGS = {"vocab_size"}
 SETTING_NAMES = {
     f.name for klass in (GPTConfig, TrainConfig) for f in dataclasses.fields(klass)
 } - NOT_SETTINGS
+VIEW_KEYS = ("smoothing", "log_y")  # what "view" may hold (the curves' display settings)
 
 
 class LessonError(ValueError):
@@ -94,7 +96,7 @@ class Lesson:
         version = d.get(FORMAT_KEY)
         if version is None:
             raise bad(f'not a lesson file (no "{FORMAT_KEY}" version key)')
-        if version != FORMAT_VERSION:
+        if version != FORMAT_VERSION or isinstance(version, bool):
             raise bad(f"lesson format version {version!r} is not supported "
                       f"(this app reads version {FORMAT_VERSION})")
         known = {f.name for f in dataclasses.fields(cls)}
@@ -120,14 +122,24 @@ class Lesson:
         unknown = sorted(set(lesson.settings) - SETTING_NAMES)
         if unknown:
             raise bad(f'unknown setting(s) in "settings": {", ".join(unknown)}')
+        for key, value in lesson.settings.items():  # JSON allows Infinity and NaN
+            if isinstance(value, float) and not math.isfinite(value):
+                raise bad(f'"settings.{key}" must be a finite number, got {value}')
         try:
             lesson.run_config()
         except (ConfigError, TypeError, ValueError) as e:
             raise bad(f"bad settings: {e}") from None
+        unknown = sorted(set(lesson.view) - set(VIEW_KEYS))
+        if unknown:
+            raise bad(f'unknown key(s) in "view": {", ".join(unknown)} '
+                      f"(known: {', '.join(VIEW_KEYS)})")
         sm = lesson.view.get("smoothing")
         if sm is not None and (isinstance(sm, bool) or not isinstance(sm, int | float)
                                or not 0 <= sm < 1):
-            raise bad(f'"view.smoothing" must be a number from 0 to 0.99, got {sm!r}')
+            raise bad(f'"view.smoothing" must be a number from 0 to 0.99, got {json.dumps(sm)}')
+        log_y = lesson.view.get("log_y")
+        if log_y is not None and not isinstance(log_y, bool):
+            raise bad(f'"view.log_y" must be true or false, got {json.dumps(log_y)}')
         return lesson
 
 
@@ -135,7 +147,7 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     """Read and check a lesson file; LessonError names the file and the problem."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is fine
     except FileNotFoundError:
         raise LessonError(f"{p}: no such file") from None
     except IsADirectoryError:

@@ -5,6 +5,11 @@ so the first steps are exactly the ones the teacher rehearsed; then the display 
 (speed, probe word, smoothing, layout, projector mode). Settings the controls panel has
 no field for (e.g. grad_clip) are kept here and applied through window.config_modifiers;
 picking another preset or ticking the Optimizations panel drops them (the user took over).
+
+A lesson is never half-applied: everything that can be checked without reading the data
+is checked first (a value the window's fields cannot show is refused, not clamped), and
+if the data then fails to load or the model cannot be built from it, the window goes back
+to the settings, data and layout it had before.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from engine.data import DataError
+from engine.data import DataError, bundled_path
 
 from .lesson import Lesson, LessonError, load_lesson, save_lesson
 
@@ -40,9 +45,12 @@ class LessonManager(QObject):
         window.config_modifiers.append(self.modify)
         window.controls.preset.currentTextChanged.connect(self._user_took_over)
         self._explorer_hooked = False  # the Optimizations panel may be installed after us
+        self._before: dict | None = None  # the window as it was, while a lesson opens
         window.datasets.loaded.connect(self._on_dataset_loaded)
-        window.datasets.failed.connect(lambda _m: setattr(self, "_pending", None))
+        window.datasets.failed.connect(self._on_dataset_failed)
+        window.datasets.cancelled.connect(lambda: self._undo("loading its data was cancelled"))
         window.controller.reset_done.connect(self._on_reset_done)
+        window.controller.error.connect(self._on_controller_error)
 
     # --- config modifier ------------------------------------------------------------------
     def modify(self, cfg) -> None:
@@ -107,12 +115,45 @@ class LessonManager(QObject):
         try:
             lesson = load_lesson(path)
             source = lesson.dataset_source(path)
-            if not source.startswith("bundled") and not Path(source).is_file():
+            if source.startswith("bundled"):
+                name = source.split(":", 1)[1] if ":" in source else "names.txt"
+                if not bundled_path(name).is_file():
+                    raise LessonError(f'{path}: "dataset": there is no bundled file {name!r} '
+                                      '(the app ships "bundled:names.txt")')
+            elif not Path(source).is_file():
                 raise LessonError(f"{path}: the dataset file {source} does not exist")
             cfg = lesson.run_config()
+            self._check_fits_the_controls(path, cfg)
         except (LessonError, DataError) as e:
             self.failed.emit(str(e))
             return False
+        before = self._snapshot()
+        try:
+            self._apply(path, lesson, cfg, source)
+        except Exception as e:  # a bug must not leave the window half-changed
+            self._before = before
+            self._undo(f"{type(e).__name__}: {e}")
+            self.failed.emit(f"{path}: could not be applied ({type(e).__name__}: {e})")
+            return False
+        if self._pending is not None:  # still waiting for the data or the model
+            self._before = before
+        return True
+
+    def _check_fits_the_controls(self, path, cfg) -> None:
+        """Every value the controls panel shows must fit its field: a spin box would clamp
+        a seed of -1 to 0 or 512 to 256 silently, and the run would not be the lesson's."""
+        for name, box in self.window.controls.fields.items():
+            value = getattr(cfg.model if hasattr(cfg.model, name) else cfg.train, name)
+            lo, hi = box.minimum(), box.maximum()
+            if not lo <= value <= hi:
+                raise LessonError(f'{path}: "{name}" is {value}; this window offers '
+                                  f"{_num(lo)} to {_num(hi)}")
+            decimals = box.decimals() if hasattr(box, "decimals") else 0
+            if decimals and abs(round(value, decimals) - value) > 1e-12 * abs(value):
+                raise LessonError(f'{path}: "{name}" is {value}; this window works with '
+                                  f"at most {decimals} decimals")
+
+    def _apply(self, path, lesson: Lesson, cfg, source: str) -> None:
         w = self.window
         w.controls.load_config(cfg, lesson.preset)  # (clears overrides via the preset box)
         explorer = w.panels.get("explorer")
@@ -133,15 +174,88 @@ class LessonManager(QObject):
             w.reset()
         else:
             w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset
-        return True
 
     def _on_dataset_loaded(self, _ds) -> None:
         # The window resets by itself when nothing was trained yet; never twice.
         if self._pending is not None and not self.window.controller.busy:
             self.window.reset()
 
+    # --- going back when the lesson's data or model fails ---------------------------------------
+    def _snapshot(self) -> dict:
+        """What opening a lesson changes, to put back if it fails half-way."""
+        w = self.window
+        explorer, live = w.panels.get("explorer"), self.live
+        attention, surprise = w.panels.get("attention"), w.panels.get("surprise")
+        curves = w.panels.get("curves")
+        return {
+            "config": w.controls.config(), "preset": w.controls.preset.currentText(),
+            "explorer": explorer.save_state() if explorer is not None else None,
+            "overrides": dict(self.overrides),
+            "live": (live.val_every.value(), live.chosen) if live is not None else None,
+            "speed": w.controls.speed.currentData(),
+            "probe": (attention.word.text(), attention.follow.isChecked())
+            if attention is not None else None,
+            "surprise": surprise.view.entry.text() if surprise is not None else None,
+            "view": curves.save_state() if curves is not None else None,
+            "layout": self._layout(), "projector": self.projector.active,
+            "lesson": self.lesson, "path": self.path, "title": w.windowTitle(),
+            "dataset": w.datasets.dataset,
+        }
+
+    def _undo(self, why: str) -> None:
+        """The lesson cannot be used after all: put the window back as it was."""
+        before, self._before = self._before, None
+        self._pending = None
+        if before is None:
+            return
+        w = self.window
+        w.controls.load_config(before["config"], before["preset"])
+        explorer = w.panels.get("explorer")
+        if explorer is not None and before["explorer"] is not None:
+            explorer.restore_state(before["explorer"])
+        self.overrides = before["overrides"]
+        if self.live is not None and before["live"] is not None:
+            value, chosen = before["live"]
+            self.live.set_val_every(value)
+            self.live.chosen = chosen
+        speed = before["speed"]
+        w.controls.set_speed(speed if speed else 0)
+        w.controller.set_speed(float(speed or 0))
+        attention, surprise = w.panels.get("attention"), w.panels.get("surprise")
+        if attention is not None and before["probe"] is not None:
+            attention.word.setText(before["probe"][0])
+            attention.follow.setChecked(before["probe"][1])
+        if surprise is not None and before["surprise"] is not None:
+            surprise.view.entry.setText(before["surprise"])
+        curves = w.panels.get("curves")
+        if curves is not None and before["view"] is not None:
+            curves.restore_state(before["view"])
+        self.projector.set_active(False)
+        self._apply_layout(before["layout"])
+        self.projector.set_active(before["projector"])
+        self.lesson, self.path = before["lesson"], before["path"]
+        w.setWindowTitle(before["title"])
+        ds = before["dataset"]
+        if ds is not None and w.datasets.dataset is not ds:
+            w.datasets.dataset = ds
+            w.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
+        w.refresh_needs_reset()
+        w.statusBar().showMessage(f"The lesson was not opened ({why}); nothing changed",
+                                  15000)
+
+    def _on_dataset_failed(self, message: str) -> None:
+        # The window has shown the data file's problem; take the lesson's changes back.
+        if self._pending is not None:
+            self._undo("its data could not be loaded")
+
+    def _on_controller_error(self, message: str) -> None:
+        # The lesson's model could not be built (e.g. too few documents for its split).
+        if self._pending is not None and not self.window.controller.busy:
+            self._undo("its model could not be built from its data")
+
     def _on_reset_done(self, info) -> None:
         lesson, self._pending = self._pending, None
+        self._before = None
         if lesson is None:
             return
         sampling = self.window.panels.get("sampling")
@@ -203,3 +317,8 @@ class LessonManager(QObject):
 
     def _folder(self) -> str:
         return str(Path(self.path).parent) if self.path else str(Path.home())
+
+
+def _num(x) -> str:
+    """A spin box limit for people: 1,000,000 rather than 1e+06 or 1000000.0."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"

@@ -87,6 +87,19 @@ def test_bundled_lessons_are_valid():
         ('{"microgpt_lesson": 1, "settings": {"n_embd": 10, "n_head": 4}}',
          "must be divisible by n_head"),
         ('{"microgpt_lesson": 1, "view": {"smoothing": 2}}', '"view.smoothing"'),
+        # hand-edited values of the wrong kind: named, never a TypeError or read as true
+        ('{"microgpt_lesson": 1, "settings": {"learning_rate": "0.1"}}',
+         "learning_rate must be a number, got '0.1'"),
+        ('{"microgpt_lesson": 1, "settings": {"temperature": null}}',
+         "temperature must be a number"),
+        ('{"microgpt_lesson": 1, "settings": {"weight_tying": "no"}}',
+         "weight_tying must be true or false"),
+        ('{"microgpt_lesson": 1, "settings": {"top_k": true}}', "top_k must be an integer"),
+        ('{"microgpt_lesson": 1, "settings": {"learning_rate": Infinity}}',
+         '"settings.learning_rate" must be a finite number'),
+        ('{"microgpt_lesson": 1, "view": {"log_y": "yes"}}', '"view.log_y" must be true or'),
+        ('{"microgpt_lesson": 1, "view": {"smooth": 0.5}}', 'unknown key(s) in "view": smooth'),
+        ('{"microgpt_lesson": true}', "version True is not supported"),
     ],
 )
 def test_broken_lesson_gives_clear_message(tmp_path, content, message):
@@ -96,6 +109,13 @@ def test_broken_lesson_gives_clear_message(tmp_path, content, message):
         load_lesson(path)
     assert str(path) in str(err.value)
     assert message in str(err.value)
+
+
+def test_lesson_saved_with_a_byte_order_mark_loads(tmp_path):
+    # Windows Notepad writes one at the start of a UTF-8 file a teacher edited by hand
+    path = tmp_path / "notepad.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"microgpt_lesson": 1, "title": "edited"}')
+    assert load_lesson(path).title == "edited"
 
 
 def test_missing_and_binary_lesson_files(tmp_path):
@@ -510,3 +530,85 @@ def test_gc_guard_collects_on_the_gui_thread_only(qtbot):
     finally:
         guard.stop()
     assert gc.isenabled()
+
+
+# --- a lesson that cannot be used changes nothing -------------------------------------------
+def window_state(w):
+    """What opening a lesson would change, to compare before and after."""
+    return {"config": w.build_config().to_dict(), "preset": w.controls.preset.currentText(),
+            "title": w.windowTitle(), "dataset": w.datasets.dataset,
+            "speed": w.controls.speed.currentData(),
+            "probe": w.panels["attention"].word.text(),
+            "smoothing": w.panels["curves"].smoothing.value(),
+            "lesson": w.lessons.lesson}
+
+
+def write_lesson(path, **fields):
+    path.write_text(json.dumps({"microgpt_lesson": 1, **fields}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"seed": -1}, '"seed" is -1; this window offers 0 to 2,147,483,647'),
+    ({"n_embd": 512, "n_head": 4}, '"n_embd" is 512; this window offers 4 to 256'),
+    ({"num_steps": 10**12}, '"num_steps" is 1000000000000; this window offers 1 to 1,000,000'),
+    ({"learning_rate": 0.00005}, '"learning_rate" is 5e-05; this window offers 0.0001 to 10'),
+    ({"learning_rate": 0.012345}, "at most 4 decimals"),
+])
+def test_lesson_values_the_controls_cannot_show_are_refused_not_clamped(
+        qtbot, window, tmp_path, settings, message):
+    # A spin box silently clamps (seed -1 -> 0, n_embd 512 -> 256) or, for 10**12 steps,
+    # raised OverflowError half-way through applying the lesson.
+    w = window
+    reset(qtbot, w, tiny())
+    before = window_state(w)
+    path = write_lesson(tmp_path / "big.json", settings=settings)
+    messages = []
+    w.lessons.failed.disconnect()
+    w.lessons.failed.connect(messages.append)
+    assert not w.lessons.open(str(path))
+    assert len(messages) == 1 and str(path) in messages[0] and message in messages[0], messages
+    assert window_state(w) == before
+
+
+def test_lesson_naming_a_missing_bundled_file_is_refused_at_once(qtbot, window, tmp_path):
+    w = window
+    reset(qtbot, w, tiny())
+    before = window_state(w)
+    path = write_lesson(tmp_path / "l.json", dataset="bundled:nmaes.txt",
+                        settings={"n_embd": 32})
+    messages = []
+    w.lessons.failed.disconnect()
+    w.lessons.failed.connect(messages.append)
+    assert not w.lessons.open(str(path))
+    assert messages and str(path) in messages[0] and "nmaes.txt" in messages[0]
+    assert window_state(w) == before
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"emma\nol\x00ivia\n", "binary file"),  # the data file cannot be loaded
+    (b"emma\n", "at least 2 documents"),  # it loads, but the model cannot be built
+])
+def test_lesson_whose_data_fails_puts_the_window_back(qtbot, window, tmp_path, data, problem):
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    c = w.controller
+    info, history = c.info, c.history
+    before = window_state(w)
+    (tmp_path / "data.txt").write_bytes(data)
+    path = write_lesson(tmp_path / "l.json", title="broken data", dataset="data.txt",
+                        settings={"n_embd": 32, "seed": 5}, speed=1, probe_word="emma",
+                        view={"smoothing": 0.5})
+    assert w.lessons.open(str(path))  # the file itself is fine; the data is read later
+    qtbot.waitUntil(lambda: w.lessons._pending is None and not w.datasets.busy
+                    and not c.busy, timeout=WAIT)
+    errors = [text for kind, text in w.messages if kind == "Warning"]
+    assert errors and "data.txt" in errors[-1] and problem in errors[-1], w.messages
+    assert window_state(w) == before  # settings, title, data set, display: as they were
+    assert "not opened" in w.statusBar().currentMessage()
+    assert c.info is info and c.history is history and history.step == 2
+    assert not w.controls.needs_reset.isVisibleTo(w), w.controls.needs_reset.text()
+    steps(qtbot, w, 1)  # the run goes on
+    assert history.step == 3
+
