@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+)
 
 from .panels import Panel
-from .plotutil import cache_axes
+from .plotutil import cache_axes, label_spacing, row_label_spacing, thinned_ticks
 
 CAPTURE_HZ = 5
+MIN_MAP = 40  # px: a heatmap is never squeezed below this; the grid scrolls instead
 
 
 def axis_labels(labels) -> list[str]:
@@ -56,8 +66,14 @@ class AttentionPanel(Panel):
         self.caption = QLabel(" ")
         root.addWidget(self.caption)
         self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setMinimumSize(260, 200)
-        root.addWidget(self.glw, 1)
+        # Many heads (8 per layer, 4 layers) need more room than the dock has: the grid
+        # then keeps readable maps and scrolls, rather than running off the dock's edge.
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.glw)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setMinimumSize(260, 200)
+        root.addWidget(self.scroll, 1)
         self.readout = QLabel(" ")
         root.addWidget(self.readout)
         self.cmap = pg.colormap.get("viridis")
@@ -135,6 +151,7 @@ class AttentionPanel(Panel):
                 # map reads on its own and all cells get the same size.
                 if layer == 0:
                     cell.setTitle(f"head {head + 1}")
+                    cell.titleLabel.setMinimumWidth(0)  # the cell's width is fit_grid's
                 cell.setMouseEnabled(False, False)
                 cell.hideButtons()
                 cell.setMenuEnabled(False)
@@ -145,6 +162,7 @@ class AttentionPanel(Panel):
                 img.setLookupTable(self.cmap.getLookupTable(nPts=256))
                 img.setLevels((0.0, 1.0))
                 cell.addItem(img)
+                cell.getViewBox().sigResized.connect(self._fit_ticks)
                 self.cells.append(cell)
                 self.images.append(img)
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
@@ -171,16 +189,67 @@ class AttentionPanel(Panel):
         labels = axis_labels(cap["labels"])
         relabel = labels != self._labels  # axes are costly to redraw: only when needed
         self._labels = labels
-        ticks = [[(i + 0.5, t) for i, t in enumerate(labels)]]
         for k, (img, cell) in enumerate(zip(self.images, self.cells)):
             layer, head = divmod(k, att.shape[1])
             img.setImage(att[layer, head], autoLevels=False, levels=(0.0, 1.0))
             if relabel:
-                cell.getAxis("bottom").setTicks(ticks)
-                cell.getAxis("left").setTicks(ticks)
                 cell.setRange(xRange=(0, len(labels)), yRange=(0, len(labels)), padding=0)
+        if relabel:
+            self._fit_ticks()
+            self.fit_grid()  # the letters' axis may have changed width
         src = "training doc" if cap.get("follow") else "word"
         self.caption.setText(f"{src} “{cap['word']}” at step {cap.get('step', 0)}")
+
+    def _fit_ticks(self, *_) -> None:
+        """The letters along the maps' axes, every k-th one when rows are closer than a
+        letter is tall (small maps, many heads, projector fonts): never stacked. The
+        smallest map decides, so every head shows the same letters."""
+        if not self._labels or not self.cells:
+            return
+        rects = [cell.getViewBox().rect() for cell in self.cells]
+        # Aspect-locked square maps: the smaller side of a view box is the map's.
+        pitch = min(min(r.width(), r.height()) for r in rects) / len(self._labels)
+        if pitch <= 0:
+            return  # not laid out yet
+        font = self._tick_font()
+        ticks = (thinned_ticks(self._labels, pitch, row_label_spacing(font)),
+                 thinned_ticks(self._labels, pitch, label_spacing(font, self._labels)))
+        for cell in self.cells:
+            if getattr(cell, "_fitted_ticks", None) != ticks:  # redrawing axes costs
+                cell._fitted_ticks = ticks
+                cell.getAxis("left").setTicks([ticks[0]])
+                cell.getAxis("bottom").setTicks([ticks[1]])
+
+    def _tick_font(self) -> QFont:
+        font = QFont()
+        font.setPointSize(self.ctx.theme.plot_font_size)
+        return font
+
+    def fit_grid(self) -> None:
+        """Give every cell room for a MIN_MAP map and its head-role label, and the grid
+        widget the room its cells need: when the dock is smaller, it scrolls."""
+        if not self.cells:
+            return
+        width = 0
+        for cell in self.cells:
+            left = cell.getAxis("left").minimumWidth()
+            bottom = cell.getAxis("bottom")
+            # The head's role under it ("previous 72%"): its text with the item's margins.
+            role_w = bottom.label.boundingRect().width() if bottom.labelText else 0
+            width = max(width, MIN_MAP + left + 2, role_w)
+        for cell in self.cells:
+            # The same minimum and preferred width for all: the spare room is shared out
+            # evenly, so every head's map has the same size.
+            cell.setMinimumWidth(width)
+            cell.setPreferredWidth(width)
+            title = cell.layout.rowMinimumHeight(0)  # 0 without a title
+            height = MIN_MAP + cell.getAxis("bottom").minimumHeight() + title + 2
+            cell.setMinimumHeight(height)
+            cell.setPreferredHeight(height)
+        need = self.glw.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        self.glw.setMinimumSize(int(need.width()) + 2, int(need.height()) + 2)
+        # The grid keeps the size its largest minimum once forced on it: give it the view's.
+        self.glw.ci.setGeometry(QRectF(0, 0, self.glw.width(), self.glw.height()))
 
     def _hover(self, pos) -> None:
         if self.current is None:
@@ -209,6 +278,11 @@ class AttentionPanel(Panel):
             if k < n_head:  # the first row carries the "head h" titles
                 cell.titleLabel.setText(cell.titleLabel.text, color=theme.plot_foreground,
                                         size=f"{theme.plot_font_size}pt")
+                # One line of text, not pyqtgraph's fixed 30 px: the maps get the room.
+                title_h = QFontMetrics(font).height() + 6
+                cell.titleLabel.setMinimumWidth(0)
+                cell.titleLabel.setMaximumHeight(title_h)
+                cell.layout.setRowFixedHeight(0, title_h)
             for name in ("left", "bottom"):
                 axis = cell.getAxis(name)
                 axis.setPen(theme.plot_foreground)
@@ -220,6 +294,8 @@ class AttentionPanel(Panel):
         if self.colorbar is not None:
             self.colorbar.axis.setStyle(tickFont=font)
             self.colorbar.axis.setTextPen(theme.plot_foreground)
+        self._fit_ticks()
+        self.fit_grid()
 
     def save_state(self) -> dict:
         return {"follow": self.follow.isChecked(), "word": self.word.text()}

@@ -159,3 +159,6 @@ class HeadRoles(QObject):
                    f"On {role.rows} {self.source} letter positions it puts on average "
                    + ", ".join(f"{m:.0%} on {k}" for k, m in role.masses.items()))
             cell.getAxis("bottom").setToolTip(tip)
+        fit = getattr(self.panel, "fit_grid", None)
+        if fit is not None:  # the labels may have made the cells taller
+            fit()

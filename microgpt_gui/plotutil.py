@@ -38,6 +38,18 @@ def tick_font(point_size: int) -> QFont:
     return font
 
 
-def line_height(font: QFont) -> int:
-    """Pixels a line of `font` needs (what stacked tick labels must be apart)."""
-    return QFontMetrics(font).height()
+def row_label_spacing(font: QFont) -> int:
+    """Pixels stacked single-letter tick labels of `font` must be apart to read as
+    separate letters: a capital's height (lowercase letters then stand clear; at most a
+    tall letter grazes a descender above it). Closer, and they pile up into a smudge,
+    as they did in the time-lapse's small heatmaps."""
+    return QFontMetrics(font).capHeight()
+
+
+def label_spacing(font: QFont, labels) -> float:
+    """Pixels side-by-side tick labels must be apart: the widest neighbouring pair's
+    half-widths and a small gap."""
+    metrics = QFontMetrics(font)
+    widths = [metrics.horizontalAdvance(t) for t in labels]
+    pairs = [(a + b) / 2 for a, b in zip(widths, widths[1:])] or widths or [0]
+    return max(pairs) + 2

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +37,7 @@ from engine.analysis import Negative, TimeLapse, fast_view, negative, take_snaps
 from .attention_view import axis_labels
 from .embedding_view import EmbeddingPlot
 from .panels import Panel
-from .plotutil import line_height, thinned_ticks, tick_font
+from .plotutil import row_label_spacing, thinned_ticks, tick_font
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
@@ -143,7 +143,7 @@ class AttentionStrip(QScrollArea):
         return tick_font(self.font_size)
 
     def _title_height(self) -> int:
-        return line_height(self._font()) + 2
+        return QFontMetrics(self._font()).height() + 2
 
     def _axis_width(self) -> int:
         metrics = QFontMetrics(self._font())
@@ -231,8 +231,10 @@ class AttentionStrip(QScrollArea):
         need = lay.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         self.glw.setMinimumSize(max(fixed_w + n_head * (side + 2), math.ceil(need.width())),
                                 max(fixed_h + n_layer * (side + 2), math.ceil(need.height())))
+        # The grid keeps the size its largest minimum once forced on it: give it the view's.
+        self.glw.ci.setGeometry(QRectF(0, 0, self.glw.width(), self.glw.height()))
         ticks = thinned_ticks(self._labels, side / max(len(self._labels), 1),
-                              line_height(self._font()))
+                              row_label_spacing(self._font()))
         for k, plot in enumerate(self.plots):
             if k % n_head == 0:
                 axis = plot.getAxis("left")

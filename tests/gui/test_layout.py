@@ -67,7 +67,7 @@ def test_plotutil_thinned_ticks_keep_labels_a_line_apart():
 
 
 def test_timelapse_strip_shows_every_head_at_the_default_window_size(qtbot, plain_window):
-    from microgpt_gui.plotutil import line_height, tick_font
+    from microgpt_gui.plotutil import row_label_spacing, tick_font
 
     w = plain_window
     strip = show_timelapse(qtbot, w, model(n_head=4))
@@ -78,12 +78,12 @@ def test_timelapse_strip_shows_every_head_at_the_default_window_size(qtbot, plai
         assert view.contains(rect.adjusted(1, 1, -1, -1)), (rect, view)
         assert rect.width() >= strip.MIN_MAP - 1 and rect.height() >= strip.MIN_MAP - 1
     gaps = tick_gaps_px(strip.plots[0])
-    assert gaps and min(gaps) >= line_height(tick_font(strip.font_size)) - 0.5
+    assert gaps and min(gaps) >= row_label_spacing(tick_font(strip.font_size)) - 0.5
 
 
 @pytest.mark.parametrize("n_layer", [2, 4])
 def test_timelapse_strip_scrolls_rather_than_squash_big_models(qtbot, plain_window, n_layer):
-    from microgpt_gui.plotutil import line_height, tick_font
+    from microgpt_gui.plotutil import row_label_spacing, tick_font
 
     w = plain_window
     strip = show_timelapse(qtbot, w, model(n_layer=n_layer, n_head=8, n_embd=16))
@@ -103,4 +103,81 @@ def test_timelapse_strip_scrolls_rather_than_squash_big_models(qtbot, plain_wind
         last = viewport_rect(strip, strip.images[-1])
         assert view.contains(last.adjusted(1, 1, -1, -1))
     gaps = tick_gaps_px(strip.plots[0])
-    assert not gaps or min(gaps) >= line_height(tick_font(strip.font_size)) - 0.5
+    assert not gaps or min(gaps) >= row_label_spacing(tick_font(strip.font_size)) - 0.5
+
+
+def show_attention(qtbot, w, cfg):
+    w.docks["attention"].show()
+    w.docks["attention"].raise_()
+    panel = w.panels["attention"]
+    reset(qtbot, w, cfg)
+    n = cfg.model.n_layer * cfg.model.n_head
+    qtbot.waitUntil(lambda: panel.current is not None and len(panel.cells) == n,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: w.head_roles.roles is not None, timeout=WAIT)  # the labels
+    qtbot.wait(50)  # let the dock layout settle (queued resize events)
+    return panel
+
+
+def assert_ticks_apart(panel):
+    """Every head's letters are a letter apart, and the same on every head."""
+    from microgpt_gui.plotutil import label_spacing, row_label_spacing
+
+    font = panel._tick_font()
+    for cell in panel.cells:
+        rows, cols = tick_gaps_px(cell, "left"), tick_gaps_px(cell, "bottom")
+        assert rows and min(rows) >= row_label_spacing(font) - 0.5
+        assert cols and min(cols) >= label_spacing(font, panel._labels) - 0.5
+    shown = {tuple(cell.getAxis("left")._tickLevels[0]) for cell in panel.cells}
+    assert len(shown) == 1, shown
+
+
+def assert_maps_alike(scroll, images):
+    sides = [viewport_rect(scroll, img).width() for img in images]
+    assert max(sides) - min(sides) <= 2, sides
+
+
+def test_attention_grid_fits_the_dock_with_four_heads(qtbot, plain_window):
+    from microgpt_gui.attention_view import MIN_MAP
+
+    w = plain_window
+    panel = show_attention(qtbot, w, model(n_head=4))
+    scroll = panel.scroll
+    view = scroll.viewport().rect()
+    assert not scroll.horizontalScrollBar().isVisible()
+    items = list(panel.images) + [panel.colorbar]
+    for item in items:  # every head and the colour bar in view
+        rect = viewport_rect(scroll, item)
+        assert view.contains(rect.adjusted(1, 1, -1, -1)), (rect, view)
+    for img in panel.images:
+        assert viewport_rect(scroll, img).width() >= MIN_MAP - 1
+    assert_ticks_apart(panel)
+    assert_maps_alike(scroll, panel.images)
+
+
+@pytest.mark.parametrize("n_layer", [2, 4])
+def test_attention_grid_scrolls_rather_than_overlap_for_many_heads(qtbot, plain_window,
+                                                                    n_layer):
+    from microgpt_gui.attention_view import MIN_MAP
+
+    w = plain_window
+    panel = show_attention(qtbot, w, model(n_layer=n_layer, n_head=8, n_embd=16))
+    scroll = panel.scroll
+    view = scroll.viewport().rect()
+    maps = [viewport_rect(scroll, img) for img in panel.images]
+    for rect in maps:
+        assert min(rect.width(), rect.height()) >= MIN_MAP - 1
+    # The head-role labels under the maps never run into each other.
+    roles = [viewport_rect(scroll, cell.getAxis("bottom").label) for cell in panel.cells]
+    for i, a in enumerate(roles):
+        assert not any(a.adjusted(1, 1, -1, -1).intersects(b) for b in roles[i + 1:])
+    if any(not view.contains(r.adjusted(1, 1, -1, -1)) for r in maps):
+        bars = (scroll.horizontalScrollBar(), scroll.verticalScrollBar())
+        assert any(bar.isVisible() and bar.maximum() > 0 for bar in bars)
+        # The last head can be scrolled into view.
+        last = maps[-1]
+        scroll.ensureVisible(last.center().x(), last.center().y(),
+                             last.width() // 2 + 2, last.height() // 2 + 2)
+        assert view.contains(viewport_rect(scroll, panel.images[-1]).adjusted(1, 1, -1, -1))
+    assert_ticks_apart(panel)
+    assert_maps_alike(scroll, panel.images)
