@@ -1,13 +1,15 @@
 """Export: curves to CSV, plots and heatmaps to PNG/SVG, any widget or the whole window to
 PNG, generated names to a text file.
 
-Each function takes a path and raises ExportError with a one-line message; the ask_*
-helpers show a file dialog and turn failures into a message box, so a bad path or a full
-disk never becomes a traceback.
+Each function takes a path and raises ExportError with a one-line message saying why
+(permission denied, no such folder, ...); the ask_* helpers show a file dialog, add the
+file type's suffix when the name has none, and turn failures into the window's message
+box, so a bad path or a full disk never becomes a traceback or a silent non-export.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -26,6 +28,33 @@ def _checked(path) -> Path:
     if not p.parent.exists():
         raise ExportError(f"{p.parent}: no such folder")
     return p
+
+
+def _why_not_writable(p: Path) -> str:
+    """' (reason)' why p cannot be written, found by trying (Qt's image and SVG writers
+    only say that they failed), or '' if no reason shows up."""
+    try:
+        if p.exists():
+            with open(p, "r+b"):  # opens for writing without changing the file
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=p.parent, prefix=".microgpt-probe-"):
+                pass
+    except OSError as e:
+        return f" ({e.strerror or e})"
+    return ""
+
+
+IMAGE_SUFFIXES = {".png": "PNG", ".jpg": "JPG", ".jpeg": "JPG", ".bmp": "BMP"}
+
+
+def _save_image(image, p: Path) -> None:
+    """Save a QImage/QPixmap to p in the format its suffix names (PNG for any other)."""
+    if p.suffix.lower() == ".svg":
+        raise ExportError(f"{p}: this view can only be saved as an image (PNG), not SVG")
+    fmt = IMAGE_SUFFIXES.get(p.suffix.lower(), "PNG")
+    if image is None or image.isNull() or not image.save(str(p), fmt):
+        raise ExportError(f"{p}: could not save the image{_why_not_writable(p)}")
 
 
 def export_csv(path, runs: list[RunRecord]) -> None:
@@ -51,8 +80,7 @@ def export_names(path, names: list[str]) -> None:
 def export_widget_png(path, widget: QWidget) -> None:
     """A screenshot of a widget as it is on screen (the whole window, a panel, a heatmap)."""
     p = _checked(path)
-    if not widget.grab().save(str(p), "PNG"):
-        raise ExportError(f"{p}: could not save the image")
+    _save_image(widget.grab(), p)
 
 
 def export_svg(path, scene, source=None) -> None:
@@ -73,7 +101,7 @@ def export_svg(path, scene, source=None) -> None:
     gen.setTitle("microgpt-gui plot")
     painter = QPainter()
     if not painter.begin(gen):
-        raise ExportError(f"{path}: cannot write")
+        raise ExportError(f"{path}: cannot write{_why_not_writable(Path(path))}")
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
@@ -97,11 +125,12 @@ def export_plot(path, item) -> None:
             ex = exporters.ImageExporter(item)
             # The default width can be a float, which some Qt versions reject.
             ex.parameters()["width"] = max(int(ex.parameters()["width"]), 16)
-            ex.export(str(p))
+            # As an image in memory, saved here: pyqtgraph's own save picks the format
+            # from the suffix and its failure (an existing file that cannot be
+            # overwritten, say) went unnoticed.
+            _save_image(ex.export(toBytes=True), p)
     except OSError as e:
         raise ExportError(f"{p}: cannot write: {e.strerror or e}") from None
-    if not p.exists():
-        raise ExportError(f"{p}: could not save the image")
 
 
 # --- with a dialog ---------------------------------------------------------------------
@@ -111,22 +140,44 @@ SVG = "SVG vector image (*.svg)"
 
 
 def _ask(parent, title: str, default: str, filters: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, title, default, filters)
+    """A file name from the save dialog ('' if cancelled), with the chosen type's suffix
+    added when the name has none (a name without one saved nothing, or PNG bytes in a
+    file no viewer recognises)."""
+    path, chosen = QFileDialog.getSaveFileName(parent, title, default, filters)
+    if path and not Path(path).suffix and not Path(path).is_dir():
+        options = filters.split(";;")
+        pick = chosen if chosen in options else options[0]
+        suffix = pick.rsplit("*", 1)[-1].rstrip(")").strip()
+        if suffix.startswith("."):
+            path += suffix
     return path
+
+
+def _tell(parent, text: str, warning: bool = True) -> None:
+    """The window's own (non-modal, recorded) message box when there is one."""
+    window = parent.window() if parent is not None else None
+    show = getattr(window, "show_error" if warning else "show_message", None)
+    if show is not None:
+        show(text)
+    elif warning:
+        QMessageBox.warning(parent, "Export", text)
+    else:
+        QMessageBox.information(parent, "Export", text)
 
 
 def _run(parent, fn, *args) -> bool:
     try:
         fn(*args)
     except ExportError as e:
-        QMessageBox.warning(parent, "Export", str(e))
+        _tell(parent, f"Export failed: {e}")
         return False
     return True
 
 
 def ask_csv(parent, runs: list[RunRecord], default: str = "curves.csv") -> bool:
     if not runs:
-        QMessageBox.information(parent, "Export", "There are no curves to export yet.")
+        _tell(parent, "There are no curves to export yet: train a few steps first.",
+              warning=False)
         return False
     path = _ask(parent, "Export curves to CSV", default, "CSV (*.csv)")
     return bool(path) and _run(parent, export_csv, path, runs)
@@ -134,7 +185,8 @@ def ask_csv(parent, runs: list[RunRecord], default: str = "curves.csv") -> bool:
 
 def ask_names(parent, names: list[str]) -> bool:
     if not names:
-        QMessageBox.information(parent, "Export", "There are no generated names yet.")
+        _tell(parent, "There are no generated names to save yet: press Generate first.",
+              warning=False)
         return False
     path = _ask(parent, "Save generated names", "names.txt", "Text (*.txt)")
     return bool(path) and _run(parent, export_names, path, names)

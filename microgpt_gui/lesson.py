@@ -12,6 +12,7 @@ and what is wrong, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -175,11 +176,15 @@ def save_lesson(lesson: Lesson, path: str | os.PathLike) -> None:
             d["dataset"] = data.relative_to(p.resolve().parent).as_posix()
         except ValueError:
             d["dataset"] = str(data)
+    if p.is_dir():
+        raise LessonError(f"{p}: is a folder, need a file name")
+    tmp = p.with_name(p.name + ".tmp")
     try:
-        tmp = p.with_name(p.name + ".tmp")
         tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(tmp, p)
     except OSError as e:
+        with contextlib.suppress(OSError):  # no half-written lesson left beside it
+            tmp.unlink(missing_ok=True)
         raise LessonError(f"{p}: cannot write ({e.strerror or e})") from None
 
 

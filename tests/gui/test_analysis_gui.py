@@ -241,3 +241,96 @@ def test_timelapse_keeps_exact_steps_at_full_speed(qtbot, window):
     train_to_end(qtbot, w, w.controller.train)
     qtbot.waitUntil(lambda: len(tl.lapse) == 9, timeout=WAIT)
     assert tl.lapse.steps() == list(range(0, 41, 5))
+
+
+# --- export: every failure is a message naming the file and why; no silent non-export ------
+def test_plot_export_that_cannot_save_says_so_even_over_an_existing_file(
+        qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+
+    from microgpt_gui import export
+
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    target = tmp_path / "curves.png"
+    target.write_bytes(b"an older export")  # exists: the old check "p.exists()" passed
+    monkeypatch.setattr(QImage, "save", lambda *a, **k: False)  # a failing write
+    with pytest.raises(export.ExportError, match="curves.png: could not save the image"):
+        export.export_plot(target, w.panels["curves"].glw.scene())
+    assert target.read_bytes() == b"an older export"
+
+
+def test_export_into_a_file_as_folder_names_the_reason(qtbot, window, tmp_path):
+    from microgpt_gui import export
+
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for fn, args in ((export.export_plot, (w.panels["curves"].glw.scene(),)),
+                     (export.export_widget_png, (w,))):
+        with pytest.raises(export.ExportError) as e:
+            fn(blocker / "x.png", *args)
+        assert str(blocker / "x.png") in str(e.value) and "Not a directory" in str(e.value)
+    with pytest.raises(export.ExportError, match="Not a directory"):
+        export.export_plot(blocker / "x.svg", w.panels["curves"].glw.scene())
+
+
+def test_widget_export_refuses_svg_instead_of_writing_png_bytes(qtbot, window, tmp_path):
+    from microgpt_gui import export
+
+    with pytest.raises(export.ExportError, match="only be saved as an image"):
+        export.export_widget_png(tmp_path / "window.svg", window)
+    assert not (tmp_path / "window.svg").exists()
+
+
+def test_export_dialog_names_without_suffix_get_the_chosen_type(qtbot, window, tmp_path,
+                                                                 monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+
+    def answer(path, chosen=""):
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            staticmethod(lambda *a, **k: (str(path), chosen)))
+
+    for action, name, chosen, made in (
+            ("export_csv", "run", "", "run.csv"),
+            ("export_plot_curves", "c1", "", "c1.png"),
+            ("export_plot_curves", "c2", "SVG vector image (*.svg)", "c2.svg"),
+            ("export_window", "win", "", "win.png")):
+        answer(tmp_path / name, chosen)
+        w.act[action].trigger()
+        assert (tmp_path / made).stat().st_size > 100, made
+        assert not (tmp_path / name).exists()
+    assert (tmp_path / "c2.svg").read_text().lstrip().startswith("<?xml")
+    # A folder is not given a suffix (that would write a file beside it): it is refused.
+    before = {p.name for p in tmp_path.parent.iterdir()}
+    answer(tmp_path)
+    w.act["export_csv"].trigger()
+    assert {p.name for p in tmp_path.parent.iterdir()} == before
+    kind, text = w.messages[-1]
+    assert kind == "Warning" and str(tmp_path) in text and "is a folder" in text
+
+
+def test_export_failure_is_the_windows_message_and_training_goes_on(qtbot, window, tmp_path,
+                                                                     monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    missing = tmp_path / "gone" / "x.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(missing), "")))
+    w.act["export_plot_curves"].trigger()  # returns at once: no modal box to block on
+    kind, text = w.messages[-1]
+    assert kind == "Warning" and "Export failed" in text and "no such folder" in text
+    assert str(missing.parent) in text
+    assert not w.shown_messages  # not a blocking QMessageBox
+    steps(qtbot, w, 1)
+    assert w.controller.history.step == 3

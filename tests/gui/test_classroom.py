@@ -612,3 +612,19 @@ def test_lesson_whose_data_fails_puts_the_window_back(qtbot, window, tmp_path, d
     steps(qtbot, w, 1)  # the run goes on
     assert history.step == 3
 
+
+
+@pytest.mark.parametrize("where, reason", [("folder", "is a folder"),
+                                           ("under_a_file", "cannot write")])
+def test_saving_a_lesson_where_it_cannot_go_leaves_nothing_behind(tmp_path, where, reason):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    target = tmp_path / "lessons" if where == "folder" else blocker / "l.json"
+    if where == "folder":
+        target.mkdir()
+    with pytest.raises(LessonError) as e:
+        save_lesson(Lesson(title="t"), target)
+    assert str(target) in str(e.value) and reason in str(e.value)
+    # the temporary file ("lessons.tmp" beside the folder) used to stay behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["a_file"] + (["lessons"] if where == "folder" else []))
