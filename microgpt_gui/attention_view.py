@@ -72,7 +72,8 @@ class AttentionPanel(Panel):
         self.scroll.setWidget(self.glw)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setMinimumSize(260, 200)
+        # Small: the grid scrolls, and a 1280x720 screen must fit the whole window.
+        self.scroll.setMinimumSize(240, 120)
         root.addWidget(self.scroll, 1)
         self.readout = QLabel(" ")
         root.addWidget(self.readout)

@@ -12,13 +12,15 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from .panels import Panel
 from .plotutil import cache_axes
 
 REFRESH_HZ = 25
+TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
+SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 
@@ -127,6 +129,8 @@ class CurvesPanel(Panel):
             cache_axes(p)
         self.grad_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
+        for p in self.plots:
+            p.getViewBox().sigResized.connect(self._fit_titles)
         # One step axis at the bottom is enough, and every axis costs paint time the
         # training thread would otherwise get (the GIL is shared).
         self.loss_plot.hideAxis("bottom")
@@ -317,7 +321,7 @@ class CurvesPanel(Panel):
         font = QFont()
         font.setPointSize(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
-        for plot, label in zip(self.plots, ("loss", "grad norm", "learning rate")):
+        for plot, label in zip(self.plots, TITLES):
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
@@ -342,8 +346,26 @@ class CurvesPanel(Panel):
             legend.setLabelTextColor(theme.plot_foreground)
             legend.setLabelTextSize(f"{theme.plot_font_size}pt")
             legend.setBrush(pg.mkBrush(theme.plot_background + "cc"))
+        self._fit_titles()
         self._events_drawn = -1
         self.refresh(force=True)
+
+    def _fit_titles(self, *_) -> None:
+        """A vertical axis title longer than its plot is tall runs into the plot above
+        (in a 1280x720 window 'learning rate (x0.001)' ran into 'grad norm'): such a
+        plot gets its short title, as in projector mode."""
+        theme = self.ctx.theme
+        font = QFont()
+        font.setPointSize(theme.plot_font_size)
+        metrics = QFontMetrics(font)
+        style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
+        for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
+            # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
+            need = metrics.horizontalAdvance(f"{title} (x0.001)")
+            if theme.name == "projector" or plot.getViewBox().rect().height() < need:
+                title = short
+            if plot.getAxis("left").labelText != title:
+                plot.setLabel("left", title, **style)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

@@ -181,3 +181,19 @@ def test_attention_grid_scrolls_rather_than_overlap_for_many_heads(qtbot, plain_
         assert view.contains(viewport_rect(scroll, panel.images[-1]).adjusted(1, 1, -1, -1))
     assert_ticks_apart(panel)
     assert_maps_alike(scroll, panel.images)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1360, 860)])
+def test_curve_axis_titles_are_no_longer_than_their_plots(qtbot, plain_window, size):
+    w = plain_window
+    w.resize(*size)
+    reset(qtbot, w, model())
+    curves = w.curves
+    qtbot.waitUntil(lambda: all(p.getViewBox().rect().height() > 0 for p in curves.plots),
+                    timeout=WAIT)
+    qtbot.wait(50)  # queued resizes
+    for plot in curves.plots:
+        axis = plot.getAxis("left")
+        label = axis.label  # vertical: its text runs along the plot's height
+        text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
+        assert text_len <= plot.getViewBox().rect().height(), (axis.labelText, size)
