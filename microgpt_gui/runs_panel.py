@@ -101,6 +101,12 @@ class RunsPanel(Panel):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.plot)
+        # The plot gets most of a short dock: squeezed to ~50 px its loss ticks were
+        # stacked on each other and the legend sat on the curve. The table scrolls.
+        self.plot.setMinimumHeight(110)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        split.setCollapsible(1, False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(buttons)

@@ -197,3 +197,15 @@ def test_curve_axis_titles_are_no_longer_than_their_plots(qtbot, plain_window, s
         label = axis.label  # vertical: its text runs along the plot's height
         text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
         assert text_len <= plot.getViewBox().rect().height(), (axis.labelText, size)
+
+
+def test_window_fits_a_1280x720_screen_and_runs_plot_keeps_its_height(qtbot, plain_window):
+    w = plain_window
+    assert w.minimumSizeHint().height() <= 720 and w.minimumSizeHint().width() <= 1280
+    w.docks["runs"].show()
+    w.docks["runs"].raise_()
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.panels["runs"].plot.isVisible(), timeout=WAIT)
+    qtbot.wait(50)
+    # A short dock: the loss plot still gets room for its ticks (it had ~50 px).
+    assert w.panels["runs"].plot.height() >= 100
