@@ -194,6 +194,8 @@ def load_checkpoint(path, dataset: Dataset | None = None):
 def checkpoint_config(path, meta: dict) -> RunConfig:
     """The run's settings from a checkpoint's metadata, validated (vocab_size included)."""
     try:
+        if not isinstance(meta["config"], dict):
+            raise ConfigError(f"'config' is {type(meta['config']).__name__}, not an object")
         config = RunConfig.from_dict(meta["config"])
         config.validate()
     except KeyError as e:

@@ -12,6 +12,7 @@ answers, so the curves stored match the weights stored.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
@@ -80,7 +81,14 @@ class CheckpointManager(QObject):
             return trainer.step_num if trainer is not None else None
 
         c.call_in_worker(steps_done, lambda n: self._save_now(path, was_running),
-                         self._fail)
+                         lambda message: self._save_failed(message, was_running))
+
+    def _save_failed(self, message: str, resume: bool) -> None:
+        """Say why, and let a run that was training go on: a full disk or a read-only
+        folder must not also stop the lesson."""
+        self.failed.emit(f"Could not save the checkpoint: {message}")
+        if resume:
+            self.controller.train()
 
     def _save_now(self, path: str, resume: bool) -> None:
         c = self.controller
@@ -96,7 +104,7 @@ class CheckpointManager(QObject):
             if resume:
                 c.train()
 
-        c.call_in_worker(write, done, self._fail)
+        c.call_in_worker(write, done, lambda message: self._save_failed(message, resume))
 
     # --- opening ---------------------------------------------------------------------------
     def open(self, path: str) -> None:
@@ -156,8 +164,8 @@ class CheckpointManager(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, "Save checkpoint",
                                               "microgpt-checkpoint.npz", FILTER)
         if path:
-            if not path.endswith(".npz"):
-                path += ".npz"
+            if not path.endswith(".npz") and not Path(path).is_dir():
+                path += ".npz"  # (a folder stays as it is: saving reports it, not beside it)
             self.save(path)
 
     def ask_open(self) -> None:

@@ -111,7 +111,9 @@ def checkpoints(dest: Path) -> dict[str, Path]:
     file written into dest (so the checkpoints can reload their data):
     good (n_embd 16), other_size (n_embd 32: a valid file of another model size),
     truncated (good cut in half), spliced (other_size's arrays under good's meta: the
-    weights do not fit the model the file claims), and the JSON/garbage/empty fakes."""
+    weights do not fit the model the file claims), hand-edited metadata (bad_types: a
+    null temperature and "no" for a switch; config_not_object; odd_extra: the GUI's
+    "extra" is not an object, which is harmless), and the JSON/garbage/empty fakes."""
     import zipfile
 
     from engine import Trainer, load_dataset, preset
@@ -140,11 +142,44 @@ def checkpoints(dest: Path) -> dict[str, Path]:
         for n in zo.namelist():
             src = zg if n.startswith("meta") else zo
             zs.writestr(n, src.read(n))
+    def edited(name, change):
+        out[name] = dest / f"{name}.npz"
+        with zipfile.ZipFile(out["good"]) as zg, zipfile.ZipFile(out[name], "w") as ze:
+            for n in zg.namelist():
+                data = zg.read(n)
+                if n.startswith("meta"):
+                    data = _npy_bytes(change(json.loads(_npy_payload(data))))
+                ze.writestr(n, data)
+
+    edited("bad_types", lambda m: {**m, "config": {
+        **m["config"], "train": {**m["config"]["train"], "temperature": None},
+        "model": {**m["config"]["model"], "weight_tying": "no"}}})
+    edited("config_not_object", lambda m: {**m, "config": "optimized"})
+    edited("odd_extra", lambda m: {**m, "extra": "zzz"})
     for name in ("json_renamed.npz", "garbage.npz", "empty.npz"):
         p = dest / name
         p.write_bytes(SMALL[name])
         out[name.split(".")[0]] = p
     return out
+
+
+def _npy_payload(npy: bytes) -> bytes:
+    """The raw bytes of a 1-D uint8 .npy file (the checkpoint's meta.json entry)."""
+    import io
+
+    import numpy as np
+
+    return np.load(io.BytesIO(npy), allow_pickle=False).tobytes()
+
+
+def _npy_bytes(meta: dict) -> bytes:
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8))
+    return buf.getvalue()
 
 
 def main(argv=None) -> int:

@@ -165,7 +165,9 @@ def ckpts(tmp_path_factory):
 @pytest.mark.parametrize(
     "name, reason",
     [("truncated", "truncated"), ("spliced", "shape"), ("json_renamed", "not a microgpt"),
-     ("garbage", "not a microgpt"), ("empty", "not a microgpt")],
+     ("garbage", "not a microgpt"), ("empty", "not a microgpt"),
+     ("bad_types", "invalid settings in checkpoint: weight_tying must be true or false"),
+     ("config_not_object", "'config' is str, not an object")],
 )
 def test_bad_checkpoint_is_refused(ckpts, name, reason):
     with pytest.raises(CheckpointError) as e:
@@ -192,6 +194,12 @@ def test_checkpoint_directory_and_missing(tmp_path):
         load_checkpoint(tmp_path)
     with pytest.raises(CheckpointError, match="no such file"):
         load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_checkpoint_whose_extra_is_not_an_object_still_loads(ckpts):
+    # "extra" is the GUI's (curves); a hand-edited one must not stop training or sampling
+    t = load_checkpoint(ckpts["odd_extra"])
+    assert t.checkpoint_extra == {} and t.step_num == 1
 
 
 def test_checkpoint_of_another_model_size_loads_as_that_size(ckpts):
@@ -242,7 +250,8 @@ def test_cli_trains_on_odd_but_valid_files(has_cli, name):
         or "2/" in r.stdout
 
 
-@pytest.mark.parametrize("name", ["truncated", "spliced", "json_renamed", "garbage", "empty"])
+@pytest.mark.parametrize("name", ["truncated", "spliced", "json_renamed", "garbage", "empty",
+                                  "bad_types", "config_not_object"])
 def test_cli_sample_refuses_bad_checkpoint(has_cli, ckpts, name):
     assert_cli_error(cli("sample", "--checkpoint", ckpts[name]), ckpts[name].name)
 

@@ -222,7 +222,9 @@ def ckpts(tmp_path_factory):
 
 @pytest.mark.parametrize("name, reason", [
     ("truncated", "truncated"), ("spliced", "shape"), ("json_renamed", "not a microgpt"),
-    ("garbage", "not a microgpt"), ("empty", "not a microgpt")])
+    ("garbage", "not a microgpt"), ("empty", "not a microgpt"),
+    ("bad_types", "weight_tying must be true or false"),
+    ("config_not_object", "'config' is str, not an object")])
 def test_bad_checkpoint_is_explained_and_the_run_survives(win, qtbot, monkeypatch, ckpts,
                                                           name, reason):
     if "open_checkpoint" not in win.act:
@@ -237,6 +239,59 @@ def test_bad_checkpoint_is_explained_and_the_run_survives(win, qtbot, monkeypatc
     assert str(ckpts[name]) in text and reason in text and "Traceback" not in text
     assert_run_intact(win, info, history, 2)
     steps(win, 1, qtbot)
+
+
+def test_checkpoint_with_an_odd_extra_opens(win, qtbot, monkeypatch, ckpts):
+    # a hand-edited "extra" (the curves) used to fail the whole open with "dictionary
+    # update sequence element #0 has length 1"
+    choose_file(monkeypatch, ckpts["odd_extra"])
+    old = win.controller.info
+    win.act["open_checkpoint"].trigger()
+    qtbot.waitUntil(lambda: win.controller.info is not old and not win.controller.busy,
+                    timeout=20000)
+    assert win.controller.info.start_step == 1 and not win.boxes
+    with qtbot.waitSignal(win.controller.stats_batch, timeout=20000) as got:
+        win.controller.step_once()  # (no curves came with it: the history starts empty)
+    assert got.args[0][-1].step == 2
+
+
+def save_to(win, monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+    win.act["save_checkpoint"].trigger()
+
+
+def test_checkpoint_save_that_fails_is_explained_and_training_goes_on(win, qtbot,
+                                                                      monkeypatch, tmp_path):
+    c = win.controller
+    win.controls.set_speed(100)
+    c.set_speed(100.0)
+    c.train()
+    qtbot.waitUntil(lambda: c.history.step >= 3, timeout=20000)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    target = blocker / "run.npz"  # its folder is a file: nothing can be written there
+    save_to(win, monkeypatch, target)
+    qtbot.waitUntil(lambda: bool(win.boxes), timeout=20000)
+    kind, text = win.boxes[-1]
+    assert kind == "Warning" and "Could not save the checkpoint" in text
+    assert str(target) in text and "Traceback" not in text and "Error:" not in text
+    qtbot.waitUntil(lambda: c.state == "running", timeout=5000)  # it was running: it goes on
+    at = c.history.step
+    qtbot.waitUntil(lambda: c.history.step > at, timeout=20000)
+    c.pause()
+
+
+def test_saving_a_checkpoint_onto_a_folder_writes_nothing_beside_it(win, qtbot, monkeypatch,
+                                                                    tmp_path):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    steps(win, 1, qtbot)
+    save_to(win, monkeypatch, folder)  # no ".npz": the dialog used to get "runs.npz"
+    qtbot.waitUntil(lambda: bool(win.boxes), timeout=20000)
+    assert "is a directory" in win.boxes[-1][1] and str(folder) in win.boxes[-1][1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
+    assert not list(folder.iterdir())
 
 
 def test_checkpoint_of_another_model_size_replaces_the_run(win, qtbot, monkeypatch, ckpts):
