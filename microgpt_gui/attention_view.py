@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from .panels import Panel
-from .plotutil import cache_axes, label_spacing, row_label_spacing, thinned_ticks
+from .plotutil import (
+    cache_axes,
+    label_spacing,
+    room_for_descenders,
+    row_label_spacing,
+    thinned_ticks,
+)
 
 CAPTURE_HZ = 5
 MIN_MAP = 40  # px: a heatmap is never squeezed below this; the grid scrolls instead
@@ -289,12 +295,16 @@ class AttentionPanel(Panel):
                 axis.setPen(theme.plot_foreground)
                 axis.setTextPen(theme.plot_foreground)
                 axis.setStyle(tickFont=font, tickLength=0)
+            room_for_descenders(cell.getAxis("bottom"), font)
         for layer, label in enumerate(self.layer_labels):
             label.setText(f"layer {layer + 1}", color=theme.plot_foreground,
                           size=f"{theme.plot_font_size}pt")
         if self.colorbar is not None:
             self.colorbar.axis.setStyle(tickFont=font)
             self.colorbar.axis.setTextPen(theme.plot_foreground)
+            # pyqtgraph's default label is small and grey: unreadable on a projector.
+            self.colorbar.axis.setLabel("weight", color=theme.plot_foreground,
+                                        **{"font-size": f"{theme.plot_font_size}pt"})
         self._fit_ticks()
         self.fit_grid()
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 
 from .attention_view import axis_labels
-from .plotutil import cache_axes
+from .plotutil import cache_axes, room_for_descenders
 
 SLOW_S = 0.03  # slower than this: compute off the GUI thread
 TITLE = "next letter after the prefix"
@@ -114,4 +114,5 @@ class NextTokenBars(pg.PlotWidget):
             axis.setPen(theme.plot_foreground)
             axis.setTextPen(theme.plot_foreground)
             axis.setStyle(tickFont=font)
+        room_for_descenders(self.getAxis("bottom"), font)
         self.setTitle(TITLE, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")

@@ -53,3 +53,11 @@ def label_spacing(font: QFont, labels) -> float:
     widths = [metrics.horizontalAdvance(t) for t in labels]
     pairs = [(a + b) / 2 for a, b in zip(widths, widths[1:])] or widths or [0]
     return max(pairs) + 2
+
+
+def room_for_descenders(axis, font: QFont) -> None:
+    """A bottom axis tall enough for a whole line of its tick font. pyqtgraph reserves
+    80% of the measured text height, which at projector sizes cut the tails off g, j,
+    p, q and y (a 'g' read as an 'a'); its label, if any, is still added below."""
+    axis.setStyle(tickFont=font, autoExpandTextSpace=False,
+                  tickTextHeight=QFontMetrics(font).height())

@@ -209,3 +209,23 @@ def test_window_fits_a_1280x720_screen_and_runs_plot_keeps_its_height(qtbot, pla
     qtbot.wait(50)
     # A short dock: the loss plot still gets room for its ticks (it had ~50 px).
     assert w.panels["runs"].plot.height() >= 100
+
+
+@pytest.mark.parametrize("screen_height", [720, 1080])
+def test_letter_axes_have_room_for_descenders_at_projector_sizes(qtbot, plain_window,
+                                                                screen_height):
+    from PySide6.QtGui import QFontMetrics
+
+    from microgpt_gui.projector import projector_theme
+
+    w = plain_window
+    reset(qtbot, w, model())
+    w.themes.set_theme(projector_theme(screen_height))
+    panel = w.panels["attention"]
+    qtbot.waitUntil(lambda: bool(panel.cells), timeout=WAIT)
+    axes = [w.sampling.bars_plot.getAxis("bottom")]
+    axes += [cell.getAxis("bottom") for cell in panel.cells]
+    for axis in axes:  # g, j, p, q, y whole, not cut at the axis' lower edge
+        line = QFontMetrics(axis.style["tickFont"]).height()
+        label = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0
+        assert axis.minimumHeight() >= line + axis.style["tickTextOffset"][1] + label - 0.5
