@@ -66,6 +66,11 @@ def _decoded_pieces(
                 chunk = f.read(CHUNK)
                 if not chunk:
                     break
+                if at_start and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                    raise DataError(
+                        f"{p}: is UTF-16 text (what Windows calls 'Unicode') - save the "
+                        "file as UTF-8"
+                    )
                 if b"\0" in chunk:
                     nul_line = line_no + chunk[: chunk.index(b"\0")].count(b"\n")
                     raise DataError(
@@ -115,9 +120,12 @@ def load_docs(
     docs: list[str] = []
     partial: list[str] = []  # the line still being read, across pieces
     any_text = False
+    suspect = False  # a CR that ends no CRLF was seen in a line not yet checked
     for piece in _decoded_pieces(path, progress):
         any_text = any_text or bool(piece)
         lines = piece.split("\n")
+        if piece.count("\r") != piece.count("\r\n"):  # (a CRLF cut in two counts too)
+            suspect = True
         if len(lines) == 1:
             partial.append(piece)
             continue
@@ -125,14 +133,31 @@ def load_docs(
             partial.append(lines[0])
             lines[0] = "".join(partial)
         partial = [lines.pop()]
-        docs += [doc for line in lines if (doc := line.strip())]
+        new = [doc for line in lines if (doc := line.strip())]
+        if suspect:  # look closer: stripped CRLF lines hold no CR, a lone CR stays inside
+            _no_lone_cr(path, new)
+            suspect = "\r" in partial[0]
+        docs += new
     last = "".join(partial).strip()
     if last:
+        _no_lone_cr(path, [last])
         docs.append(last)
     if not docs:
         what = "has only blank lines" if any_text else "is empty"
         raise DataError(f"{Path(path)}: {what} - need at least one line of text")
     return docs
+
+
+def _no_lone_cr(path, docs: list[str]) -> None:
+    """A carriage return inside a line: usually a file that ends its lines with CR alone
+    (old Mac style), which split on newlines would be one long "name"."""
+    for doc in docs:
+        if "\r" in doc:
+            start = doc.split("\r", 1)[0][:20]
+            raise DataError(
+                f"{Path(path)}: a carriage return (CR) inside a line, after {start!r} - "
+                "lines must end in LF or CRLF (old Mac files end them in CR alone)"
+            )
 
 
 def distinct_chars(docs: list[str], batch: int = 4096) -> set[str]:

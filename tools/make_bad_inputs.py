@@ -34,6 +34,10 @@ SMALL: dict[str, bytes] = {
     "binary.bin": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06",
     # valid Latin-1, invalid UTF-8 (0xe9 = é) on line 3
     "latin1.txt": "emma\nolivia\nrenée\njosé\nzoë\n".encode("latin-1"),
+    # what Windows Notepad saves as "Unicode": UTF-16 with a byte-order mark (NUL bytes)
+    "utf16.txt": "\n".join(NAMES[:4]).encode("utf-16") + "\n".encode("utf-16-le"),
+    # old Mac line endings (CR alone): split on newlines it is one long "name"
+    "cr_only.txt": "\r".join(NAMES[:4]).encode() + b"\r",
     # a UTF-8 byte-order mark before the first name; it must not end up in "emma"
     "utf8_bom.txt": b"\xef\xbb\xbf" + "\n".join(NAMES).encode() + b"\n",
     # Windows line endings: no \r may survive in a document

@@ -40,6 +40,10 @@ REFUSED = {
     "blank_lines.txt": ["only blank lines"],
     "binary.bin": ["line 3", "binary"],
     "latin1.txt": ["line 3", "UTF-8"],
+    # was "line 1: contains NUL bytes - this looks like a binary file"
+    "utf16.txt": ["is UTF-16 text", "save the file as UTF-8"],
+    # was "need at least 2 documents ..., got 1" (the whole file was one document)
+    "cr_only.txt": ["carriage return (CR) inside a line, after 'emma'", "LF or CRLF"],
 }
 
 
@@ -154,6 +158,21 @@ def test_piecewise_parsing_equals_the_seed_rule(tmp_path, monkeypatch):
         monkeypatch.setattr(data, "CHUNK", chunk)
         assert data.load_docs(path) == expected, chunk
         assert data.read_text(path) == text[1:]
+
+
+def test_carriage_returns_are_judged_the_same_in_any_piece_size(tmp_path, monkeypatch):
+    # CRLF cut between two pieces is fine; a CR alone is refused wherever it falls
+    import engine.data as data
+
+    crlf = tmp_path / "crlf.txt"
+    crlf.write_bytes(b"emma\r\nolivia\r\nava\r\n")
+    lone = tmp_path / "lone.txt"
+    lone.write_bytes(b"emma\r\nolivia\rava\r\nmia\r\n")
+    for chunk in (1, 2, 3, 5, 6, 7, 1 << 20):
+        monkeypatch.setattr(data, "CHUNK", chunk)
+        assert data.load_docs(crlf) == ["emma", "olivia", "ava"], chunk
+        with pytest.raises(DataError, match="carriage return .* after 'olivia'"):
+            data.load_docs(lone)
 
 
 # --- checkpoints ------------------------------------------------------------------------------

@@ -113,6 +113,8 @@ REFUSED = {
     "blank_lines.txt": "only blank lines",
     "binary.bin": "binary",
     "latin1.txt": "UTF-8",
+    "utf16.txt": "UTF-16",
+    "cr_only.txt": "carriage return",
 }
 
 
