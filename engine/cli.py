@@ -224,10 +224,16 @@ class StopFlag:
 def run_train(args) -> int:
     cfg = run_config(args)
     n_samples, temperature, top_k = sampling_settings(args, cfg)
-    if args.save:
-        check_writable("--save", args.save)
-    if args.jsonl:
-        check_writable("--jsonl", args.jsonl)
+    outputs = [(flag, path) for flag, path in (("--save", args.save), ("--jsonl", args.jsonl))
+               if path]
+    for flag, path in outputs:
+        check_writable(flag, path)
+    data_file = args.data not in ("bundled", "makemore") and os.path.isfile(args.data)
+    for flag, path in outputs:  # writing there would destroy the training data
+        if data_file and os.path.exists(path) and os.path.samefile(path, args.data):
+            raise UsageError(f"{flag} {path}: that is the --data file; choose another name")
+    if len(outputs) == 2 and os.path.abspath(args.save) == os.path.abspath(args.jsonl):
+        raise UsageError(f"--save and --jsonl are the same file ({args.save})")
     dataset = load_data(args.data, args.quiet)
     try:
         trainer = Trainer(cfg, dataset)

@@ -213,6 +213,10 @@ BAD = [
     (["train", "--save", "{d}/no/such/dir/x.npz"], "/x.npz: no such folder"),
     (["train", "--save", "{d}/empty.txt/x.npz"], "x.npz: empty.txt is a file, not a folder"),
     (["train", "--jsonl", "{d}/a_dir"], "--jsonl {d}/a_dir: is a directory"),
+    # an output onto the training data would overwrite it (--jsonl truncated it at once)
+    (["train", "--data", "{d}/one.txt", "--jsonl", "{d}/./one.txt"], "is the --data file"),
+    (["train", "--data", "{d}/one.txt", "--save", "{d}/one.txt"], "is the --data file"),
+    (["train", "--jsonl", "{d}/out", "--save", "{d}/out"], "--save and --jsonl are the same"),
     (["train", "--data", "makemore"], "offline"),
     (["train", "--no-such-flag"], "unrecognized arguments"),
     (["sample"], "--checkpoint"),
@@ -360,3 +364,12 @@ def test_ablate_too_few_documents_is_one_line_before_any_table(capsys, tmp_path)
     assert code == 2 and out == ""  # no header line for a run that never starts
     lines = err.strip().splitlines()
     assert len(lines) == 1 and str(one) in lines[0] and "at least 2 documents" in lines[0]
+
+
+def test_an_output_onto_the_data_file_leaves_the_data_alone(capsys, tmp_path):
+    data = tmp_path / "names.txt"
+    data.write_bytes(DOCS.read_bytes())
+    for flag in ("--jsonl", "--save"):
+        code, out, err = run(capsys, "train", "--data", data, "--steps", 2, flag, data)
+        assert code == 2 and "is the --data file" in err and out == ""
+        assert data.read_bytes() == DOCS.read_bytes()  # --jsonl used to truncate it
