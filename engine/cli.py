@@ -68,26 +68,35 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    "bundled names) or 'makemore' (Karpathy's names.txt, downloaded once)")
     p.add_argument("--preset", default="optimized", choices=PRESETS,
                    help="optimized (the seed, default) or original (Karpathy's script)")
-    p.add_argument("--steps", type=int, help="training steps (preset: 500 / 1000)")
-    p.add_argument("--val-every", type=int, help="validate every N steps, 0 = never")
-    p.add_argument("--backend", default="numpy", help="numpy (default, fast) or reference")
-    p.add_argument("--seed", type=int, help="random seed (default 42)")
+    p.add_argument("--steps", type=int, metavar="N",
+                   help="training steps (preset: 500 / 1000)")
+    p.add_argument("--val-every", type=int, metavar="N",
+                   help="validate every N steps, 0 = never (preset: 100 / never)")
+    p.add_argument("--backend", default="numpy", metavar="numpy|reference",
+                   help="numpy (default, fast) or reference (scalar autograd, slow)")
+    p.add_argument("--seed", type=int, metavar="N", help="random seed (default 42)")
     add_sampling_arguments(p)
     for flag, kind, what in (("--n-embd", int, "embedding width"), ("--n-head", int, "heads"),
                              ("--n-layer", int, "layers"), ("--block-size", int, "context"),
                              ("--batch-size", int, "documents per step"),
                              ("--lr", float, "learning rate")):
-        p.add_argument(flag, type=kind, help=f"{what} (default: the preset's)")
+        p.add_argument(flag, type=kind, metavar="LR" if flag == "--lr" else "N",
+                       help=f"{what} (default: the preset's)")
     p.add_argument("--save", metavar="CKPT", help="save a checkpoint (.npz) at the end")
     p.add_argument("--jsonl", metavar="FILE", help="write one JSON object per step")
     p.add_argument("--quiet", action="store_true",
                    help="print only the steps where validation ran, and the last one")
 
 
-def add_sampling_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--samples", type=int, help="names to generate (default 20)")
-    p.add_argument("--temperature", type=float, help="sampling temperature (preset's)")
-    p.add_argument("--top-k", type=int, help="sample among the K likeliest; 0 = off")
+def add_sampling_arguments(p: argparse.ArgumentParser,
+                           temperature: str = "the preset's, 0.6 / 0.5",
+                           top_k: str = "the preset's, 5 / off") -> None:
+    """temperature, top_k: where their values come from when the flags are not given."""
+    p.add_argument("--samples", type=int, metavar="N", help="names to generate (default 20)")
+    p.add_argument("--temperature", type=float, metavar="T",
+                   help=f"sampling temperature (default: {temperature})")
+    p.add_argument("--top-k", type=int, metavar="K",
+                   help=f"sample among the K likeliest; 0 = off (default: {top_k})")
 
 
 def sampling_settings(args, cfg) -> tuple[int, float, int | None]:
@@ -304,9 +313,10 @@ def print_samples(names: list[str]) -> None:
 
 def add_sample_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint", required=True, metavar="CKPT", help="a saved .npz")
-    add_sampling_arguments(p)
-    p.add_argument("--prefix", default="", help="every name starts with these letters")
-    p.add_argument("--seed", type=int,
+    add_sampling_arguments(p, "the checkpoint's own", "the checkpoint's own")
+    p.add_argument("--prefix", default="", metavar="P",
+                   help="every name starts with these letters")
+    p.add_argument("--seed", type=int, metavar="N",
                    help="random seed (default: continue the checkpoint's own RNG, so the "
                    "names are those `train --save` would print next)")
 

@@ -373,3 +373,25 @@ def test_an_output_onto_the_data_file_leaves_the_data_alone(capsys, tmp_path):
         code, out, err = run(capsys, "train", "--data", data, "--steps", 2, flag, data)
         assert code == 2 and "is the --data file" in err and out == ""
         assert data.read_bytes() == DOCS.read_bytes()  # --jsonl used to truncate it
+
+
+def test_every_flag_in_the_readme_synopsis_exists():
+    # README's "Command line" block is what people copy; each flag it shows must parse.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Command line", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a.choices, dict))  # the subcommands
+    shown, command = {}, None
+    for line in filter(str.strip, block.splitlines()):
+        words = line.split()
+        if words[0] == "microgpt":
+            command = words[1]
+        shown.setdefault(command, set()).update(re.findall(r"--[a-z][a-z-]*", line))
+    assert set(shown) == {"train", "sample", "ablate"}
+    for command, flags in shown.items():
+        known = set(sub.choices[command]._option_string_actions)
+        assert flags <= known, f"{command}: README shows {sorted(flags - known)}"
+        usage = sub.choices[command].format_usage()
+        for flag in ("--steps N", "--lr LR", "--top-k K", "--temperature T", "--samples N"):
+            if flag.split()[0] in flags and command != "ablate":
+                assert flag in usage, (command, flag, usage)
