@@ -14,6 +14,8 @@ Trainer, CLI and GUI never care which backend runs.
             # nodes: graph nodes built this step (reference), None where no graph.
         def logits(self, params, tokens: list[int]) -> np.ndarray   # [T, vocab]
         def attention(self, params, tokens: list[int]) -> np.ndarray  # [L, H, T, T]
+        should_stop: Callable[[], bool] | None  # set by the app; while it returns True,
+            # loss_and_grads raises StepCancelled at its next safe point (long steps only)
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def param_shapes(cfg: GPTConfig) -> dict[str, tuple[int, int]]:
         shapes[f"layer{i}.mlp_fc1"] = (4 * n, n)
         shapes[f"layer{i}.mlp_fc2"] = (n, 4 * n)
     return shapes
+
+
+class StepCancelled(Exception):
+    """A backend abandoned loss_and_grads because its should_stop() said so. Raised before
+    the Trainer touches weights or optimizer: the step can simply be run again."""
 
 
 ZERO_INIT = ("attn_wo", "mlp_fc2")  # the seed starts these at zero: each block is identity

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import layers as L
-from .backends import param_shapes
+from .backends import StepCancelled, param_shapes
 from .blas_threads import limit_blas_threads
 from .config import GPTConfig, TrainConfig
 from .fused import FusedStep
@@ -68,6 +68,7 @@ class NumpyBackend:
     """Backend interface (see engine/backends.py) on whole NumPy arrays."""
 
     name = "numpy"
+    should_stop = None  # () -> bool, set by the app: checked between layers (see _check)
 
     def __init__(self, model: GPTConfig, train: TrainConfig):
         self.model = model
@@ -105,9 +106,16 @@ class NumpyBackend:
         # One document at a time takes the fused path (engine/fused.py) when it applies.
         self._fused = FusedStep(model, self._layout) if FusedStep.supports(model) else None
 
+    def _check(self):
+        """Abandon the step (StepCancelled) if should_stop() says so; the weights and
+        the optimizer are only touched after loss_and_grads."""
+        if self.should_stop is not None and self.should_stop():
+            raise StepCancelled
+
     # --- the model -----------------------------------------------------------------------
-    def forward(self, params, onehot, B, T):
-        """onehot [N,V] input tokens (N = B·T rows) -> (logits [N,V], caches)."""
+    def forward(self, params, onehot, B, T, check=None):
+        """onehot [N,V] input tokens (N = B·T rows) -> (logits [N,V], caches). check():
+        called before every layer (training: may raise StepCancelled)."""
         cfg = self.model
         mask = self._masks[T]
         act = cfg.activation
@@ -121,6 +129,8 @@ class NumpyBackend:
             flat = None
         for (wq, wk, wv, wo, fc1, fc2), qkv_slice in zip(self._names, self._qkv_slices,
                                                           strict=True):
+            if check is not None:
+                check()
             xn, c_n1 = L.rmsnorm_forward(x)
             if flat is not None:
                 wqkv = flat[qkv_slice].reshape(-1, cfg.n_embd)
@@ -148,13 +158,15 @@ class NumpyBackend:
             self._backward(dlogits, caches)
             return FlatGrads(self._gbuf.copy(), self._layout)
 
-    def _backward(self, dlogits, caches):
+    def _backward(self, dlogits, caches, check=None):
         """Writes every weight gradient into the work buffer self._gbuf (hold the lock)."""
         cfg = self.model
         c_emb, c_norm0, blocks, c_head = caches
         act, g = cfg.activation, self._gview
         dx, dhead = L.linear_backward(dlogits, c_head, None if cfg.weight_tying else g["lm_head"])
         for i in reversed(range(cfg.n_layer)):
+            if check is not None:
+                check()
             _, _, _, wo, fc1, fc2 = self._names[i]
             c_n1, c_qkv, c_att, c_o, c_n2, c_fc1, c_act, c_fc2 = blocks[i]
             # MLP branch: x = x + fc2(act(fc1(norm(x))))
@@ -217,10 +229,12 @@ class NumpyBackend:
     def _loss_into(self, params, batch, out):
         if self._fused is not None and len(batch) == 1:
             return self._fused(params, batch[0], out)
+        # Batches and big models can take seconds: check should_stop between layers.
+        # (One small document, the fused path, takes well under a millisecond.)
         B, T, inputs, targets, weights = self._batch_arrays(batch)
-        logits, caches = self.forward(params, inputs, B, T)
+        logits, caches = self.forward(params, inputs, B, T, self._check)
         loss, c_ce = L.cross_entropy_forward(logits, targets, weights)
-        self._backward(L.cross_entropy_backward(c_ce), caches)
+        self._backward(L.cross_entropy_backward(c_ce), caches, self._check)
         if out is not self._gbuf:
             np.copyto(out, self._gbuf)
         return loss

@@ -22,7 +22,12 @@ import math
 
 import numpy as np
 
+from .backends import StepCancelled
 from .config import GPTConfig, TrainConfig
+
+# Nodes between two checks of a backend's should_stop (a long step can be abandoned:
+# Pause must not wait a whole step of a big model): ~50-100 ms of sorting or backward.
+CHECK_EVERY = 1 << 16
 
 
 class Value:
@@ -107,11 +112,13 @@ def div_direct(a, b):
     return a / b
 
 
-def topo_iterative(root: Value) -> list[Value]:
-    """Children before parents, with an explicit stack: no recursion limit."""
+def topo_iterative(root: Value, check=None) -> list[Value]:
+    """Children before parents, with an explicit stack: no recursion limit. check():
+    called every CHECK_EVERY nodes (it may raise to abandon the step)."""
     topo: list[Value] = []
     visited: set[int] = set()
     stack = [(root, False)]
+    countdown = CHECK_EVERY
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -120,6 +127,10 @@ def topo_iterative(root: Value) -> list[Value]:
         if id(node) in visited:
             continue
         visited.add(id(node))
+        countdown -= 1
+        if not countdown and check is not None:
+            check()
+            countdown = CHECK_EVERY
         stack.append((node, True))
         for child in node._children:
             if id(child) not in visited:
@@ -149,14 +160,19 @@ def topo_recursive(root: Value) -> list[Value]:
     return topo
 
 
-def backward(root: Value, iterative: bool = True) -> int:
-    """Fill .grad of every node reachable from root; returns the number of graph nodes."""
-    topo = topo_iterative(root) if iterative else topo_recursive(root)
+def backward(root: Value, iterative: bool = True, check=None) -> int:
+    """Fill .grad of every node reachable from root; returns the number of graph nodes.
+    check(): called every CHECK_EVERY nodes (it may raise to abandon the step)."""
+    topo = topo_iterative(root, check) if iterative else topo_recursive(root)
     root.grad = 1.0
-    for v in reversed(topo):
-        g = v.grad
-        for child, local in zip(v._children, v._local_grads):
-            child.grad += local * g
+    # Parents before children, in slices of CHECK_EVERY nodes (only to call check()).
+    for end in range(len(topo), 0, -CHECK_EVERY):
+        if check is not None:
+            check()
+        for v in reversed(topo[max(0, end - CHECK_EVERY) : end]):
+            g = v.grad
+            for child, local in zip(v._children, v._local_grads):
+                child.grad += local * g
     return len(topo)
 
 
@@ -191,8 +207,9 @@ class ReferenceModel:
     """The GPT as Value graphs; built fresh from numpy weights for each call."""
 
     def __init__(self, model: GPTConfig, train: TrainConfig, params: dict[str, np.ndarray],
-                 value=Value):
+                 value=Value, check=None):
         self.cfg = model
+        self.check = check  # called before every position (may raise to abandon a step)
         self.div = div_direct if train.div_op else div_mul_inverse
         # Values for every weight, keyed like the state dict (lists of rows of Values).
         # value=UncountedValue for inference: nothing it builds is counted as nodes.
@@ -248,10 +265,12 @@ class ReferenceModel:
         """Logits (Values) at every position of tokens[:block_size]."""
         n_layer = self.cfg.n_layer
         keys, values = [[] for _ in range(n_layer)], [[] for _ in range(n_layer)]
-        return [
-            self.gpt(tok, pos, keys, values, attn_out)
-            for pos, tok in enumerate(tokens[: self.cfg.block_size])
-        ]
+        out = []
+        for pos, tok in enumerate(tokens[: self.cfg.block_size]):
+            if self.check is not None:
+                self.check()
+            out.append(self.gpt(tok, pos, keys, values, attn_out))
+        return out
 
 
 def doc_loss(model: ReferenceModel, train: TrainConfig, tokens: list[int]) -> Value:
@@ -272,9 +291,17 @@ class ReferenceBackend:
 
     name = "reference"
 
+    should_stop = None  # () -> bool, set by the app: checked during a step (see _check)
+
     def __init__(self, model: GPTConfig, train: TrainConfig):
         self.model = model
         self.train = train
+
+    def _check(self):
+        """Abandon the step (StepCancelled) if should_stop() says so. Nothing has changed
+        yet: the weights and the optimizer are only touched after loss_and_grads."""
+        if self.should_stop is not None and self.should_stop():
+            raise StepCancelled
 
     def loss_and_grads(self, params, batch):
         """(mean loss over the batch's docs, grads like params, nodes built this step).
@@ -298,13 +325,13 @@ class ReferenceBackend:
                 gc.enable()
 
     def _loss_and_grads(self, params, batch, start):
-        m = ReferenceModel(self.model, self.train, params)
+        m = ReferenceModel(self.model, self.train, params, check=self._check)
         doc_losses = [doc_loss(m, self.train, toks) for toks in batch]
         if len(doc_losses) == 1:
             loss = doc_losses[0]
         else:
             loss = (1 / len(doc_losses)) * sum(doc_losses[1:], doc_losses[0])
-        backward(loss, iterative=self.train.iterative_topo)
+        backward(loss, iterative=self.train.iterative_topo, check=self._check)
         nodes = Value.created - start
         grads = {
             k: np.array([[v.grad for v in row] for row in rows], dtype=np.float64)

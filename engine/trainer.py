@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import init_params, make_backend, num_params
+from .backends import StepCancelled, init_params, make_backend, num_params
 from .config import RunConfig, preset
 from .cost import check_fits
 from .data import DataError, Dataset, Tokenizer, load_dataset
@@ -181,7 +181,8 @@ class Trainer:
         return [docs[(step * b + i) % len(docs)] for i in range(b)]
 
     def step(self, capture_attention: bool = False, capture_positions: bool = False) -> StepStats:
-        """One optimisation step on the next document(s); validates when it is due."""
+        """One optimisation step on the next document(s); validates when it is due.
+        StepCancelled (the backend's should_stop) leaves the Trainer as it was."""
         t0 = time.perf_counter()
         tr = self.config.train
         step = self.step_num
@@ -191,8 +192,10 @@ class Trainer:
             view = self.inference()
             if capture_attention:
                 extras["attention"], extras["attention_labels"] = view.attention(docs[0])
+                self._check_stop()  # (inference never checks: it may run on any thread)
             if capture_positions:
                 extras["position_losses"] = view.doc_nll(docs[0])
+                self._check_stop()
         # Only the first block_size characters are ever read: never encode a 10 MB line.
         block = self.config.model.block_size
         batch = [self.tokenizer.doc_tokens(d[:block]) for d in docs]
@@ -232,6 +235,22 @@ class Trainer:
             ms=(time.perf_counter() - t0) * 1000.0, doc=docs[0], val_loss=val_loss,
             nodes=nodes, clipped=clipped, **extras,
         )
+
+    @property
+    def should_stop(self):
+        """() -> bool or None. While it returns True, step() raises StepCancelled at its
+        next safe point (between positions, layers or slices of the graph) and leaves the
+        Trainer as it was: how the app pauses a model whose steps take seconds."""
+        return getattr(self.backend, "should_stop", None)
+
+    @should_stop.setter
+    def should_stop(self, fn) -> None:
+        self.backend.should_stop = fn
+
+    def _check_stop(self) -> None:
+        """StepCancelled if should_stop() says so: between the parts of a step."""
+        if self.should_stop is not None and self.should_stop():
+            raise StepCancelled
 
     def _adam(self, g: np.ndarray, lr_t: float, step: int, g_scale: float = 1.0) -> None:
         """Adam(W) on the flat vectors; g: all gradients, state-dict order, each to be

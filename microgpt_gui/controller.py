@@ -111,6 +111,9 @@ class RunController(QObject):
         self._cmd_start.emit()
 
     def pause(self, reason: str = ""):
+        # Abandon a long step in progress now rather than after it. Set before queueing
+        # the command that clears it, so it can never outlive that command.
+        self.worker.interrupt = True
         self._cmd_pause.emit(reason)
 
     def toggle(self):
@@ -128,6 +131,7 @@ class RunController(QObject):
     def replace_trainer(self, factory):
         """factory() runs on the worker thread and returns a Trainer."""
         self._resetting = True
+        self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)
 
     def set_speed(self, steps_per_second: float):

@@ -18,6 +18,8 @@ import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
+from engine import StepCancelled
+
 from .runinfo import RunInfo
 
 FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
@@ -25,6 +27,7 @@ MAX_TICK_S = 0.03  # at "max" speed, return to the event loop this often
 
 
 EXPLODED_STEPS = 5  # a finite blow-up must last this many steps in a row to pause
+CANCELLED = object()  # _one_step: a pause or reset abandoned the step (nothing changed)
 
 
 def blew_up(stats) -> bool:
@@ -69,6 +72,11 @@ class TrainingWorker(QObject):
         # Set directly from the GUI thread on close (a plain bool: atomic under the GIL),
         # so commands still queued behind the shutdown are skipped, not run.
         self.stopping = False
+        # Set directly from the GUI thread just before it queues a pause or a reset: the
+        # step in progress is abandoned at its backend's next safe point (StepCancelled,
+        # nothing changed), so a model whose steps take seconds still pauses at once.
+        # Cleared here when that command arrives (pause(), which reset() calls).
+        self.interrupt = False
         self._exploded_in_a_row = 0  # steps in a row with an absurd (finite) loss
         # Wall seconds spent running steps, ever: the GUI's FrameBudget reads its rate
         # (a float assigned here, read there: atomic under the GIL).
@@ -77,6 +85,9 @@ class TrainingWorker(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
+        self._answer_timer = QTimer(self)  # capture requests made while idle
+        self._answer_timer.setSingleShot(True)
+        self._answer_timer.timeout.connect(self._answer_captures)
 
     # --- commands (queued from the GUI thread) ----------------------------------------
     @Slot()
@@ -93,12 +104,15 @@ class TrainingWorker(QObject):
 
     @Slot(str)
     def pause(self, reason: str = ""):
+        self.interrupt = False
         was_running = self._running
         self._running = False
         self._timer.stop()
         self._flush(force=True)
         if was_running:
             self._set_state()
+        if self._captures:  # asked for during the last step: answer them now
+            self._answer_timer.start(0)
         if reason:
             self.paused_reason.emit(reason)
 
@@ -109,7 +123,7 @@ class TrainingWorker(QObject):
         if not self.trainer.done:
             stats = self._one_step()
             self._flush(force=True)
-            if stats is not None and self._blew_up(stats):
+            if stats is not None and stats is not CANCELLED and self._blew_up(stats):
                 self.paused_reason.emit(self._diverged_text(stats))
         self._set_state()
 
@@ -125,6 +139,7 @@ class TrainingWorker(QObject):
         except Exception as e:  # keep the old run: a bad setting must not lose it
             self.reset_failed.emit(describe(e))
             return
+        trainer.should_stop = self._should_stop
         with self.lock:
             self.trainer = trainer
         self._pending.clear()
@@ -153,24 +168,34 @@ class TrainingWorker(QObject):
     @Slot(object)
     def request_capture(self, request: dict):
         """request: word (str, '' = follow the training doc), attention, positions.
-        While running it rides on the next step; while idle it is answered at once."""
+        While running it rides on the next step. While idle it is answered once the
+        commands queued behind it have been read: panels ask several times a second, and
+        after a long step (a big reference model) many requests wait in the queue, which
+        must cost one forward pass per word, not one per request."""
         if self.trainer is None or self.stopping:
             return
-        if self._running:
-            word = request.get("word") or ""
-            old = self._captures.get(word, {"attention": False, "positions": False})
-            self._captures[word] = {
-                "word": word,
-                "attention": old["attention"] or request.get("attention", True),
-                "positions": old["positions"] or request.get("positions", False),
-            }
-            return
-        word = request.get("word") or self._last_doc or self.trainer.batch_docs(
-            self.trainer.step_num)[0]
-        try:
-            self.capture_ready.emit(self._capture_from_view(request, word))
-        except Exception as e:
-            self.capture_ready.emit({"word": word, "error": describe(e)})
+        word = request.get("word") or ""
+        old = self._captures.get(word, {"attention": False, "positions": False})
+        self._captures[word] = {
+            "word": word,
+            "attention": old["attention"] or request.get("attention", True),
+            "positions": old["positions"] or request.get("positions", False),
+        }
+        if not self._running:
+            self._answer_timer.start(0)
+
+    def _answer_captures(self):
+        """Answer the requests collected while idle (with the current weights)."""
+        if self._running or self.trainer is None or self.stopping:
+            return  # running: the next step answers them
+        reqs, self._captures = self._captures, {}
+        for req in reqs.values():
+            word = req["word"] or self._last_doc or self.trainer.batch_docs(
+                self.trainer.step_num)[0]
+            try:
+                self.capture_ready.emit(self._capture_from_view(req, word))
+            except Exception as e:
+                self.capture_ready.emit({"word": word, "error": describe(e)})
 
     @Slot()
     def request_snapshot(self):
@@ -215,6 +240,8 @@ class TrainingWorker(QObject):
             if stats is None:  # the step raised; _one_step reported it
                 self._running = False
                 break
+            if stats is CANCELLED:  # the queued pause/reset takes it from here
+                break
             if self._blew_up(stats):
                 self._running = False
                 self._flush(force=True)
@@ -238,7 +265,13 @@ class TrainingWorker(QObject):
         else:
             self._timer.start(0)
 
+    def _should_stop(self) -> bool:
+        """Read by the backend during a step (on this thread)."""
+        return self.interrupt or self.stopping
+
     def _one_step(self):
+        """One trainer step and what hangs on it; its StepStats, None if it raised (it is
+        reported and training pauses), CANCELLED if a pause or reset abandoned it."""
         reqs, self._captures = self._captures, {}
         follow = reqs.pop("", None)
         try:
@@ -247,6 +280,11 @@ class TrainingWorker(QObject):
                     capture_attention=bool(follow and follow["attention"]),
                     capture_positions=bool(follow and follow["positions"]),
                 )
+        except StepCancelled:  # the requests are still wanted: put them back
+            if follow:
+                reqs[""] = follow
+            self._captures.update(reqs)
+            return CANCELLED
         except Exception as e:
             self._running = False
             self._timer.stop()
