@@ -152,6 +152,21 @@ class LessonManager(QObject):
             if decimals and abs(round(value, decimals) - value) > 1e-12 * abs(value):
                 raise LessonError(f'{path}: "{name}" is {value}; this window works with '
                                   f"at most {decimals} decimals")
+        sampling = self.window.panels.get("sampling")
+        if sampling is None:
+            return
+        from .sampling_panel import T_STEP
+
+        t = cfg.train.temperature
+        lo, hi = sampling.temperature.minimum() * T_STEP, sampling.temperature.maximum() * T_STEP
+        if not lo - 1e-9 <= t <= hi + 1e-9 or abs(round(t / T_STEP) * T_STEP - t) > 1e-9:
+            raise LessonError(f'{path}: "temperature" is {t}; the sampling slider offers '
+                              f"{_num(round(lo, 4))} to {_num(round(hi, 4))} in steps of "
+                              f"{_num(T_STEP)}")
+        n, box = cfg.train.num_samples, sampling.count
+        if not box.minimum() <= n <= box.maximum():
+            raise LessonError(f'{path}: "num_samples" is {n}; the sampling panel makes '
+                              f"{_num(box.minimum())} to {_num(box.maximum())} names at once")
 
     def _apply(self, path, lesson: Lesson, cfg, source: str) -> None:
         w = self.window

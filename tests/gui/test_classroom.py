@@ -554,6 +554,11 @@ def write_lesson(path, **fields):
     ({"num_steps": 10**12}, '"num_steps" is 1000000000000; this window offers 1 to 1,000,000'),
     ({"learning_rate": 0.00005}, '"learning_rate" is 5e-05; this window offers 0.0001 to 10'),
     ({"learning_rate": 0.012345}, "at most 4 decimals"),
+    # sampling: the slider would have clamped 3.0 to 2 and rounded 0.63 to 0.65
+    ({"temperature": 3.0}, '"temperature" is 3.0; the sampling slider offers 0.05 to 2 in '
+     "steps of 0.05"),
+    ({"temperature": 0.63}, '"temperature" is 0.63'),
+    ({"num_samples": 1000}, '"num_samples" is 1000; the sampling panel makes 1 to 200'),
 ])
 def test_lesson_values_the_controls_cannot_show_are_refused_not_clamped(
         qtbot, window, tmp_path, settings, message):
