@@ -257,6 +257,9 @@ def run_train(args) -> int:
         raise UsageError(f"--jsonl {args.jsonl}: cannot write ({e.strerror})") from None
     if not args.quiet:  # only now: an error above must be the only thing printed
         print(f"data: {dataset.name}: {dataset.summary()}", file=sys.stderr)
+    if args.val_every and not trainer.val_docs:
+        print(f"microgpt: note: --val-every {args.val_every} has no effect: the "
+              f"{args.preset} preset holds back no validation documents", file=sys.stderr)
     split = f" (train {len(trainer.train_docs)}, val {len(trainer.val_docs)})" \
         if trainer.val_docs else ""
     out(f"num docs: {len(trainer.docs)}{split}")

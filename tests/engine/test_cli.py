@@ -395,3 +395,13 @@ def test_every_flag_in_the_readme_synopsis_exists():
         for flag in ("--steps N", "--lr LR", "--top-k K", "--temperature T", "--samples N"):
             if flag.split()[0] in flags and command != "ablate":
                 assert flag in usage, (command, flag, usage)
+
+
+def test_val_every_without_a_validation_split_says_it_does_nothing(capsys):
+    code, out, err = run(capsys, "train", "--preset", "original", "--data", DOCS,
+                         "--steps", 2, "--val-every", 1, "--samples", 0, "--quiet")
+    assert code == 0 and "val loss" not in out
+    assert "--val-every 1 has no effect" in err and "original" in err
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 2, "--val-every", 1,
+                         "--samples", 0, "--quiet")
+    assert code == 0 and "val loss" in out and err == ""
