@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from .panels import Panel
 from .plotutil import (
     cache_axes,
+    clear_grid,
     label_spacing,
     room_for_descenders,
     row_label_spacing,
@@ -144,7 +145,7 @@ class AttentionPanel(Panel):
             return
         self._shape = (n_layer, n_head)
         self._labels = []
-        self.glw.clear()
+        clear_grid(self.glw)
         self.images, self.cells, self.layer_labels = [], [], []
         first = 1 if n_layer > 1 else 0  # a column of "layer l" labels when there are layers
         for layer in range(n_layer):
@@ -244,15 +245,22 @@ class AttentionPanel(Panel):
             # The head's role under it ("previous 72%"): its text with the item's margins.
             role_w = bottom.label.boundingRect().width() if bottom.labelText else 0
             width = max(width, MIN_MAP + left + 2, role_w)
-        for cell in self.cells:
-            # The same minimum and preferred width for all: the spare room is shared out
-            # evenly, so every head's map has the same size.
-            cell.setMinimumWidth(width)
-            cell.setPreferredWidth(width)
+        # The same minimum and preferred size for every head's column and every layer's
+        # row, so the spare room is shared out evenly and all maps have the same size.
+        # Set on the grid, not on the cells: a cell with a minimum size of its own
+        # resizes itself when Qt detaches it at exit, in Python, which segfaulted.
+        lay = self.glw.ci.layout
+        n_layer, n_head = self._shape
+        first = 1 if n_layer > 1 else 0  # the "layer l" labels' column
+        for col in range(first, first + n_head):
+            lay.setColumnMinimumWidth(col, width)
+            lay.setColumnPreferredWidth(col, width)
+        for row in range(n_layer):
+            cell = self.cells[row * n_head]
             title = cell.layout.rowMinimumHeight(0)  # 0 without a title
             height = MIN_MAP + cell.getAxis("bottom").minimumHeight() + title + 2
-            cell.setMinimumHeight(height)
-            cell.setPreferredHeight(height)
+            lay.setRowMinimumHeight(row, height)
+            lay.setRowPreferredHeight(row, height)
         need = self.glw.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
         self.glw.setMinimumSize(int(need.width()) + 2, int(need.height()) + 2)
         # The grid keeps the size its largest minimum once forced on it: give it the view's.

@@ -61,3 +61,18 @@ def room_for_descenders(axis, font: QFont) -> None:
     p, q and y (a 'g' read as an 'a'); its label, if any, is still added below."""
     axis.setStyle(tickFont=font, autoExpandTextSpace=False,
                   tickTextHeight=QFontMetrics(font).height())
+
+
+def clear_grid(glw) -> None:
+    """Empty a GraphicsLayoutWidget and forget the row and column sizes set on its grid
+    (they outlive the items: a grid for fewer heads kept the old columns' widths)."""
+    lay = glw.ci.layout
+    for col in range(lay.columnCount()):
+        lay.setColumnMinimumWidth(col, 0)
+        lay.setColumnPreferredWidth(col, 0)
+        lay.setColumnMaximumWidth(col, 1e9)
+    for row in range(lay.rowCount()):
+        lay.setRowMinimumHeight(row, 0)
+        lay.setRowPreferredHeight(row, 0)
+        lay.setRowMaximumHeight(row, 1e9)
+    glw.clear()

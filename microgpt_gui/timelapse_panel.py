@@ -37,7 +37,7 @@ from engine.analysis import Negative, TimeLapse, fast_view, negative, take_snaps
 from .attention_view import axis_labels
 from .embedding_view import EmbeddingPlot
 from .panels import Panel
-from .plotutil import row_label_spacing, thinned_ticks, tick_font
+from .plotutil import clear_grid, row_label_spacing, thinned_ticks, tick_font
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
@@ -152,7 +152,7 @@ class AttentionStrip(QScrollArea):
 
     def show_attention(self, att: np.ndarray | None, labels: list[str]) -> None:
         if att is None:
-            self.glw.clear()
+            clear_grid(self.glw)
             self.images, self.plots, self._shape = [], [], None
             return
         n_layer, n_head = att.shape[:2]
@@ -174,7 +174,7 @@ class AttentionStrip(QScrollArea):
             self.fit()
 
     def _build(self, n_layer: int, n_head: int) -> None:
-        self.glw.clear()
+        clear_grid(self.glw)
         self.images, self.plots = [], []
         font, size = self._font(), f"{self.font_size}pt"
         for li in range(n_layer):

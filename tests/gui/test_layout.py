@@ -229,3 +229,18 @@ def test_letter_axes_have_room_for_descenders_at_projector_sizes(qtbot, plain_wi
         line = QFontMetrics(axis.style["tickFont"]).height()
         label = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0
         assert axis.minimumHeight() >= line + axis.style["tickTextOffset"][1] + label - 0.5
+
+
+def test_a_smaller_model_after_a_big_one_fits_again(qtbot, plain_window):
+    """Row and column sizes set for 2 x 8 maps must not linger once there are 1 x 4."""
+    w = plain_window
+    show_attention(qtbot, w, model(n_layer=2, n_head=8, n_embd=16))
+    show_timelapse(qtbot, w, model(n_layer=2, n_head=8, n_embd=16))
+    strip = show_timelapse(qtbot, w, model(n_head=4))
+    panel = show_attention(qtbot, w, model(n_head=4))
+    for scroll, items in ((panel.scroll, list(panel.images) + [panel.colorbar]),
+                          (strip, strip.images)):
+        view = scroll.viewport().rect()
+        assert not scroll.horizontalScrollBar().isVisible()
+        for item in items:
+            assert view.contains(viewport_rect(scroll, item).adjusted(1, 1, -1, -1))
