@@ -134,10 +134,13 @@ class Inference:
         probs = e / e.sum(axis=1, keepdims=True)
         return nll_rows(logits, targets), probs, targets
 
-    def mean_nll(self, docs: list[str]) -> float:
-        """Mean NLL over every scored position of docs (the seed's validation loss)."""
+    def mean_nll(self, docs: list[str], check=None) -> float:
+        """Mean NLL over every scored position of docs (the seed's validation loss).
+        check(): called before each document (it may raise to give up)."""
         total, count = 0.0, 0
         for doc in docs:
+            if check is not None:
+                check()
             losses = self.doc_nll(doc)
             total += float(losses.sum())
             count += len(losses)

@@ -229,7 +229,10 @@ class Trainer:
         self.step_num += 1
         val_loss = None
         if tr.val_every and self.val_docs and self.step_num % tr.val_every == 0:
-            val_loss = self.validate()
+            try:
+                val_loss = self.validate(check=self._check_stop)
+            except StepCancelled:  # the update is done and counts; only its validation
+                val_loss = None  # is skipped (a pause during a slow model's validation)
         return StepStats(
             step=self.step_num, loss=float(loss), grad_norm=grad_norm, lr=lr_t,
             ms=(time.perf_counter() - t0) * 1000.0, doc=docs[0], val_loss=val_loss,
@@ -287,10 +290,11 @@ class Trainer:
             p *= 1 - lr_t * wd
         p -= tmp
 
-    def validate(self) -> float:
-        """Mean NLL over every position of the first val_docs validation docs."""
+    def validate(self, check=None) -> float:
+        """Mean NLL over every position of the first val_docs validation docs. check():
+        called before each document (it may raise to give up)."""
         docs = self.val_docs[: self.config.train.val_docs]
-        loss = self.inference().mean_nll(docs) if docs else float("nan")
+        loss = self.inference().mean_nll(docs, check) if docs else float("nan")
         self.last_val_loss = loss
         return loss
 

@@ -85,3 +85,24 @@ def test_inference_is_never_cancelled():
         t.should_stop = lambda: True
         assert len(t.sample(3)) == 3
         assert t.attention("emma")[0].shape[-1] == 5
+
+
+def test_a_pause_during_validation_skips_only_the_validation():
+    """The update is done when validation starts: a stop there keeps the step (it counts,
+    same numbers) and reports no validation loss for it; the next one is measured."""
+    cfg = preset("optimized", backend="reference", num_steps=50, val_every=2, val_docs=5)
+    plain, cut, twin = (Trainer(cfg, docs()) for _ in range(3))
+    for t in (plain, cut, twin):
+        t.step()
+    twin.should_stop = counter = stop_after(10**9)
+    assert twin.step().val_loss is not None
+    step_checks = counter.calls - 5  # one check before each of the 5 validation docs
+    cut.should_stop = stop_after(step_checks + 1)  # the step passes, validation's 2nd doc stops
+    a, b = plain.step(), cut.step()
+    assert a.val_loss is not None and b.val_loss is None
+    assert (a.step, a.loss, a.grad_norm) == (b.step, b.loss, b.grad_norm)
+    np.testing.assert_array_equal(plain.params.flat, cut.params.flat)
+    cut.should_stop = None
+    for _ in range(2):
+        a, b = plain.step(), cut.step()
+    assert a.val_loss == b.val_loss is not None
