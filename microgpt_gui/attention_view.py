@@ -310,9 +310,11 @@ class AttentionPanel(Panel):
         if self.colorbar is not None:
             self.colorbar.axis.setStyle(tickFont=font)
             self.colorbar.axis.setTextPen(theme.plot_foreground)
-            # pyqtgraph's default label is small and grey: unreadable on a projector.
-            self.colorbar.axis.setLabel("weight", color=theme.plot_foreground,
-                                        **{"font-size": f"{theme.plot_font_size}pt"})
+            # pyqtgraph's default label (on the bar's left edge, the values are on its
+            # right) is small and grey: unreadable on a projector.
+            self.colorbar.getAxis("left").setLabel(
+                "weight", color=theme.plot_foreground,
+                **{"font-size": f"{theme.plot_font_size}pt"})
         self._fit_ticks()
         self.fit_grid()
 

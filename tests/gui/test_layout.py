@@ -244,3 +244,17 @@ def test_a_smaller_model_after_a_big_one_fits_again(qtbot, plain_window):
         assert not scroll.horizontalScrollBar().isVisible()
         for item in items:
             assert view.contains(viewport_rect(scroll, item).adjusted(1, 1, -1, -1))
+
+
+def test_colour_bar_has_one_label_in_the_theme_size(qtbot, plain_window):
+    from microgpt_gui.projector import projector_theme
+
+    w = plain_window
+    reset(qtbot, w, model())
+    theme = projector_theme(720)
+    w.themes.set_theme(theme)
+    bar = w.panels["attention"].colorbar
+    labelled = [name for name in ("left", "right", "top", "bottom")
+                if bar.getAxis(name).label.isVisible()]
+    assert labelled == ["left"]
+    assert f"{theme.plot_font_size}pt" in bar.getAxis("left").labelStyle.get("font-size", "")
