@@ -149,12 +149,28 @@ class CheckpointManager(QObject):
                 w.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
         explorer = getattr(w, "panels", {}).get("explorer")
         if hasattr(w, "controls"):
+            misfit = self._misfits(info.config)
             w.controls.load_config(info.config, base_preset(info.config))
         if explorer is not None:
             explorer.adopt(info.config)
         if hasattr(w, "refresh_needs_reset"):
             w.refresh_needs_reset()
         self.opened.emit(state["path"])
+        if hasattr(w, "controls") and misfit and hasattr(w, "show_message"):
+            # e.g. a CLI run with --seed -1 or --block-size 100: the run keeps its own
+            # values, but the fields show the nearest they can, and Reset would use those
+            w.show_message(
+                "This checkpoint's settings go beyond what the controls offer, so the "
+                "fields show the nearest values. Training continues with the checkpoint's "
+                "own; a Reset would use the fields'.\n" + "\n".join(misfit))
+
+    def _misfits(self, cfg) -> list[str]:
+        from .lesson_actions import misfits
+
+        try:
+            return misfits(self.window, cfg)
+        except AttributeError:  # a window without the usual panels (tests, embeds)
+            return []
 
     def _fail(self, message: str) -> None:
         self.failed.emit(message)

@@ -142,31 +142,9 @@ class LessonManager(QObject):
     def _check_fits_the_controls(self, path, cfg) -> None:
         """Every value the controls panel shows must fit its field: a spin box would clamp
         a seed of -1 to 0 or 512 to 256 silently, and the run would not be the lesson's."""
-        for name, box in self.window.controls.fields.items():
-            value = getattr(cfg.model if hasattr(cfg.model, name) else cfg.train, name)
-            lo, hi = box.minimum(), box.maximum()
-            if not lo <= value <= hi:
-                raise LessonError(f'{path}: "{name}" is {value}; this window offers '
-                                  f"{_num(lo)} to {_num(hi)}")
-            decimals = box.decimals() if hasattr(box, "decimals") else 0
-            if decimals and abs(round(value, decimals) - value) > 1e-12 * abs(value):
-                raise LessonError(f'{path}: "{name}" is {value}; this window works with '
-                                  f"at most {decimals} decimals")
-        sampling = self.window.panels.get("sampling")
-        if sampling is None:
-            return
-        from .sampling_panel import T_STEP
-
-        t = cfg.train.temperature
-        lo, hi = sampling.temperature.minimum() * T_STEP, sampling.temperature.maximum() * T_STEP
-        if not lo - 1e-9 <= t <= hi + 1e-9 or abs(round(t / T_STEP) * T_STEP - t) > 1e-9:
-            raise LessonError(f'{path}: "temperature" is {t}; the sampling slider offers '
-                              f"{_num(round(lo, 4))} to {_num(round(hi, 4))} in steps of "
-                              f"{_num(T_STEP)}")
-        n, box = cfg.train.num_samples, sampling.count
-        if not box.minimum() <= n <= box.maximum():
-            raise LessonError(f'{path}: "num_samples" is {n}; the sampling panel makes '
-                              f"{_num(box.minimum())} to {_num(box.maximum())} names at once")
+        problems = misfits(self.window, cfg)
+        if problems:
+            raise LessonError(f"{path}: {problems[0]}")
 
     def _apply(self, path, lesson: Lesson, cfg, source: str) -> None:
         w = self.window
@@ -337,3 +315,34 @@ class LessonManager(QObject):
 def _num(x) -> str:
     """A spin box limit for people: 1,000,000 rather than 1e+06 or 1000000.0."""
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
+def misfits(window, cfg) -> list[str]:
+    """Settings of cfg that the window's fields cannot show as they are (a spin box or
+    slider would clamp or round them), each as '"name" is value; ... offers lo to hi'."""
+    out = []
+    for name, box in window.controls.fields.items():
+        value = getattr(cfg.model if hasattr(cfg.model, name) else cfg.train, name)
+        lo, hi = box.minimum(), box.maximum()
+        decimals = box.decimals() if hasattr(box, "decimals") else 0
+        if not lo <= value <= hi:
+            out.append(f'"{name}" is {value}; this window offers {_num(lo)} to {_num(hi)}')
+        elif decimals and abs(round(value, decimals) - value) > 1e-12 * abs(value):
+            out.append(f'"{name}" is {value}; this window works with at most {decimals} '
+                       "decimals")
+    sampling = window.panels.get("sampling")
+    if sampling is None:
+        return out
+    from .sampling_panel import T_STEP
+
+    t = cfg.train.temperature
+    lo, hi = sampling.temperature.minimum() * T_STEP, sampling.temperature.maximum() * T_STEP
+    if not lo - 1e-9 <= t <= hi + 1e-9 or abs(round(t / T_STEP) * T_STEP - t) > 1e-9:
+        out.append(f'"temperature" is {t}; the sampling slider offers '
+                   f"{_num(round(lo, 4))} to {_num(round(hi, 4))} in steps of {_num(T_STEP)}")
+    n, box = cfg.train.num_samples, sampling.count
+    if not box.minimum() <= n <= box.maximum():
+        out.append(f'"num_samples" is {n}; the sampling panel makes {_num(box.minimum())} '
+                   f"to {_num(box.maximum())} names at once")
+    return out
+

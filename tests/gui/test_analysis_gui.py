@@ -334,3 +334,34 @@ def test_export_failure_is_the_windows_message_and_training_goes_on(qtbot, windo
     assert not w.shown_messages  # not a blocking QMessageBox
     steps(qtbot, w, 1)
     assert w.controller.history.step == 3
+
+
+def test_checkpoint_beyond_the_controls_says_so_and_keeps_its_settings(qtbot, window,
+                                                                        tmp_path):
+    # A command-line run can use values the controls cannot show (seed -1, context 100,
+    # 2M steps); the spin boxes clamp them. The run must keep its own, and say so.
+    w = window
+    cfg = tiny(seed=-1, block_size=100, num_steps=2_000_000, learning_rate=0.00001)
+    t = Trainer(cfg, load_dataset(DOCS))
+    t.step()
+    path = tmp_path / "cli-run.npz"
+    t.save(path)
+    with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
+        w.checkpoints.open(str(path))
+    got = w.controller.info.config
+    assert (got.train.seed, got.model.block_size, got.train.num_steps) == (-1, 100, 2_000_000)
+    notes = [text for kind, text in w.messages if kind == "Information"]
+    assert notes, w.messages
+    for part in ('"block_size" is 100', '"seed" is -1', '"num_steps" is 2000000',
+                 '"learning_rate" is 1e-05', "continues with the checkpoint's own"):
+        assert part in notes[-1], notes[-1]
+    assert in_worker(qtbot, w, lambda tr: tr.config.train.learning_rate) == 0.00001
+    # an ordinary checkpoint opens without a note
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 1)
+    n = len(w.messages)
+    with qtbot.waitSignal(w.checkpoints.saved, timeout=WAIT):
+        w.checkpoints.save(str(tmp_path / "plain.npz"))
+    with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
+        w.checkpoints.open(str(tmp_path / "plain.npz"))
+    assert w.messages[n:] == []
