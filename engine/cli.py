@@ -151,6 +151,10 @@ def check_writable(flag: str, path: str) -> None:
     p = Path(path)
     if p.is_dir():
         raise UsageError(f"{flag} {path}: is a directory, need a file name")
+    if p.exists():  # an existing file (or /dev/stdout): it must be writable itself
+        if not os.access(p, os.W_OK):
+            raise UsageError(f"{flag} {path}: the file is read-only")
+        return
     folder = p.parent
     if not folder.is_dir():
         raise UsageError(f"{flag} {path}: no such folder" if not folder.exists()
@@ -160,8 +164,6 @@ def check_writable(flag: str, path: str) -> None:
             pass
     except OSError as e:
         raise UsageError(f"{flag} {path}: cannot write there ({e.strerror or e})") from None
-    if p.exists() and not os.access(p, os.W_OK):
-        raise UsageError(f"{flag} {path}: the file is read-only")
 
 
 def load_data(source: str, quiet: bool):

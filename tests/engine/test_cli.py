@@ -405,3 +405,15 @@ def test_val_every_without_a_validation_split_says_it_does_nothing(capsys):
     code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 2, "--val-every", 1,
                          "--samples", 0, "--quiet")
     assert code == 0 and "val loss" in out and err == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout here")
+def test_jsonl_to_standard_output(tmp_path):
+    # an existing output that is not a regular file (a pipe, /dev/stdout) is not refused
+    # by the "can I write in its folder" check (users may not create files in /dev)
+    r = subprocess.run([sys.executable, "-m", "engine.cli", "train", "--data", str(DOCS),
+                        "--steps", "2", "--samples", "0", "--quiet", "--jsonl", "/dev/stdout"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    records = [json.loads(ln) for ln in r.stdout.splitlines() if ln.startswith("{")]
+    assert [rec["step"] for rec in records] == [1, 2]
