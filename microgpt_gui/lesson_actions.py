@@ -127,7 +127,10 @@ class LessonManager(QObject):
         except (LessonError, DataError) as e:
             self.failed.emit(str(e))
             return False
-        before = self._snapshot()
+        # A lesson still waiting for its data is replaced by this one: going back means
+        # going back to the window before either.
+        before = self._before if self._pending is not None and self._before else \
+            self._snapshot()
         try:
             self._apply(path, lesson, cfg, source)
         except Exception as e:  # a bug must not leave the window half-changed

@@ -633,3 +633,25 @@ def test_saving_a_lesson_where_it_cannot_go_leaves_nothing_behind(tmp_path, wher
     # the temporary file ("lessons.tmp" beside the folder) used to stay behind
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["a_file"] + (["lessons"] if where == "folder" else []))
+
+
+def test_second_lesson_failing_while_the_first_loads_goes_back_to_before_both(
+        qtbot, window, tmp_path):
+    from tests.helpers import load_tool
+
+    w = window
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 1)
+    before = window_state(w)
+    load_tool("make_bad_inputs").big_file(tmp_path / "big.txt", size=20 * 1024 * 1024)
+    first = write_lesson(tmp_path / "first.json", title="first", dataset="big.txt",
+                         settings={"n_embd": 32}, speed=5)
+    (tmp_path / "bad.txt").write_bytes(b"emma\nol\x00ivia\n")
+    second = write_lesson(tmp_path / "second.json", title="second", dataset="bad.txt",
+                          settings={"n_embd": 12, "n_head": 3}, speed=1)
+    assert w.lessons.open(str(first))
+    assert w.datasets.busy  # still reading the big file
+    assert w.lessons.open(str(second))  # supersedes the first one's load
+    qtbot.waitUntil(lambda: w.lessons._pending is None and not w.datasets.busy
+                    and not w.controller.busy, timeout=WAIT)
+    assert window_state(w) == before
