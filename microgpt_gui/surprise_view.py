@@ -9,7 +9,7 @@ guesses there. Green = expected, red = no better than a blind guess.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from engine.data import BOS_LABEL, DataError
@@ -21,9 +21,15 @@ from .theme import DEFAULT, Theme
 
 CAPTURE_HZ = 5  # like the attention panel: enough to follow, cheap to compute
 END_MARK = "⏎"  # the box for "end of name" (the BOS token predicted at the end)
+MIN_BOX_PT = 8  # long words in a narrow dock get smaller boxes, down to this size
 # Colour stops of the surprise scale: readable with dark text, and still distinct on a
 # washed-out projector (hue changes, not just lightness).
 STOPS = ((0.0, QColor("#5cc878")), (0.5, QColor("#ffd23f")), (1.0, QColor("#f0543c")))
+
+
+def box_padding(pt: int) -> int:
+    """Pixels left and right of a box's letter: 6 at full size, less for small boxes."""
+    return max(2, min(6, round(pt * 0.3)))
 
 
 def surprise_colour(level: float) -> QColor:
@@ -68,9 +74,13 @@ class SurpriseView(QWidget):
                              "</span> surprised")
         self.boxes_row.addWidget(self.legend)
         self.boxes_row.addStretch(1)
+        # The same key on a line of its own, for words too long to share a line with it.
+        self.legend_below = QLabel(self.legend.text())
+        self.legend_below.hide()
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
         self.boxes: list[QLabel] = []
+        self._box_pt = 0  # the boxes' font size, fitted to the width (_fit_boxes)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -79,6 +89,7 @@ class SurpriseView(QWidget):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addLayout(self.boxes_row)
+        lay.addWidget(self.legend_below)
         lay.addWidget(self.summary)
         lay.addStretch(1)  # a tall dock must not stretch the letter boxes into bars
 
@@ -131,6 +142,8 @@ class SurpriseView(QWidget):
         while len(self.boxes) < n:
             box = QLabel()
             box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            # Never forces the dock wider: _fit_boxes makes the letters fit instead.
+            box.setMinimumWidth(4)
             self.boxes_row.insertWidget(len(self.boxes), box)
             self.boxes.append(box)
 
@@ -144,12 +157,16 @@ class SurpriseView(QWidget):
         self.word, self.losses = word, list(losses)
         self._set_boxes(len(losses))
         top_loss = blind_guess_loss(self._vocab_size)
+        self._box_pt, beside = self._fitting_pt(chars)
+        self.legend.setVisible(beside)
+        self.legend_below.setVisible(not beside)
+        pad = box_padding(self._box_pt)
         for i, (box, ch, loss) in enumerate(zip(self.boxes, chars, losses, strict=False)):
             colour = surprise_colour(surprise_level(loss, self._vocab_size))
             box.setText(ch)
             box.setStyleSheet(
                 f"background:{colour.name()}; color:#111111; border-radius:4px;"
-                f"padding:2px 6px; font-size:{self._theme.font_size * 2}pt;"
+                f"padding:2px {pad}px; font-size:{self._box_pt}pt;"
                 "font-weight:bold;")
             what = "the end of the name" if ch == END_MARK else f"“{ch}”"
             tip = [f"<b>{what}</b> after “{word[:i]}”: loss {loss:.2f} "
@@ -168,11 +185,42 @@ class SurpriseView(QWidget):
                              f"boxes{extra}")
         self.summary.setToolTip("Hover a letter to see what the model guessed there.")
 
+    def _fitting_pt(self, chars) -> tuple[int, bool]:
+        """(the boxes' font size, whether the colour key fits beside them). Twice the
+        text size with the key beside them when that fits the view's width; else the key
+        goes on a line below and the boxes get as big as fits (a 16-letter word made the
+        dock, and so the window, wider than a 1280 px screen)."""
+        margins = self.layout().contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        width -= self.boxes_row.spacing() * len(chars)
+        font = QFont(self.font())
+        font.setBold(True)
+
+        def fits(pt: int, room: float) -> bool:
+            font.setPointSize(pt)
+            metrics = QFontMetrics(font)
+            pad = 2 * box_padding(pt)
+            return sum(metrics.horizontalAdvance(c) + pad + 2 for c in chars) <= room
+
+        full = self._theme.font_size * 2
+        if fits(full, width - self.legend.sizeHint().width()):
+            return full, True
+        pt = full
+        while pt > MIN_BOX_PT and not fits(pt, width):
+            pt -= 1
+        return pt, False
+
+    def resizeEvent(self, event):  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        chars = [box.text() for box in self.boxes]
+        if chars and self._fitting_pt(chars) != (self._box_pt, self.legend.isVisibleTo(self)):
+            self._show(self.word, self.losses)
+
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
         font = self.font()
         font.setPointSize(theme.font_size)
-        for w in (self.title, self.entry, self.summary, self.legend):
+        for w in (self.title, self.entry, self.summary, self.legend, self.legend_below):
             w.setFont(font)
         if self.word:
             self._show(self.word, self.losses)

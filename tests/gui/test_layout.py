@@ -258,3 +258,24 @@ def test_colour_bar_has_one_label_in_the_theme_size(qtbot, plain_window):
                 if bar.getAxis(name).label.isVisible()]
     assert labelled == ["left"]
     assert f"{theme.plot_font_size}pt" in bar.getAxis("left").labelStyle.get("font-size", "")
+
+
+def test_a_long_word_in_the_surprise_view_fits_a_1280_window(qtbot, plain_window):
+    w = plain_window
+    cfg = preset("optimized", backend="numpy", num_steps=20, n_embd=8, n_head=2,
+                 block_size=16)
+    w.docks["surprise"].show()
+    w.docks["surprise"].raise_()
+    w.resize(1280, 720)
+    reset(qtbot, w, cfg)
+    view = w.panels["surprise"].view
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=WAIT):
+        w.controller.request_snapshot()
+    view.entry.setText("maximilianoalejandro")  # 16 positions: boxes, no room for a key
+    qtbot.waitUntil(lambda: len(view.boxes) == 16, timeout=WAIT)
+    qtbot.wait(50)  # queued layout
+    assert w.minimumSizeHint().width() <= 1280  # the word does not widen the window
+    for box in view.boxes:  # every letter whole, inside the view
+        assert box.width() >= box.sizeHint().width() - 1, (box.text(), box.width())
+        assert box.geometry().right() <= view.width()
+    assert view.legend.isVisible() or view.legend_below.isVisible()
