@@ -172,7 +172,12 @@ def load_data(source: str, quiet: bool):
 
         if not is_cached() and not quiet:
             print("downloading Karpathy's makemore names.txt (once) ...", file=sys.stderr)
-        source = str(ensure_makemore(progress=None if quiet else DownloadProgress()))
+        path = str(ensure_makemore(progress=None if quiet else DownloadProgress()))
+        try:
+            return load_dataset(path)
+        except DataError as e:  # the cached copy was damaged after it was downloaded
+            raise DataError(f"{e} (the cached makemore download: delete it to fetch it "
+                            "again)") from None
     return load_dataset(source)
 
 

@@ -46,10 +46,15 @@ class DatasetManager(QObject):
     def download_makemore(self):
         def job(progress):
             from engine import load_dataset
+            from engine.data import DataError
             from engine.download import ensure_makemore
 
             path = ensure_makemore(progress=progress)
-            ds = load_dataset(path)
+            try:
+                ds = load_dataset(path)
+            except DataError as e:  # the cached copy was damaged after it was downloaded
+                raise DataError(f"{e} (the cached makemore download: delete it to fetch "
+                                "it again)") from None
             ds.name = "makemore names.txt"
             return ds
 

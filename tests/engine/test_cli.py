@@ -417,3 +417,13 @@ def test_jsonl_to_standard_output(tmp_path):
     assert r.returncode == 0, r.stderr
     records = [json.loads(ln) for ln in r.stdout.splitlines() if ln.startswith("{")]
     assert [rec["step"] for rec in records] == [1, 2]
+
+
+def test_damaged_makemore_cache_says_how_to_fix_it(capsys, tmp_path, monkeypatch):
+    (tmp_path / "makemore-names.txt").write_bytes(b"")
+    monkeypatch.setenv("MICROGPT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("MICROGPT_MAKEMORE_URL", closed_port_url())  # must not be fetched
+    for command in (["train"], ["ablate", "--backend", "numpy", "--steps", "1"]):
+        code, out, err = run(capsys, *command, "--data", "makemore")
+        assert code == 2 and out == ""
+        assert "makemore-names.txt: is empty" in err and "delete it to fetch it again" in err

@@ -592,3 +592,19 @@ def test_one_absurd_step_does_not_pause_but_a_run_of_them_does():
     results = [w._blew_up(stats(1e6)) for _ in range(EXPLODED_STEPS)]
     assert results == [False] * (EXPLODED_STEPS - 1) + [True]
     assert w._blew_up(stats(float("nan")))  # not finite: at once
+
+
+def test_damaged_makemore_cache_says_how_to_fix_it(win, qtbot, monkeypatch, tmp_path):
+    # downloads are atomic and checked, but the cached copy can be damaged later (by hand,
+    # a disk error): the message names it and says that deleting it fetches it again
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "makemore-names.txt").write_bytes(b"emma\nol\x00ivia\n")
+    monkeypatch.setenv("MICROGPT_CACHE_DIR", str(cache))
+    monkeypatch.setenv("MICROGPT_MAKEMORE_URL", "http://127.0.0.1:9/never-fetched.txt")
+    before = win.datasets.dataset
+    with qtbot.waitSignal(win.datasets.failed, timeout=20000) as got:
+        win.act["download_makemore"].trigger()
+    assert str(cache / "makemore-names.txt") in got.args[0]
+    assert "delete it to fetch it again" in got.args[0]
+    assert win.datasets.dataset is before
