@@ -37,6 +37,7 @@ from .trainer import StepStats, Trainer
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
+MIN_TEMPERATURE = 1e-3  # below ~1e-300 logits / T overflow; far below this it is argmax
 
 
 class UsageError(Exception):
@@ -107,6 +108,9 @@ def sampling_settings(args, cfg) -> tuple[int, float, int | None]:
         raise UsageError(f"--samples must be >= 0, got {n}")
     if not (t > 0 and math.isfinite(t)):
         raise UsageError(f"--temperature must be a positive number, got {t}")
+    if t < MIN_TEMPERATURE:  # logits / t overflow to inf, and the draw fails
+        raise UsageError(f"--temperature {t} is too small (at least {MIN_TEMPERATURE}; for "
+                         "always the likeliest letter use --top-k 1)")
     if k is not None and k < 0:
         raise UsageError(f"--top-k must be >= 0 (0 = off), got {k}")
     return n, t, k

@@ -205,6 +205,11 @@ BAD = [
     (["train", "--backend", "gpu"], "unknown backend 'gpu'"),
     (["train", "--temperature", "0"], "--temperature"),
     (["train", "--temperature", "nan"], "--temperature"),
+    # a subnormal temperature made logits / T infinite: "ValueError: Total of weights must
+    # be finite" with a traceback, after the whole run
+    (["train", "--temperature", "1e-320"], "--temperature 1e-320 is too small"),
+    (["sample", "--checkpoint", "{d}/garbage.npz", "--temperature", "1e-320"],
+     "not a microgpt checkpoint"),
     (["train", "--top-k", "-1"], "--top-k"),
     (["train", "--samples", "-1"], "--samples"),
     (["train", "--jsonl", "{d}/no/such/dir/x.jsonl", "--data", "{docs}"], "--jsonl"),
@@ -427,3 +432,14 @@ def test_damaged_makemore_cache_says_how_to_fix_it(capsys, tmp_path, monkeypatch
         code, out, err = run(capsys, *command, "--data", "makemore")
         assert code == 2 and out == ""
         assert "makemore-names.txt: is empty" in err and "delete it to fetch it again" in err
+
+
+@needs_numpy
+def test_sample_with_a_vanishing_temperature_is_refused_not_a_traceback(capsys, tmp_path):
+    ckpt = tmp_path / "c.npz"
+    assert run(capsys, "train", "--data", DOCS, "--steps", 1, "--save", ckpt)[0] == 0
+    code, out, err = run(capsys, "sample", "--checkpoint", ckpt, "--temperature", "1e-320")
+    assert code == 2 and out == "" and "too small" in err and "--top-k 1" in err
+    code, out, _ = run(capsys, "sample", "--checkpoint", ckpt, "--temperature", "0.001",
+                       "--samples", 2)
+    assert code == 0 and out.count("sample ") == 2
