@@ -409,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (UsageError, ConfigError, DataError, CheckpointError) as e:
         fail(str(e).replace("\n", " "))
+    except MemoryError:  # e.g. --batch-size 10000000: numpy cannot allocate the batch
+        fail("out of memory: the model or the batch is too big for this machine (try a "
+             "smaller --batch-size, --n-embd, --n-layer or --block-size)")
     except KeyboardInterrupt:
         print("microgpt: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

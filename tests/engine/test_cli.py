@@ -443,3 +443,16 @@ def test_sample_with_a_vanishing_temperature_is_refused_not_a_traceback(capsys, 
     code, out, _ = run(capsys, "sample", "--checkpoint", ckpt, "--temperature", "0.001",
                        "--samples", 2)
     assert code == 0 and out.count("sample ") == 2
+
+
+def test_out_of_memory_is_one_line(capsys, monkeypatch):
+    from engine.trainer import Trainer
+
+    def too_big(self, *a, **k):
+        raise MemoryError  # what numpy raises for an impossible --batch-size
+
+    monkeypatch.setattr(Trainer, "step", too_big)
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 2)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("microgpt: error: out of memory")
+    assert "--batch-size" in err
