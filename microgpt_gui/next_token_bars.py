@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 
 from .attention_view import axis_labels
-from .plotutil import cache_axes, room_for_descenders
+from .plotutil import cache_axes, label_spacing, room_for_descenders, thinned_ticks
 
 SLOW_S = 0.03  # slower than this: compute off the GUI thread
 TITLE = "next letter after the prefix"
@@ -55,6 +55,8 @@ class NextTokenBars(pg.PlotWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.addItem(self.muted_bars)
         self.addItem(self.bars)
+        self._labels: list[str] = []
+        self.getViewBox().sigResized.connect(self._fit_ticks)
 
     def new_model(self, vocab) -> None:
         self.vocab = tuple(vocab)
@@ -98,10 +100,23 @@ class NextTokenBars(pg.PlotWidget):
         self.bars.setOpts(x=x, height=probs, width=0.8)
         self.muted_bars.setOpts(x=x[cut], height=full[cut], width=0.8)
         labels = axis_labels(self.vocab)
-        self.getAxis("bottom").setTicks([[(i, s) for i, s in enumerate(labels)]])
         self.setXRange(-0.6, len(labels) - 0.4, padding=0)
+        if labels != self._labels:
+            self._labels = labels
+            self._fit_ticks()
         top = max(0.05, float(max(probs.max(), full.max())))
         self.setYRange(0, top * 1.05, padding=0)
+
+    def _fit_ticks(self, *_) -> None:
+        """One letter under each bar, or every k-th when a big vocabulary (any text
+        file: capitals, digits, punctuation) packs them closer than two letters' width."""
+        axis = self.getAxis("bottom")
+        pitch = self.getViewBox().rect().width() / max(len(self._labels), 1)
+        font = axis.style.get("tickFont") or QFont()
+        ticks = thinned_ticks(self._labels, pitch, label_spacing(font, self._labels), 0.0)
+        if ticks != getattr(self, "_ticks", None):  # a redraw of the axis costs
+            self._ticks = ticks
+            axis.setTicks([ticks])
 
     def apply_theme(self, theme) -> None:
         self.setBackground(theme.plot_background)
@@ -115,4 +130,6 @@ class NextTokenBars(pg.PlotWidget):
             axis.setTextPen(theme.plot_foreground)
             axis.setStyle(tickFont=font)
         room_for_descenders(self.getAxis("bottom"), font)
+        self._ticks = None
+        self._fit_ticks()  # the letters' widths changed with the font
         self.setTitle(TITLE, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")

@@ -21,15 +21,16 @@ def cache_axes(plot) -> None:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def thinned_ticks(labels, pitch_px: float, min_px: float) -> list[tuple[float, str]]:
-    """Token ticks at cell centres (i + 0.5) for a heatmap whose cells are `pitch_px`
-    pixels apart: every k-th label, with k chosen so neighbouring labels are at least
-    `min_px` apart (a line of text), so small maps never stack letters on each other.
-    The first label (the start token) is always kept."""
+def thinned_ticks(labels, pitch_px: float, min_px: float,
+                  offset: float = 0.5) -> list[tuple[float, str]]:
+    """Token ticks at i + offset (a heatmap's cell centres; 0 for bars centred on i) for
+    tokens `pitch_px` pixels apart: every k-th label, with k chosen so neighbouring
+    labels are at least `min_px` apart, so small maps and big vocabularies never pile
+    letters on each other. The first label (the start token) is always kept."""
     if not labels:
         return []
     step = max(1, math.ceil(min_px / max(pitch_px, 1e-6)))
-    return [(i + 0.5, t) for i, t in enumerate(labels) if i % step == 0]
+    return [(i + offset, t) for i, t in enumerate(labels) if i % step == 0]
 
 
 def tick_font(point_size: int) -> QFont:

@@ -279,3 +279,27 @@ def test_a_long_word_in_the_surprise_view_fits_a_1280_window(qtbot, plain_window
         assert box.width() >= box.sizeHint().width() - 1, (box.text(), box.width())
         assert box.geometry().right() <= view.width()
     assert view.legend.isVisible() or view.legend_below.isVisible()
+
+
+def test_next_letter_bars_thin_their_labels_for_a_big_vocabulary(qtbot, plain_window,
+                                                                  tmp_path):
+    import string
+
+    from engine import load_dataset
+    from microgpt_gui.plotutil import label_spacing
+
+    chars = string.ascii_letters + string.digits + ".,;:-'!?()"
+    words = ["".join(chars[(i * 7 + j * 3) % len(chars)] for j in range(6))
+             for i in range(400)]
+    (tmp_path / "big.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    w = plain_window
+    w.datasets.dataset = load_dataset(str(tmp_path / "big.txt"))
+    reset(qtbot, w, model())
+    bars = w.sampling.bars_plot
+    n = w.controller.info.vocab_size
+    assert n > 70
+    qtbot.waitUntil(lambda: len(bars._labels) == n, timeout=WAIT)
+    qtbot.wait(50)
+    gaps = tick_gaps_px(bars.getPlotItem(), "bottom")
+    font = bars.getAxis("bottom").style["tickFont"]
+    assert gaps and min(gaps) >= label_spacing(font, bars._labels) - 0.5
