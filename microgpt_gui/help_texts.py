@@ -70,7 +70,7 @@ HELP: dict[str, tuple[str, str]] = {
     "surprise": (
         "Which letters are hard?",
         "<p>Each letter of the word is coloured by how <b>surprised</b> the model was "
-        "to see it: green = it expected this letter, red = it did not see it coming. "
+        "to see it: green = it expected this letter, orange-red = it did not see it coming. "
         "The last box is the end of the name.</p>"
         "<p>Hover a letter to see what the model guessed instead. The first letter is "
         "almost always hard (any name can start with almost anything); letters in the "

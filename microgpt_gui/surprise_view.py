@@ -3,7 +3,7 @@
 Shows the current training document (colours from the step's own per-position losses,
 StepStats.position_losses, so their mean is exactly the step's loss) or a word the user
 types (computed on the latest weight snapshot). Hovering a letter shows the model's top
-guesses there. Green = expected, red = no better than a blind guess.
+guesses there. Green = expected, orange-red = no better than a blind guess.
 """
 
 from __future__ import annotations
@@ -22,9 +22,12 @@ from .theme import DEFAULT, Theme
 CAPTURE_HZ = 5  # like the attention panel: enough to follow, cheap to compute
 END_MARK = "⏎"  # the box for "end of name" (the BOS token predicted at the end)
 MIN_BOX_PT = 8  # long words in a narrow dock get smaller boxes, down to this size
-# Colour stops of the surprise scale: readable with dark text, and still distinct on a
-# washed-out projector (hue changes, not just lightness).
-STOPS = ((0.0, QColor("#5cc878")), (0.5, QColor("#ffd23f")), (1.0, QColor("#f0543c")))
+# Colour stops of the surprise scale: readable with dark text (contrast >= 4.9:1), still
+# distinct on a washed-out projector (hue changes, not just lightness), and for the ~1 in
+# 12 boys in a class with red-green colour blindness: bluish green, yellow and vermillion
+# from Okabe & Ito's colour-blind-safe palette ("Color Universal Design", 2008), not the
+# traffic-light green and red that deuteranopes see as the same olive.
+STOPS = ((0.0, QColor("#009e73")), (0.5, QColor("#f0e442")), (1.0, QColor("#d55e00")))
 
 
 def box_padding(pt: int) -> int:
