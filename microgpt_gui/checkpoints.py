@@ -129,7 +129,7 @@ class CheckpointManager(QObject):
             return trainer
 
         self._opening = state
-        self.controller.replace_trainer(factory)
+        self.controller.replace_trainer(factory, "Could not open the checkpoint")
 
     def _on_reset_done(self, info) -> None:
         state, self._opening = self._opening, None

@@ -66,6 +66,7 @@ class RunController(QObject):
         self._callbacks: dict[int, tuple] = {}
         self._tokens = itertools.count(1)
         self._resetting = False
+        self._failure = "Could not start a new model"  # the prefix of a failed reset's error
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
 
         self.worker_thread = QThread()
@@ -128,8 +129,10 @@ class RunController(QObject):
 
         self.replace_trainer(lambda: Trainer(config, dataset))
 
-    def replace_trainer(self, factory):
-        """factory() runs on the worker thread and returns a Trainer."""
+    def replace_trainer(self, factory, failure: str = "Could not start a new model"):
+        """factory() runs on the worker thread and returns a Trainer; if it raises, the
+        old run stays and the error reads "<failure>: <what went wrong>"."""
+        self._failure = failure
         self._resetting = True
         self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)
@@ -225,7 +228,7 @@ class RunController(QObject):
 
     def _on_reset_failed(self, message: str):
         self._resetting = False
-        self._on_error(f"Could not start a new model: {message}")
+        self._on_error(f"{self._failure}: {message}")
 
     def _on_error(self, message: str):
         self.last_error = message

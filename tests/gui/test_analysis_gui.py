@@ -131,6 +131,7 @@ def test_bad_checkpoint_is_a_message(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.controller.error, timeout=WAIT) as blocker:
         window.checkpoints.open(str(bad))
     assert "not a microgpt checkpoint" in blocker.args[0]
+    assert blocker.args[0].startswith("Could not open the checkpoint: ")
     messages = [m for _, m in getattr(window, "messages", [])] + window.shown_messages
     assert any("not a microgpt checkpoint" in m and str(bad) in m for m in messages)
     assert window.checkpoints._opening is None
