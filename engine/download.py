@@ -26,6 +26,7 @@ from .data import DataError
 
 MAKEMORE_URL = "https://raw.githubusercontent.com/karpathy/makemore/master/names.txt"
 MAKEMORE_FILE = "makemore-names.txt"
+MAKEMORE = "makemore"  # how --data and lesson files name it: portable, unlike the cache path
 ENV_CACHE_DIR = "MICROGPT_CACHE_DIR"
 ENV_MAKEMORE_URL = "MICROGPT_MAKEMORE_URL"
 CHUNK = 64 * 1024
@@ -60,6 +61,15 @@ def makemore_path(cache: str | os.PathLike | None = None) -> Path:
 
 def is_cached(cache: str | os.PathLike | None = None) -> bool:
     return makemore_path(cache).is_file()
+
+
+def is_makemore_copy(path: str | os.PathLike, cache: str | os.PathLike | None = None) -> bool:
+    """path is this machine's cached makemore file (however it was opened), so whatever
+    records it can say "makemore" instead of a per-user path another machine lacks."""
+    try:
+        return os.path.samefile(path, makemore_path(cache))
+    except (OSError, ValueError):  # either file missing, or a path that is no path
+        return False
 
 
 def ensure_makemore(

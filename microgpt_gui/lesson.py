@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.config import PRESETS, ConfigError, GPTConfig, RunConfig, TrainConfig, preset
+from engine.download import MAKEMORE, MAKEMORE_FILE
 
 FORMAT_KEY = "microgpt_lesson"
 FORMAT_VERSION = 1
@@ -41,7 +42,9 @@ class LessonError(ValueError):
 class Lesson:
     title: str = ""
     notes: str = ""  # for the teacher: what to point at, what to ask
-    dataset: str = "bundled:names.txt"  # "bundled:FILE" or a path (relative = to the lesson)
+    # "bundled:FILE", "makemore" (downloaded/cached on each machine), or a path (relative =
+    # to the lesson's folder)
+    dataset: str = "bundled:names.txt"
     preset: str = "optimized"
     backend: str = "numpy"
     settings: dict = field(default_factory=dict)  # differences from the preset
@@ -72,12 +75,19 @@ class Lesson:
 
     def dataset_source(self, lesson_path: str | os.PathLike | None = None) -> str:
         """What engine.load_dataset() takes: bundled names as-is, relative paths resolved
-        against the lesson file's folder (so a lesson and its data travel together)."""
-        if self.dataset.startswith("bundled:") or self.dataset == "bundled":
+        against the lesson file's folder (so a lesson and its data travel together), or
+        MAKEMORE: the makemore names, from this machine's cache or downloaded.
+
+        Lessons saved before MAKEMORE existed hold the cache path of the machine they were
+        made on; where that file does not exist, a path ending in the cache's own file name
+        (makemore-names.txt) means MAKEMORE too: the same download, not other data."""
+        if self.dataset.startswith("bundled:") or self.dataset in ("bundled", MAKEMORE):
             return self.dataset
         p = Path(self.dataset).expanduser()
         if not p.is_absolute() and lesson_path is not None:
             p = Path(lesson_path).resolve().parent / p
+        if p.name == MAKEMORE_FILE and not p.exists():
+            return MAKEMORE
         return str(p)
 
     # --- JSON -------------------------------------------------------------------------------
@@ -116,7 +126,8 @@ class Lesson:
         if lesson.preset not in PRESETS:
             raise bad(f'"preset" must be one of {", ".join(PRESETS)}, got {lesson.preset!r}')
         if not lesson.dataset.strip():
-            raise bad('"dataset" is empty (use "bundled:names.txt" or a file path)')
+            raise bad('"dataset" is empty (use "bundled:names.txt", "makemore" or a file '
+                      "path)")
         if lesson.speed not in SPEEDS or isinstance(lesson.speed, bool):
             raise bad(f'"speed" must be one of {", ".join(map(str, SPEEDS))}, '
                       f"got {json.dumps(lesson.speed)}")
@@ -170,7 +181,7 @@ def save_lesson(lesson: Lesson, path: str | os.PathLike) -> None:
     stored relative to it so the folder can be copied to the classroom machine."""
     p = Path(path)
     d = lesson.to_json()
-    if not lesson.dataset.startswith("bundled"):
+    if not lesson.dataset.startswith("bundled") and lesson.dataset != MAKEMORE:
         data = Path(lesson.dataset).expanduser().resolve()
         try:
             d["dataset"] = data.relative_to(p.resolve().parent).as_posix()

@@ -21,6 +21,7 @@ from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from engine.data import DataError, bundled_path
+from engine.download import MAKEMORE, is_makemore_copy
 
 from .lesson import Lesson, LessonError, load_lesson, save_lesson
 
@@ -79,14 +80,23 @@ class LessonManager(QObject):
             probe = attention.word.text().strip()
         curves = w.panels.get("curves")
         view = curves.save_state() if curves is not None else {}
-        ds = w.datasets.dataset
         title = self.lesson.title if self.lesson is not None else ""
         notes = self.lesson.notes if self.lesson is not None else ""
         return Lesson.from_run_config(
             cfg, w.controls.preset.currentText(), title=title, notes=notes,
-            dataset=ds.source if ds is not None else "bundled:names.txt",
+            dataset=self._dataset_entry(w.datasets.dataset),
             speed=int(speed) if speed else "max", probe_word=probe, view=view,
             layout=self._layout(), projector=self.projector.active)
+
+    @staticmethod
+    def _dataset_entry(ds) -> str:
+        """The lesson's "dataset": the makemore names as MAKEMORE, not as this machine's
+        per-user cache path (the classroom PC has its own cache, or none yet)."""
+        if ds is None:
+            return "bundled:names.txt"
+        if not ds.source.startswith("bundled") and is_makemore_copy(ds.source):
+            return MAKEMORE
+        return ds.source
 
     def _layout(self) -> dict:
         w = self.window
@@ -120,7 +130,7 @@ class LessonManager(QObject):
                 if not bundled_path(name).is_file():
                     raise LessonError(f'{path}: "dataset": there is no bundled file {name!r} '
                                       '(the app ships "bundled:names.txt")')
-            elif not Path(source).is_file():
+            elif source != MAKEMORE and not Path(source).is_file():
                 raise LessonError(f"{path}: the dataset file {source} does not exist")
             cfg = lesson.run_config()
             self._check_fits_the_controls(path, cfg)
@@ -166,7 +176,12 @@ class LessonManager(QObject):
         self._pending = lesson
         self._apply_display(lesson)
         ds = w.datasets.dataset
-        if ds is not None and ds.source == source:
+        if source == MAKEMORE:
+            if ds is not None and is_makemore_copy(ds.source):
+                w.reset()
+            else:  # the cached copy, or a download (progress, Cancel, offline message)
+                w.datasets.download_makemore()  # -> _on_dataset_loaded -> Reset
+        elif ds is not None and ds.source == source:
             w.reset()
         else:
             w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset

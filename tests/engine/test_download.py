@@ -121,3 +121,16 @@ def test_cancel_leaves_nothing(server, cache):
 def test_invalid_url(cache):
     with pytest.raises(DownloadError, match="not a valid URL"):
         download.ensure_makemore("nonsense-url")
+
+
+def test_is_makemore_copy_knows_the_cached_file_by_any_spelling(cache, tmp_path):
+    assert not download.is_makemore_copy(cache / download.MAKEMORE_FILE)  # not there yet
+    cache.mkdir()
+    cached = cache / download.MAKEMORE_FILE
+    cached.write_bytes(NAMES)
+    assert download.is_makemore_copy(cached)
+    assert download.is_makemore_copy(str(cache / ".." / "cache" / download.MAKEMORE_FILE))
+    twin = tmp_path / download.MAKEMORE_FILE  # same name and bytes, but not the cache
+    twin.write_bytes(NAMES)
+    assert not download.is_makemore_copy(twin)
+    assert not download.is_makemore_copy("bundled:names.txt")

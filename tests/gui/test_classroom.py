@@ -59,6 +59,24 @@ def test_lesson_round_trip_reproduces_first_20_losses(tmp_path):
     assert first_losses(other.run_config(), str(data)) != expected
 
 
+def test_makemore_lesson_is_stored_as_makemore_not_as_a_cache_path(tmp_path):
+    path = tmp_path / "lesson.json"
+    save_lesson(Lesson(dataset="makemore"), path)
+    assert json.loads(path.read_text())["dataset"] == "makemore"  # not made a path
+    assert load_lesson(path).dataset_source(path) == "makemore"
+
+
+def test_old_lesson_paths_still_read_and_a_foreign_makemore_cache_means_makemore(tmp_path):
+    here = tmp_path / "cache" / "makemore-names.txt"  # an old lesson, on its own machine
+    here.parent.mkdir()
+    here.write_text("emma\nava\n")
+    assert Lesson(dataset=str(here)).dataset_source() == str(here)
+    elsewhere = tmp_path / "teacher" / ".cache" / "microgpt" / "makemore-names.txt"
+    assert Lesson(dataset=str(elsewhere)).dataset_source() == "makemore"
+    other = tmp_path / "teacher" / "names.txt"  # any other missing file stays a path:
+    assert Lesson(dataset=str(other)).dataset_source() == str(other)  # reported missing
+
+
 def test_bundled_lessons_are_valid():
     paths = bundled_lessons()
     names = {p.name for p in paths}
