@@ -14,10 +14,10 @@ Extension points for feature modules:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from . import APP_NAME
+from . import APP_NAME, window_state
 from .actions import build_actions, make_action
 from .attention_view import AttentionPanel
 from .controller import RunController
@@ -86,10 +86,10 @@ class MainWindow(QMainWindow):
         from . import classroom  # projector mode, shortcuts, lessons, classroom views
 
         classroom.install(self)
-        self._restore()
+        window_state.restore(self)
         self._update_actions()
         if autostart:
-            self.datasets.load(self._restored_source(), "dataset")
+            self.datasets.load(window_state.restored_source(self.settings), "dataset")
 
     # --- extension points ------------------------------------------------------------------
     def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:
@@ -269,55 +269,8 @@ class MainWindow(QMainWindow):
             panel.apply_theme(theme)
 
     # --- settings and lifecycle ----------------------------------------------------------
-    def _restored_source(self) -> str:
-        src = self.settings.get("dataset_source", "bundled")
-        # A file that has gone away must not stop the app from starting.
-        if isinstance(src, str) and (src.startswith("bundled") or _exists(src)):
-            return src
-        return "bundled"
-
-    def _restore(self):
-        s = self.settings
-        geometry = s.get_bytes("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        state = s.get_bytes("window/state")
-        if state is None or not self.restoreState(state):
-            QTimer.singleShot(0, self._default_layout)
-        for pid, panel in self.panels.items():
-            saved = s.get(f"panels/{pid}", {})
-            if isinstance(saved, dict):
-                panel.restore_state(saved)
-        speed = self.controls.speed.currentData()
-        self.controller.set_speed(float(speed))
-
-    def _default_layout(self):
-        """First start: the curves (central) get the most room; controls stay narrow."""
-        w = self.width()
-        left = [d for d in self.docks.values()
-                if self.dockWidgetArea(d) == Qt.DockWidgetArea.LeftDockWidgetArea]
-        right = [d for d in self.docks.values()
-                 if self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
-        if left:
-            self.resizeDocks(left[:1], [max(250, w // 6)], Qt.Orientation.Horizontal)
-        if right:
-            self.resizeDocks(right[:1], [max(420, int(w * 0.36))], Qt.Orientation.Horizontal)
-        bottom = [d for d in self.docks.values() if d.isVisible() and
-                  self.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
-        if bottom:
-            self.resizeDocks(bottom, [max(160, self.height() // 4)] * len(bottom),
-                             Qt.Orientation.Vertical)
-
     def save_settings(self):
-        s = self.settings
-        s.set_bytes("window/geometry", QByteArray(self.saveGeometry()))
-        s.set_bytes("window/state", QByteArray(self.saveState()))
-        for pid, panel in self.panels.items():
-            s.set(f"panels/{pid}", panel.save_state())
-        ds = self.datasets.dataset
-        if ds is not None:
-            s.set("dataset_source", ds.source)
-        s.sync()
+        window_state.save(self)
 
     def closeEvent(self, event):
         self._closing = True
@@ -347,8 +300,3 @@ class MainWindow(QMainWindow):
         c = self.controller
         return bool(self.tasks.active or c._tasks.active) or c.worker_thread.isRunning()
 
-
-def _exists(path: str) -> bool:
-    from pathlib import Path
-
-    return Path(path).is_file()

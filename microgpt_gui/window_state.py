@@ -1,0 +1,66 @@
+"""What the main window remembers between sessions (QSettings through settings.Settings):
+geometry, dock layout, every panel's own state and the dataset; and the first-start layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+
+
+def restored_source(settings) -> str:
+    """The dataset to load at start: the last one, or the bundled names when that file
+    has gone away (it must not stop the app from starting)."""
+    src = settings.get("dataset_source", "bundled")
+    if isinstance(src, str) and (src.startswith("bundled") or Path(src).is_file()):
+        return src
+    return "bundled"
+
+
+def restore(window) -> None:
+    """Geometry, dock layout (or the default one) and each panel's saved state."""
+    s = window.settings
+    geometry = s.get_bytes("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    state = s.get_bytes("window/state")
+    if state is None or not window.restoreState(state):
+        QTimer.singleShot(0, lambda: default_layout(window))
+    for pid, panel in window.panels.items():
+        saved = s.get(f"panels/{pid}", {})
+        if isinstance(saved, dict):
+            panel.restore_state(saved)
+    window.controller.set_speed(float(window.controls.speed.currentData()))
+
+
+def default_layout(window) -> None:
+    """First start: the curves (central) get the most room; controls stay narrow."""
+    w = window.width()
+
+    def docks_in(area, visible_only=False):
+        return [d for d in window.docks.values() if window.dockWidgetArea(d) == area
+                and (d.isVisible() or not visible_only)]
+
+    left = docks_in(Qt.DockWidgetArea.LeftDockWidgetArea)
+    right = docks_in(Qt.DockWidgetArea.RightDockWidgetArea)
+    bottom = docks_in(Qt.DockWidgetArea.BottomDockWidgetArea, visible_only=True)
+    if left:
+        window.resizeDocks(left[:1], [max(250, w // 6)], Qt.Orientation.Horizontal)
+    if right:
+        window.resizeDocks(right[:1], [max(420, int(w * 0.36))], Qt.Orientation.Horizontal)
+    if bottom:
+        window.resizeDocks(bottom, [max(160, window.height() // 4)] * len(bottom),
+                           Qt.Orientation.Vertical)
+
+
+def save(window) -> None:
+    s = window.settings
+    s.set_bytes("window/geometry", QByteArray(window.saveGeometry()))
+    s.set_bytes("window/state", QByteArray(window.saveState()))
+    for pid, panel in window.panels.items():
+        s.set(f"panels/{pid}", panel.save_state())
+    ds = window.datasets.dataset
+    if ds is not None:
+        s.set("dataset_source", ds.source)
+    s.sync()
