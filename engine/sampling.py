@@ -9,12 +9,105 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 
 import numpy as np
 
 from .data import Tokenizer
 
 CONFIG = object()  # "use the run's configured value" (None already means "off" for top_k)
+
+# Characters a message cannot show as themselves: named instead.
+CHAR_NAMES = {" ": "space", "\t": "tab", "\n": "line break", "\r": "carriage return",
+              "\u00a0": "no-break space", "\u200b": "zero-width space",
+              "\u3000": "ideographic space", "\ufeff": "byte order mark"}
+MAX_KNOWN_SHOWN = 80  # characters of the vocabulary listed in a message
+
+
+def char_name(ch: str) -> str:
+    """One character as a message can show it: “#” between quotes, or by name when it
+    would be invisible or confusing on its own (space, tab, a combining accent, ...)."""
+    if ch in CHAR_NAMES:
+        return CHAR_NAMES[ch]
+    if ch.isspace() or not ch.isprintable() or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        name = unicodedata.name(ch, "")
+        return f"{name.lower()} (U+{ord(ch):04X})" if name else f"U+{ord(ch):04X}"
+    return f"“{ch}”"
+
+
+def _known(chars) -> str:
+    """The vocabulary as a message lists it: visible characters, runs of consecutive ones
+    as "a–z", then invisible ones by name."""
+    visible = sorted(c for c in chars if char_name(c) == f"“{c}”")
+    runs: list[list[str]] = []
+    for c in visible:
+        if runs and ord(c) == ord(runs[-1][-1]) + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    shown = " ".join(f"{r[0]}–{r[-1]}" if len(r) >= 3 else " ".join(r) for r in runs)
+    if len(shown) > MAX_KNOWN_SHOWN:
+        shown = shown[:MAX_KNOWN_SHOWN].rstrip() + " …"
+    named = [char_name(c) for c in chars if char_name(c) != f"“{c}”"]
+    return ", ".join(([shown] if shown else []) + named)
+
+
+def _case_swapped(c: str, known: set) -> str | None:
+    """c in the other case when only that one is in the dataset, else None."""
+    return next((x for x in (c.lower(), c.upper()) if x != c and x in known), None)
+
+
+def context_problem(prefix: str, block_size: int) -> str:
+    """Why a prefix leaves nothing to generate ('' if it does not): the model reads BOS +
+    at most block_size - 1 characters, and a name has at most block_size."""
+    if len(prefix) < block_size:
+        return ""
+    return (f"The prefix is {len(prefix)} characters; this model reads at most "
+            f"{block_size - 1} after the start token (its context is {block_size} tokens), "
+            f"so there is nothing left to generate. Shorten the prefix to {block_size - 1} "
+            "characters or fewer.")
+
+
+def prefix_problem(prefix: str, chars, block_size: int) -> str:
+    """Why names cannot be generated after `prefix` ('' if they can), in words a user can
+    act on: unknown characters shown visibly (named when invisible), a case mismatch with
+    the form that would work, a prefix that fills the model's context."""
+    chars = [c for c in chars if len(c) == 1]
+    known = set(chars)
+    missing = [c for c in dict.fromkeys(prefix) if c not in known]  # in prefix order
+    parts = []
+    if missing:
+        names = []
+        for c in missing:
+            where = ""
+            if c.isspace() and prefix.strip():
+                where = (" (at the end of the prefix)" if prefix.endswith(c) else
+                         " (at the start of the prefix)" if prefix.startswith(c) else "")
+            names.append(char_name(c) + where)
+        parts.append(f"Not in this dataset's characters: {', '.join(names)}.")
+        swapped = {c: _case_swapped(c, known) for c in missing}
+        other = [c for c in missing if swapped[c] is None]
+        letters = [c for c in chars if c.isalpha()]
+        case = ("lower" if letters and all(c.islower() for c in letters) else
+                "upper" if letters and all(c.isupper() for c in letters) else "")
+        if len(other) < len(missing):  # some only in the other case
+            fixed = "".join(swapped.get(c) or c for c in prefix)
+            hint = f"This dataset has only {case}-case letters" if case else "Mind the case"
+            parts.append(f"{hint}: try “{fixed}”." if not other else f"{hint}.")
+        if other:
+            parts.append(f"It has: {_known(chars)}.")
+    too_long = context_problem(prefix, block_size)
+    if too_long:
+        parts.append(too_long)
+    return " ".join(parts)
+
+
+def prefix_note(prefix: str, block_size: int) -> str:
+    """What a user might not expect from a valid prefix ('' if nothing)."""
+    if prefix and len(prefix) == block_size - 1:
+        return (f"After a {len(prefix)}-character prefix only one more letter fits: this "
+                f"model's names are at most {block_size} characters.")
+    return ""
 
 
 def token_weights(logits, temperature: float, top_k: int | None):
@@ -86,10 +179,15 @@ class Inference:
     def sample(self, n: int, temperature=CONFIG, top_k=CONFIG, prefix: str = "",
                rng: random.Random | None = None) -> list[str]:
         """n names, each: start at BOS (+ prefix), draw one token per position with
-        rng.choices until BOS or block_size positions. rng defaults to a fresh one."""
+        rng.choices until BOS or block_size positions. rng defaults to a fresh one.
+        A prefix of block_size characters or more raises ValueError (nothing would be
+        drawn: every name would be the prefix)."""
         temperature, top_k = self._settings(temperature, top_k)
         rng = rng if rng is not None else random.Random()
         bos, block = self.tokenizer.bos_id, self.cfg.model.block_size
+        too_long = context_problem(prefix, block)
+        if too_long:  # every "name" would be the prefix itself
+            raise ValueError(too_long)
         start = self.prefix_tokens(prefix)
         out = []
         for _ in range(n):

@@ -44,6 +44,7 @@ class NextTokenBars(pg.PlotWidget):
         self.slow = False
         self._busy = False
         self._wanted = None
+        self._epoch = 0  # clear_bars() counts up: results computed before it are dropped
         self.setMinimumHeight(120)
         self.setMouseEnabled(False, False)
         self.hideButtons()
@@ -78,14 +79,25 @@ class NextTokenBars(pg.PlotWidget):
         self.slow = time.perf_counter() - t0 > SLOW_S
         self.draw(*result)
 
+    def clear_bars(self) -> None:
+        """No bars (e.g. a prefix with no next letter); a pending result is dropped."""
+        self._epoch += 1
+        self._wanted = None
+        self.probs = np.zeros(0)
+        self.bars.setOpts(x=[], height=[], width=0.8)
+        self.muted_bars.setOpts(x=[], height=[], width=0.8)
+
     def _start_job(self) -> None:
         args, self._wanted = self._wanted, None
         self._busy = True
-        self.tasks.run(lambda _p: bar_heights(*args), self._done, self._failed)
+        epoch = self._epoch
+        self.tasks.run(lambda _p: bar_heights(*args), lambda r: self._done(r, epoch),
+                       self._failed)
 
-    def _done(self, result) -> None:
+    def _done(self, result, epoch=None) -> None:
         self._busy = False
-        self.draw(*result)
+        if epoch is None or epoch == self._epoch:
+            self.draw(*result)
         if self._wanted is not None:  # the sliders moved meanwhile
             self._start_job()
 

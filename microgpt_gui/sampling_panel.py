@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from engine.data import BOS_SYMBOL
+from engine.sampling import prefix_note, prefix_problem
+
 from .controls import ActionButton
 from .next_token_bars import NextTokenBars
 from .panels import Panel
@@ -47,6 +50,9 @@ class SamplingPanel(Panel):
         self.inference = None  # latest snapshot (engine Inference)
         self._pending_generate = False
         self._vocab: tuple[str, ...] = ()
+        self._chars: tuple[str, ...] = ()  # the dataset's characters (no start token)
+        self._block = 0  # the model's context: block_size tokens
+        self._prefix_text = ""  # the prefix problem or note the message shows, if any
         self._initialised = False
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
         root = QVBoxLayout(self)
@@ -120,12 +126,27 @@ class SamplingPanel(Panel):
         self.refresh_bars()
 
     def prefix_problem(self) -> str:
-        missing = sorted(set(self.prefix.text()) - set(self._vocab)) if self._vocab else []
-        return f"Not in this dataset's characters: {' '.join(missing)}" if missing else ""
+        """Why no names can be generated after the prefix ('' if they can): characters
+        the dataset lacks (shown visibly), a prefix that fills the model's context."""
+        if not self._vocab:
+            return ""
+        return prefix_problem(self.prefix.text(), self._chars, self._block)
+
+    def _show_prefix_text(self, text: str, again: bool = False) -> None:
+        """Show a new problem or note of the prefix (again: even if shown before), or take
+        back the one shown; other messages (the last generation's summary, an error)
+        are left alone, also by the bars' refreshes while training runs."""
+        if text and (again or text != self._prefix_text):
+            self.message.setText(text)
+        elif self._prefix_text and self.message.text() == self._prefix_text:
+            self.message.setText(" ")
+        self._prefix_text = text
 
     # --- snapshots ------------------------------------------------------------------------
     def _on_reset(self, info) -> None:
         self._vocab = tuple(info.vocab)
+        self._chars = tuple(v for i, v in enumerate(self._vocab) if i != info.bos_id)
+        self._block = info.config.model.block_size
         old_k = self.top_k_value()
         self.top_k.blockSignals(True)
         self.top_k.setRange(1, len(self._vocab) + 1)  # the last notch is "off"
@@ -165,13 +186,17 @@ class SamplingPanel(Panel):
             return
         problem = self.prefix_problem()
         if problem:
-            self.message.setText(problem)
+            self._show_prefix_text(problem, again=True)
             return
         self._pending_generate = True
         self.message.setText("generating…")
         self.controller.request_snapshot()
 
     def _start_generation(self, inference) -> None:
+        problem = self.prefix_problem()  # the prefix may have changed since Generate
+        if problem:
+            self._show_prefix_text(problem, again=True)
+            return
         n, t, k, prefix = (self.count.value(), self.temperature_value(), self.top_k_value(),
                            self.prefix.text())
         rng = random.Random()  # our own: the training RNG is never touched
@@ -179,9 +204,10 @@ class SamplingPanel(Panel):
         def job(_progress):
             return inference.sample(n, temperature=t, top_k=k, prefix=prefix, rng=rng)
 
-        self.ctx.tasks.run(job, self._show_samples, self.message.setText)
+        self.ctx.tasks.run(job, lambda names: self._show_samples(names, prefix),
+                           self.message.setText)
 
-    def _show_samples(self, names: list[str]) -> None:
+    def _show_samples(self, names: list[str], prefix: str = "") -> None:
         info = self.controller.info
         seen = info.train_docs if info is not None else frozenset()
         theme = self.ctx.theme
@@ -196,8 +222,12 @@ class SamplingPanel(Panel):
             self.results.addItem(item)
             out.append((name, is_new))
         new = sum(1 for _, is_new in out if is_new)
-        self.message.setText(
-            f"{len(out)} names: {new} new, {len(out) - new} from the training data")
+        text = f"{len(out)} names: {new} new, {len(out) - new} from the training data"
+        ended = sum(1 for name in names if prefix and name == prefix)
+        if ended:  # else "emma" three times looks like a bug, not the model's choice
+            text += (f"; {ended} {'is' if ended == 1 else 'are'} just “{prefix}”: the model "
+                     f"ended the name right after the prefix (the {BOS_SYMBOL} bar)")
+        self.message.setText(text)
         self.samples_ready.emit(out)
 
     def names(self) -> list[str]:
@@ -207,11 +237,12 @@ class SamplingPanel(Panel):
     # --- the bar chart -------------------------------------------------------------------
     def refresh_bars(self) -> None:
         problem = self.prefix_problem()
-        if problem:
-            self.message.setText(problem)
+        if problem:  # no next letter to show: bars of an older prefix would mislead
+            self._show_prefix_text(problem)
+            self.bars_plot.clear_bars()
             return
-        if self.message.text().startswith("Not in"):
-            self.message.setText(" ")
+        self._show_prefix_text(prefix_note(self.prefix.text(), self._block)
+                               if self._vocab else "")
         if self.inference is None or not self._vocab:
             return
         self.bars_plot.update_bars(self.inference, self.prefix.text(),
