@@ -32,6 +32,11 @@ class CheckpointError(ValueError):
     """A checkpoint that cannot be used; str() is a one-line message naming the file."""
 
 
+class CheckpointDataError(CheckpointError):
+    """The checkpoint is fine, but its training data cannot be reloaded, or the documents
+    given are not the ones it was trained on."""
+
+
 def docs_hash(docs: list[str]) -> str:
     h = hashlib.sha256()
     for d in docs:
@@ -111,8 +116,10 @@ def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
         raise
 
 
-def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
-    """(meta, arrays) of a checkpoint file, or CheckpointError saying what is wrong."""
+def read_checkpoint(path, arrays: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, arrays) of a checkpoint file, or CheckpointError saying what is wrong.
+    arrays=False reads only the metadata (the arrays dict is then empty): a quick look
+    at the settings and step before anything big is read."""
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"{path}: no such file")
@@ -122,9 +129,10 @@ def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
         raise CheckpointError(
             f"{path}: not a microgpt checkpoint, or truncated (not a valid .npz archive)"
         )
+    want = arrays
     try:
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+            arrays = {k: z[k] for k in z.files if want or k == "meta.json"}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({e})") from None
     raw = arrays.pop("meta.json", None)
@@ -144,29 +152,39 @@ def read_checkpoint(path) -> tuple[dict, dict[str, np.ndarray]]:
     return meta, arrays
 
 
-def load_checkpoint(path, dataset: Dataset | None = None):
+def load_checkpoint(path, dataset: Dataset | None = None, backend: str | None = None):
     """A Trainer restored from `path`. dataset: the documents to use (default: reload from
-    the source recorded in the checkpoint)."""
+    the source recorded in the checkpoint); they must be the ones it was trained on.
+    backend: compute with this backend instead of the recorded one (the same numbers)."""
     from .trainer import Trainer
 
     path = Path(path)
     meta, arrays = read_checkpoint(path)
     config = checkpoint_config(path, meta)
+    other_backend = backend is not None and backend != config.backend
+    if other_backend:
+        config.backend = backend
+        config.validate()  # ConfigError names the unknown backend
     try:
         if dataset is None:
             dataset = load_dataset(_data_source(path, meta))
         trainer = Trainer(config, dataset)
     except DataError as e:
-        raise CheckpointError(f"{path}: cannot reload its training data: {e}") from None
-    except (ConfigError, TypeError) as e:
+        raise CheckpointDataError(f"{path}: cannot reload its training data: {e}") from None
+    except ConfigError as e:
+        if other_backend:  # e.g. too big for the reference backend: not the file's fault
+            raise ConfigError(f"{path} on the {backend} backend: {e}") from None
+        raise CheckpointError(f"{path}: invalid settings in checkpoint: {e}") from None
+    except TypeError as e:
         raise CheckpointError(f"{path}: invalid settings in checkpoint: {e}") from None
     if trainer.tokenizer.chars != meta.get("vocab") or len(trainer.docs) != meta.get("num_docs"):
-        raise CheckpointError(
+        raise CheckpointDataError(
             f"{path}: the training data does not match this checkpoint "
             f"(vocabulary or number of documents differ)"
         )
     if docs_hash(trainer.docs) != meta.get("docs_sha256"):
-        raise CheckpointError(f"{path}: the training data has changed since this checkpoint")
+        raise CheckpointDataError(
+            f"{path}: the training data has changed since this checkpoint")
     for k, p in trainer.params.items():
         for prefix, target in (("param", trainer.params), ("adam_m", trainer.m),
                                ("adam_v", trainer.v)):

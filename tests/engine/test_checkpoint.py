@@ -225,3 +225,23 @@ def test_extra_that_is_not_an_object_is_ignored(tmp_path):
     odd = rewrite_meta(tmp_path / "good.npz", tmp_path / "odd.npz",
                        lambda m: {**m, "extra": "zzz"})
     assert Trainer.load(odd).checkpoint_extra == {}
+
+
+def test_load_with_another_backend_and_metadata_alone(tmp_path):
+    from engine.checkpoint import CheckpointDataError, load_checkpoint, read_checkpoint
+
+    t = Trainer(small_config(backend="numpy"), load_dataset(DATA))
+    run(t, 3)
+    ckpt = tmp_path / "c.npz"
+    t.save(ckpt)
+    meta, arrays = read_checkpoint(ckpt, arrays=False)  # the settings without the weights
+    assert meta["step"] == 3 and arrays == {}
+    numpy_steps = run(Trainer.load(ckpt), 3)
+    other = load_checkpoint(ckpt, backend="reference")
+    assert other.config.backend == "reference" and other.step_num == 3
+    for got, want in zip(run(other, 3), numpy_steps, strict=True):
+        assert got[0] == pytest.approx(want[0], rel=1e-9)  # the same numbers
+    fewer = load_dataset(DATA)
+    fewer.docs = fewer.docs[:-1]
+    with pytest.raises(CheckpointDataError, match="does not match"):
+        load_checkpoint(ckpt, dataset=fewer)
