@@ -7,6 +7,7 @@ The GUI draws these; the CLI and tests use them directly.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import random
 import time
@@ -128,37 +129,123 @@ def write_csv(path, runs: list[RunRecord]) -> None:
                 w.writerow(([run.name] if multi else []) + cells)
 
 
+# First bytes of files people pick by mistake, and what to call them.
+MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+         (b"GIF8", "a GIF image"), (b"%PDF", "a PDF document"), (b"<svg", "an SVG image"),
+         (b"<?xml", "an XML file (an SVG image?)"), (b"\x1f\x8b", "a gzip archive"),
+         (b"\xd0\xcf\x11\xe0", "an old Excel or Word file (.xls/.doc)"),
+         (b"SQLite format", "an SQLite database"))
+ZIP_KINDS = {".npz": "a microgpt checkpoint (.npz): open it with File ▸ Open checkpoint",
+             ".xlsx": "an Excel workbook: save it from Excel as CSV first",
+             ".ods": "a spreadsheet: save it as CSV first"}
+
+
+def _not_text(p: Path, head: bytes) -> str | None:
+    """What a file that is not UTF-8 text looks like ('' unknown), or None if it may be
+    text."""
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"PK\x03\x04"):
+        return ZIP_KINDS.get(p.suffix.lower(), "a ZIP archive")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text: save it as UTF-8 (\"CSV UTF-8\")"
+    if b"\x00" in head:
+        return ""
+    return None
+
+
+def _cell(p: Path, line_no: int, col: str, cell: str) -> float:
+    where = f"{p.name}, line {line_no}: column '{col}'"
+    text = cell.strip()
+    if col == "step":
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value.is_integer()):
+            got = f"got {cell!r}" if text else "got nothing"
+            raise ValueError(f"{where} must be a whole number, {got}")
+        return value
+    if not text:
+        return math.nan  # no value at this step (validation runs every few steps)
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{where} must be a number, got {cell!r}") from None
+
+
 def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
-    """Inverse of write_csv. Raises ValueError with the file and line on bad input."""
+    """Inverse of write_csv (the Runs panel's and File ▸ Export's curves, of one run or
+    of several). Raises ValueError with one line naming the file, the line if one is at
+    fault, and what is wrong with it.
+
+    Rows of several runs are told apart by the `run` column; there a run name that comes
+    back after another, or steps that start over, begin a new run (names need not be
+    unique: runs can be renamed, and imported runs keep theirs)."""
     p = Path(path)
     name = default_name or p.stem
     try:
-        with open(p, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValueError(f"{p}: cannot read: {e}") from None
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{p.name}: no such file (in {p.parent})") from None
+    except IsADirectoryError:
+        raise ValueError(f"{p.name}: is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValueError(f"{p.name}: cannot read it: permission denied") from None
+    except OSError as e:
+        raise ValueError(f"{p.name}: cannot read it: {e.strerror or e}") from None
+    kind = _not_text(p, data[:512])
+    if kind is not None:
+        raise ValueError(f"{p.name}: not a CSV text file" + (f" (it looks like {kind})"
+                                                             if kind else ""))
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as e:
+        line_no = data.count(b"\n", 0, e.start) + 1
+        raise ValueError(f"{p.name}, line {line_no}: not UTF-8 text (byte "
+                         f"0x{data[e.start]:02x}): save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:  # (line number, cells) of the rows with something in them
+        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except csv.Error as e:
+        raise ValueError(f"{p.name}, line {reader.line_num}: not valid CSV ({e})") from None
     if not rows:
-        raise ValueError(f"{p}: empty file")
-    header = [h.strip() for h in rows[0]]
+        raise ValueError(f"{p.name}: the file is empty")
+    header_line, header = rows[0]
+    header = [h.strip() for h in header]
     multi = header[:1] == ["run"]
     if header[int(multi):] != list(CURVE_COLUMNS):
-        raise ValueError(f"{p}: line 1: expected columns {', '.join(CURVE_COLUMNS)}")
-    runs: dict[str, RunRecord] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not row:
-            continue
+        if header[0].startswith("{"):
+            raise ValueError(f"{p.name}: not a curves CSV (it looks like JSON: a lesson "
+                             "file or a `microgpt train --jsonl` log?)")
+        if len(header) == 1 and header[0]:
+            raise ValueError(f"{p.name}: not a curves CSV (it looks like a list of names: "
+                             "open a dataset with File ▸ Open)")
+        got = ", ".join(header)[:80] if any(header) else "an empty line"
+        raise ValueError(f"{p.name}, line {header_line}: not a curves CSV: expected the columns "
+                         f"{', '.join(CURVE_COLUMNS)} (with 'run' first for several "
+                         f"runs), got {got}")
+    records: list[RunRecord] = []
+    rec, last_step = None, -math.inf
+    for line_no, row in rows[1:]:
         if len(row) != len(header):
-            raise ValueError(f"{p}: line {line_no}: expected {len(header)} fields")
+            raise ValueError(f"{p.name}, line {line_no}: expected {len(header)} fields "
+                             f"({', '.join(header)}), got {len(row)}")
         run_name = row[0] if multi else name
-        rec = runs.setdefault(run_name, RunRecord(run_name))
-        for col, cell in zip(CURVE_COLUMNS, row[int(multi):], strict=True):
-            try:
-                rec.curves[col].append(float(cell) if cell.strip() else math.nan)
-            except ValueError:
-                raise ValueError(f"{p}: line {line_no}: {col} is not a number: {cell!r}") from None
-    for rec in runs.values():
+        values = [_cell(p, line_no, col, cell)
+                  for col, cell in zip(CURVE_COLUMNS, row[int(multi):], strict=True)]
+        if rec is None or (multi and (rec.name != run_name or values[0] <= last_step)):
+            rec = RunRecord(run_name)
+            records.append(rec)
+        last_step = values[0]
+        for col, value in zip(CURVE_COLUMNS, values, strict=True):
+            rec.curves[col].append(value)
+    if not records:
+        raise ValueError(f"{p.name}: no curve rows after the header")
+    for rec in records:
         rec.seconds = sum(v for v in rec.curves["ms"] if math.isfinite(v)) / 1000.0
-    return list(runs.values())
+    return records
 
 
 # --- time-lapse ---------------------------------------------------------------------------

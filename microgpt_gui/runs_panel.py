@@ -11,6 +11,8 @@ MAX_ROWS rows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -19,7 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -88,7 +89,7 @@ class RunsPanel(Panel):
         self.remove_btn = QPushButton("Remove")
         self.remove_btn.clicked.connect(self.remove_selected)
         self.import_btn = QPushButton("Import CSV…")
-        self.import_btn.clicked.connect(self.import_csv)
+        self.import_btn.clicked.connect(lambda: self.import_csv())  # not clicked(checked)
         self.export_btn = QPushButton("Export CSV…")
         self.export_btn.setToolTip("Curves of the ticked runs (or of the current run)")
         self.export_btn.clicked.connect(self.export_ticked)
@@ -283,13 +284,26 @@ class RunsPanel(Panel):
                 return False
         try:
             runs = read_csv(path)
-        except ValueError as e:
-            QMessageBox.warning(self, "Import curves", str(e))
+        except ValueError as e:  # one line naming the file, the line and what is wrong
+            self._tell(f"Import failed: {e}")
             return False
+        before = self.note.text()
         for r in runs:
             r.preset = r.preset or "imported"
             self.add_record(r, ticked=True)
+        dropped = self.note.text() if self.note.text() != before else ""
+        names = ", ".join(r.name for r in runs)
+        self.note.setText(f"Imported {names} from {Path(path).name}. {dropped}".strip())
         return True
+
+    def _tell(self, text: str) -> None:
+        """The window's non-blocking message (status bar, recorded), never a modal box
+        that would stop the training signals."""
+        show = getattr(self.ctx.window, "show_error", None)
+        if show is not None:
+            show(text)
+        else:  # a panel outside a main window (never in the app)
+            self.note.setText(text)
 
     def apply_theme(self, theme) -> None:
         self.plot.setBackground(theme.plot_background)

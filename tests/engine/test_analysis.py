@@ -82,12 +82,14 @@ def test_csv_round_trip_one_and_many(tmp_path):
 def test_csv_bad_input_names_the_line(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("step,loss,val_loss,grad_norm,lr,ms\n1,2.0,,0.1,0.01,3\n2,oops,,0.1,0.01,3\n")
-    with pytest.raises(ValueError, match="line 3: loss is not a number"):
+    with pytest.raises(ValueError, match="^bad.csv, line 3: column 'loss' must be a number, "
+                       "got 'oops'$"):
         read_csv(bad)
     bad.write_text("a,b\n")
-    with pytest.raises(ValueError, match="line 1: expected columns"):
+    with pytest.raises(ValueError, match="^bad.csv, line 1: not a curves CSV: expected the "
+                       "columns step, loss"):
         read_csv(bad)
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="^missing.csv: no such file"):
         read_csv(tmp_path / "missing.csv")
 
 

@@ -1,0 +1,95 @@
+"""Importing curves (engine.analysis.read_csv): one clear line per problem, naming the
+file, the line when one is at fault, and what is wrong; exports round-trip."""
+
+import math
+
+import pytest
+
+from engine.analysis import RunRecord, read_csv, write_csv
+
+HEADER = "step,loss,val_loss,grad_norm,lr,ms\n"
+
+
+def _one_line(text):
+    assert "\n" not in text and text.count("runs.csv") == 1  # the name once, not twice
+    return text
+
+
+def error(path) -> str:
+    with pytest.raises(ValueError) as info:
+        read_csv(path)
+    return _one_line(str(info.value))
+
+
+@pytest.mark.parametrize("content, wanted", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "runs.csv: not a CSV text file (it looks like "
+     "a PNG image)"),
+    (b"PK\x03\x04\x14\x00", "runs.csv: not a CSV text file (it looks like a ZIP archive)"),
+    (b"\xff\xfes\x00t\x00", "runs.csv: not a CSV text file (it looks like UTF-16 text"),
+    (b"\x00\x01\x02garbage", "runs.csv: not a CSV text file"),
+    ((HEADER + "1,2.0,,0.1,0.01,3\n2,2.5\xe9,,0.1,0.01,3\n").encode("latin-1"),
+     "runs.csv, line 3: not UTF-8 text (byte 0xe9)"),
+    (HEADER.encode() + b"1,2.0,,0.1,0.01,3\nx,2.0,,0.1,0.01,3\n",
+     "runs.csv, line 3: column 'step' must be a whole number, got 'x'"),
+    (HEADER.encode() + b"1.5,2.0,,0.1,0.01,3\n",
+     "runs.csv, line 2: column 'step' must be a whole number, got '1.5'"),
+    (HEADER.encode() + b",2.0,,0.1,0.01,3\n",
+     "runs.csv, line 2: column 'step' must be a whole number, got nothing"),
+    (HEADER.encode() + b"1,2.0,,oops,0.01,3\n",
+     "runs.csv, line 2: column 'grad_norm' must be a number, got 'oops'"),
+    (HEADER.encode() + b"1,2.0,,0.1\n", "runs.csv, line 2: expected 6 fields"),
+    (b"", "runs.csv: the file is empty"),
+    (b"\n\n", "runs.csv: the file is empty"),
+    (HEADER.encode(), "runs.csv: no curve rows after the header"),
+    (b"emma\nolivia\n", "runs.csv: not a curves CSV (it looks like a list of names"),
+    (b'{"step": 1, "loss": 3.2}\n', "runs.csv: not a curves CSV (it looks like JSON"),
+    (b"\nstep,loss\n1,2\n", "runs.csv, line 2: not a curves CSV: expected the columns step, "
+     "loss, val_loss, grad_norm, lr, ms (with 'run' first for several runs), got step, loss"),
+])
+def test_bad_files_say_what_is_wrong_in_one_line(tmp_path, content, wanted):
+    path = tmp_path / "runs.csv"
+    path.write_bytes(content)
+    assert error(path).startswith(wanted)
+
+
+def test_files_that_cannot_be_opened(tmp_path):
+    assert error(tmp_path / "runs.csv") == f"runs.csv: no such file (in {tmp_path})"
+    (tmp_path / "runs.csv").mkdir()
+    assert error(tmp_path / "runs.csv") == "runs.csv: is a folder, not a CSV file"
+
+
+def test_a_checkpoint_or_workbook_is_named(tmp_path):
+    for name, wanted in (("ck.npz", "File ▸ Open checkpoint"), ("book.xlsx", "save it from "
+                                                                 "Excel as CSV")):
+        (tmp_path / name).write_bytes(b"PK\x03\x04" + bytes(30))
+        with pytest.raises(ValueError, match=wanted):
+            read_csv(tmp_path / name)
+
+
+def test_excel_utf8_bom_and_blank_lines_are_fine(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("\ufeff" + HEADER + "1,2.0,,0.1,0.01,3\n\n2,1.5,1.7,0.2,0.01,4\n",
+                    encoding="utf-8")
+    (run,) = read_csv(path)
+    assert run.name == "runs" and run.curves["step"] == [1.0, 2.0]
+    assert math.isnan(run.curves["val_loss"][0]) and run.curves["val_loss"][1] == 1.7
+    assert run.seconds == pytest.approx(0.007)
+
+
+def _rec(name, steps):
+    rec = RunRecord(name)
+    for s in steps:
+        for col, v in (("step", s), ("loss", 3.0 / s), ("val_loss", math.nan),
+                       ("grad_norm", 0.5), ("lr", 0.01), ("ms", 2.0)):
+            rec.curves[col].append(float(v))
+    return rec
+
+
+def test_runs_with_the_same_name_stay_apart(tmp_path):
+    """Runs can be renamed (and imported runs keep their names): two runs called "a"
+    were merged into one zig-zag run by the import."""
+    runs = [_rec("a", [1, 2, 3]), _rec("a", [1, 2]), _rec("b", [1]), _rec("a", [5, 6])]
+    write_csv(tmp_path / "all.csv", runs)
+    back = read_csv(tmp_path / "all.csv")
+    assert [(r.name, r.curves["step"]) for r in back] == [
+        (r.name, r.curves["step"]) for r in runs]
