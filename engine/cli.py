@@ -41,6 +41,7 @@ from .checkpoint import (
 )
 from .config import PRESETS, ConfigError, preset
 from .data import DataError, load_dataset
+from .sampling import prefix_problem
 from .trainer import StepStats, Trainer
 
 EXIT_BAD_INPUT = 2
@@ -468,15 +469,11 @@ def run_sample(args) -> int:
     # training data (which may have moved since).
     model, rng = load_inference(args.checkpoint)
     n, temperature, top_k = sampling_settings(args, model.cfg)
-    block = model.cfg.model.block_size
-    if len(args.prefix) >= block:
-        raise UsageError(f"--prefix is {len(args.prefix)} characters; this model reads at "
-                         f"most {block - 1} after the start token")
-    unknown = sorted(set(args.prefix) - set(model.tokenizer.chars))
-    if unknown:
-        raise UsageError(f"--prefix {args.prefix!r}: {', '.join(map(repr, unknown))} "
-                         "never occurs in this model's training data "
-                         f"(it knows: {''.join(model.tokenizer.chars)[:80]})")
+    # The sampling panel's words: unknown characters named (visibly), the case hint,
+    # a prefix that fills the context.
+    problem = prefix_problem(args.prefix, model.tokenizer.chars, model.cfg.model.block_size)
+    if problem:
+        raise UsageError(f"--prefix {args.prefix!r}: {problem}")
     if args.seed is not None:
         rng = random.Random(args.seed)
     print_samples(model.sample(n, temperature, top_k, args.prefix, rng=rng))

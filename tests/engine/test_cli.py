@@ -253,8 +253,11 @@ def test_bad_input_is_one_line_and_exit_2(capsys, monkeypatch, bad_files, argv, 
 
 
 @needs_numpy
-@pytest.mark.parametrize("prefix, expected", [("zé", "--prefix 'zé': 'é' never occurs"),
-                                               ("abcdefgh", "at most 7")])
+@pytest.mark.parametrize("prefix, expected", [
+    ("zé", "--prefix 'zé': Not in this dataset's characters: “é”"),
+    ("Em", "only lower-case letters: try “em”"),
+    ("ab ", "space (at the end of the prefix)"),
+    ("abcdefgh", "at most 7")])
 def test_bad_prefix(capsys, tmp_path, prefix, expected):
     ckpt = tmp_path / "c.npz"
     assert run(capsys, "train", "--data", DOCS, "--steps", 1, "--save", ckpt)[0] == 0
