@@ -23,6 +23,7 @@ import numpy as np
 
 from .config import ConfigError, RunConfig
 from .data import DataError, Dataset, load_dataset
+from .download import MAKEMORE, MAKEMORE_FILE, is_cached, is_makemore_copy, makemore_path
 
 FORMAT = "microgpt-checkpoint"
 VERSION = 1
@@ -57,9 +58,12 @@ def _rng_state_from_json(obj) -> tuple:
 
 def _source_for_meta(source: str) -> str:
     """Where the data came from, as a checkpoint records it: a file path made absolute, so
-    the checkpoint can be opened from any working directory."""
-    if source.startswith("bundled:") or source == "memory":
+    the checkpoint can be opened from any working directory; Karpathy's makemore names
+    as "makemore", not this user's cache path, which another computer does not have."""
+    if source.startswith("bundled:") or source in ("memory", MAKEMORE):
         return source
+    if is_makemore_copy(source):
+        return MAKEMORE
     return os.path.abspath(source)
 
 
@@ -229,6 +233,13 @@ def _data_source(path: Path, meta: dict) -> str:
     source = meta.get("data_source")
     if not isinstance(source, str) or not source:
         raise CheckpointError(f"{path}: checkpoint metadata has no valid 'data_source'")
+    if source == MAKEMORE or (Path(source).name == MAKEMORE_FILE and not os.path.exists(source)):
+        # (the second: an older checkpoint holding another computer's cache path)
+        if not is_cached():
+            raise DataError("the makemore names are not on this computer yet: download "
+                            "them first (the app's Data ▸ makemore, or `microgpt train "
+                            "--data makemore`), or name the file with --data")
+        return str(makemore_path())
     if source.startswith("bundled:") or os.path.isabs(source) or os.path.exists(source):
         return source
     beside = path.resolve().parent / source

@@ -245,3 +245,34 @@ def test_load_with_another_backend_and_metadata_alone(tmp_path):
     fewer.docs = fewer.docs[:-1]
     with pytest.raises(CheckpointDataError, match="does not match"):
         load_checkpoint(ckpt, dataset=fewer)
+
+
+def test_makemore_data_is_recorded_portably(tmp_path, monkeypatch):
+    """A checkpoint trained on the cached makemore names records "makemore", not this
+    user's cache path: another computer reloads its own cached copy, and says how to get
+    one when it has none. Older checkpoints with a foreign cache path are read the same."""
+    from engine import download
+    from engine.checkpoint import CheckpointDataError
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setenv(download.ENV_CACHE_DIR, str(cache))
+    download.makemore_path().write_bytes(DATA.read_bytes())  # as if downloaded here
+    t = Trainer(small_config(), load_dataset(download.makemore_path()))
+    t.step()
+    t.save(tmp_path / "c.npz")
+    with np.load(tmp_path / "c.npz") as z:
+        assert json.loads(z["meta.json"].tobytes())["data_source"] == "makemore"
+    old = rewrite_meta(tmp_path / "c.npz", tmp_path / "old.npz", lambda m: {
+        **m, "data_source": "/home/someone/.cache/microgpt/" + download.MAKEMORE_FILE})
+    other = tmp_path / "other-computer"
+    other.mkdir()
+    download.makemore_path(other).write_bytes(DATA.read_bytes())
+    monkeypatch.setenv(download.ENV_CACHE_DIR, str(other))
+    for ckpt in (tmp_path / "c.npz", old):
+        assert Trainer.load(ckpt).step_num == 1
+    download.makemore_path(other).unlink()  # a computer that never downloaded them
+    for ckpt in (tmp_path / "c.npz", old):
+        with pytest.raises(CheckpointDataError, match="makemore names are not on this "
+                           "computer yet: download them first"):
+            Trainer.load(ckpt)
