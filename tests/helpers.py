@@ -21,6 +21,18 @@ def load_tool(name: str):
     return mod
 
 
+def run_cli(capsys, *argv):
+    """(exit code, stdout, stderr) of `microgpt *argv` (engine.cli.main), in this process."""
+    from engine import cli
+
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as e:
+        code = e.code
+    cap = capsys.readouterr()
+    return code, cap.out, cap.err
+
+
 # --- a throwaway HTTP server on 127.0.0.1 (tests never touch the internet) ----------------
 
 NO_PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",

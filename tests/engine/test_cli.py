@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine import cli
+from tests.helpers import run_cli as run
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DOCS = DATA / "docs.txt"
@@ -29,16 +30,6 @@ needs_numpy = pytest.mark.skipif(not HAVE_NUMPY_BACKEND, reason="numpy backend n
 
 STEP_TIMED = re.compile(r"^step +\d+/ \d+ \| loss \d+\.\d{4} \| \d+(\.\d)?ms$")
 STEP_PLAIN = re.compile(r"^step +\d+/ \d+ \| loss \d+\.\d{4}$")
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of cli.main(argv), in this process."""
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 def conformance(name):

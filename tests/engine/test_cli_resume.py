@@ -12,20 +12,11 @@ from pathlib import Path
 import pytest
 
 from engine import Trainer, cli, load_dataset, preset
+from tests.helpers import run_cli as run
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DOCS = DATA / "docs.txt"
 MS = re.compile(r" \| \d+(\.\d)?ms$")
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of cli.main(argv), in this process."""
-    try:
-        code = cli.main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
 
 
 def without_ms(out: str) -> list[str]:

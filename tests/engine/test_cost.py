@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import ConfigError, Trainer, cli, cost, preset
+from engine import ConfigError, Trainer, cost, preset
 from tests.helpers import DOCS as DOCS_PATH
+from tests.helpers import run_cli
 
 
 def docs():
@@ -91,12 +92,8 @@ def test_unknown_ram_refuses_nothing(monkeypatch):
 
 def test_cli_says_so_in_one_line(capsys, monkeypatch):
     monkeypatch.setattr(cost, "physical_memory", lambda: 16 * 2**30)
-    try:
-        code = cli.main(["train", "--data", str(DOCS_PATH), "--backend", "reference",
-                         "--n-embd", "256", "--n-head", "8", "--n-layer", "8",
-                         "--block-size", "64", "--batch-size", "64"])
-    except SystemExit as e:
-        code = e.code
-    err = capsys.readouterr().err
+    code, _, err = run_cli(capsys, "train", "--data", DOCS_PATH, "--backend", "reference",
+                           "--n-embd", 256, "--n-head", 8, "--n-layer", 8,
+                           "--block-size", 64, "--batch-size", 64)
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and "of memory" in err and "has 16 GB" in err
