@@ -252,7 +252,7 @@ def list_changes() -> str:
 
 def run(args: argparse.Namespace, out=None) -> int:
     """Run the ablate command; errors become one-line messages and exit status 2."""
-    from .cli import flag_names
+    from .cli_common import flag_names
     from .data import DataError, load_dataset
     from .trainer import split_docs
 
@@ -285,7 +285,7 @@ def run(args: argparse.Namespace, out=None) -> int:
         else:
             variants = default_variants(base)
         if args.data == "makemore":  # the CLI's cached, on-request download
-            from .cli import load_data
+            from .cli_common import load_data
 
             dataset = load_data(args.data, quiet=True)
         else:
