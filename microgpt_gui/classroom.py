@@ -60,6 +60,24 @@ class HelpPanel(Panel):
         self.browser.setFont(font)
 
 
+def toggle_help(window) -> None:
+    """F1: show or hide the help pane. Projector mode takes every dock out of the layout
+    and puts back only its own; a dock shown while out of it would sit as a small box in
+    the window's top-left corner, so it goes back into the layout first (on the left,
+    beside the curves; leaving projector mode restores the desktop layout anyway)."""
+    dock = window.docks["help"]
+    if dock.isVisible():
+        dock.hide()
+        return
+    if not dock.isFloating() and \
+            window.dockWidgetArea(dock) == Qt.DockWidgetArea.NoDockWidgetArea:
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        dock.show()
+        window.resizeDocks([dock], [max(300, window.width() // 4)], Qt.Orientation.Horizontal)
+        return
+    dock.show()
+
+
 def shortcuts_html(window) -> str:
     rows = []
     for action in window.act.values():
@@ -220,9 +238,8 @@ def install(window) -> None:
     window.menus["view"].addAction(window.toolbar.toggleViewAction())
     window.add_action("shortcuts", "&Keyboard shortcuts", None,
                       lambda: show_shortcuts(window), menu="help")
-    dock = window.docks["help"]
     window.add_action("what_am_i_seeing", "&What am I seeing?", "F1",
-                      lambda: dock.setVisible(not dock.isVisible()), menu="help",
+                      lambda: toggle_help(window), menu="help",
                       tip="Plain-language explanations of every panel (F1)")
     window.live_changes = live = LiveChanges(window)
     _mark_for_projector(window)

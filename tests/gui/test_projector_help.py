@@ -1,0 +1,33 @@
+"""F1 ("What am I seeing?") in projector mode: the help pane must open inside the layout,
+readable, not as a small box stuck in the window's corner; F11 then puts it away."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+
+def test_f1_in_projector_mode_docks_the_help_pane(qtbot, plain_window):
+    w = plain_window
+    dock = w.docks["help"]
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert w.projector.active and not dock.isVisible()
+    QTest.keyClick(w, Qt.Key.Key_F1)
+    assert dock.isVisible() and not dock.isFloating()
+    assert w.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
+    qtbot.waitUntil(lambda: dock.height() > w.height() // 2, timeout=5000)
+    assert dock.width() >= 250
+    QTest.keyClick(w, Qt.Key.Key_F1)  # F1 again hides it
+    assert not dock.isVisible()
+    QTest.keyClick(w, Qt.Key.Key_F1)
+    QTest.keyClick(w, Qt.Key.Key_F11)  # leaving: the desktop layout, help pane closed
+    assert not w.projector.active
+    assert not dock.isVisible() and w.docks["controls"].isVisible()
+    QTest.keyClick(w, Qt.Key.Key_F1)  # and on the desktop F1 still opens it in place
+    assert dock.isVisible() and w.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
