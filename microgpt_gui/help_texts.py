@@ -42,8 +42,9 @@ HELP: dict[str, tuple[str, str]] = {
         "<p>Each <b>row</b> is the letter being read now; each <b>column</b> a letter it can "
         "look at (only earlier ones: it cannot peek ahead, so the top-right is empty). "
         "Bright = looks there a lot. Every row adds up to 100&nbsp;%.</p>"
-        "<p>The label under a head says what it mostly does on names it has not trained "
-        "on: look at the <b>start token</b> (·), at the <b>previous letter</b>, at "
+        "<p>The label under a head says what it mostly does on names kept aside for "
+        "checking (on training names if none are kept aside): look at the <b>start "
+        "token</b> (·), at the <b>previous letter</b>, at "
         "<b>itself</b>, or <b>spread out</b> over everything.</p>",
     ),
     "sampling": (
@@ -76,6 +77,36 @@ HELP: dict[str, tuple[str, str]] = {
         "almost always hard (any name can start with almost anything); letters in the "
         "middle of common patterns get easy.</p>"
         "<p>The average of all the boxes is exactly the loss of this word.</p>",
+    ),
+    "explorer": (
+        "Optimizations",
+        "<p>The model you watch is Karpathy's small GPT plus <b>14 changes</b> that make it "
+        "train better or faster. Each checkbox is one of them.</p>"
+        "<p>Untick some and press <b>Reset</b>: the model starts again from the same "
+        "random numbers and reads the same names, so any difference in the curves comes "
+        "from the changes you switched off.</p>",
+    ),
+    "runs": (
+        "Runs",
+        "<p>Every run you replace with Reset is kept in this list. Tick a run to draw its "
+        "loss behind the current one, in its own colour.</p>"
+        "<p>The previous run is ticked (and faded) already, so after changing one thing "
+        "and pressing Reset you see <i>with</i> against <i>without</i> at a glance.</p>",
+    ),
+    "embeddings": (
+        "Embeddings",
+        "<p>The model stores a short list of numbers for every letter: its "
+        "<b>embedding</b>. This map squashes those lists to two dimensions, so letters "
+        "the model treats alike end up close together.</p>"
+        "<p>Vowels are red, consonants blue, the start/end token orange. Watch the vowels "
+        "drift into a group of their own as it learns: nobody told it what a vowel is.</p>",
+    ),
+    "timelapse": (
+        "Time-lapse",
+        "<p>Every few steps the app keeps a small picture of the model: where it looks in "
+        "a word, its letter map, and five names made with the same dice each time.</p>"
+        "<p>Drag the slider to replay training and see how the names and the pictures "
+        "changed while it learned.</p>",
     ),
     "projector": (
         "Projector mode",
