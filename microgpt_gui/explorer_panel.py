@@ -174,7 +174,9 @@ class ExplorerPanel(Panel):
             box.blockSignals(False)
 
     def _reset(self):
-        action = getattr(self.ctx.window, "actions", {}).get("reset")
+        # The window's actions are in `act` (QWidget.actions() is Qt's list method).
+        acts = getattr(self.ctx.window, "act", None)
+        action = acts.get("reset") if isinstance(acts, dict) else None
         if action is not None:
             action.trigger()
 
