@@ -29,7 +29,8 @@ SIDE_HEIGHT = {"attention": 0.42, "sampling": 0.58}  # share of a side column's 
 
 def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT) -> Theme:
     """Sizes scale with the screen: text about 1/45 of its height (≈ 16 pt at 720 px,
-    24 pt at 1080 px: about what a slide's body text is), lines 3-4x the desktop width.
+    24 pt at 1080 px: about what a slide's body text is), lines 2-3x the desktop width
+    (4 px at 720 px, 6 px at 1080 px).
     Colours: pure black text on white, saturated dark curve colours; pale tints vanish
     on a washed-out projector, so even the 'faint' raw loss is a mid blue."""
     pt = max(14, round(screen_height / 45))

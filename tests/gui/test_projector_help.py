@@ -31,3 +31,15 @@ def test_f1_in_projector_mode_docks_the_help_pane(qtbot, plain_window):
     assert not dock.isVisible() and w.docks["controls"].isVisible()
     QTest.keyClick(w, Qt.Key.Key_F1)  # and on the desktop F1 still opens it in place
     assert dock.isVisible() and w.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
+
+
+def test_projector_sizes_are_the_documented_ones():
+    """docs/classroom.md: 16 pt / 4 px lines at 720p, 24 pt / 6 px at 1080p (the desktop
+    draws 2 px: two to three times thicker)."""
+    from microgpt_gui.projector import projector_theme
+    from microgpt_gui.theme import DEFAULT
+
+    small, big = projector_theme(720), projector_theme(1080)
+    assert (small.font_size, small.line_width) == (16, 4.0)
+    assert (big.font_size, big.line_width) == (24, 6.0)
+    assert 2 <= small.line_width / DEFAULT.line_width < big.line_width / DEFAULT.line_width <= 3
