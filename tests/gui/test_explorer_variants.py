@@ -59,3 +59,45 @@ def test_reset_with_these_button_trains_each_change_off_alone(qtbot, plain_windo
         ex.restore_preset()
     press_reset_with_these(qtbot, w)
     assert trained(qtbot, w) == (base_cfg, base_loss)
+
+
+def _table(ex) -> dict[str, tuple[str, str]]:
+    t = ex.table
+    return {t.item(r, 0).text(): (t.item(r, 1).text(), t.item(r, 2).text())
+            for r in range(t.rowCount())}
+
+
+def test_node_table_compares_with_the_runs_own_preset(qtbot, plain_window):
+    """On Karpathy's original the baseline row is "as Karpathy's": switching division on
+    must show a measured difference there, not '-' for want of an 'all 14 on' row."""
+    w, ex = plain_window, plain_window.panels["explorer"]
+    w.controls.load_config(preset("original", backend="reference", n_embd=8, n_head=2,
+                                  num_steps=40), "original")
+    press_reset_with_these(qtbot, w)
+    base = steps(qtbot, w, 1)[0].nodes
+    ex.set_change("div_op", True)
+    press_reset_with_these(qtbot, w)
+    on = steps(qtbot, w, 1)[0].nodes
+    assert on < base  # a / b: one node where a * b**-1 makes two
+    rows = _table(ex)
+    assert rows["as Karpathy's"][1] == "+0 (+0.0%)"
+    assert rows["on: div_op"][1] == f"{on - base:+,} ({on / base - 1:+.1%})"
+    assert ex.table.horizontalHeaderItem(2).text() == "vs preset"
+
+
+def test_iterative_sort_is_not_sold_as_a_smaller_graph(qtbot, plain_window):
+    """The recursive sort builds the same graph: the tab says 'same numbers' for the graph
+    changes and the measured node count is unchanged."""
+    w, ex = plain_window, plain_window.panels["explorer"]
+    tip = ex.boxes["iterative_topo"].toolTip()
+    assert "size" not in tip and "same numbers" in tip
+    w.controls.load_config(preset("optimized", backend="reference", n_embd=8, n_head=2,
+                                  num_steps=40), "optimized")
+    press_reset_with_these(qtbot, w)
+    base = steps(qtbot, w, 2)
+    ex.set_change("iterative_topo", False)
+    press_reset_with_these(qtbot, w)
+    recursive = steps(qtbot, w, 2)
+    assert [s.nodes for s in recursive] == [s.nodes for s in base]
+    assert [s.loss for s in recursive] == pytest.approx([s.loss for s in base], rel=1e-12)
+    assert _table(ex)["off: iterative_topo"][1] == "+0 (+0.0%)"
