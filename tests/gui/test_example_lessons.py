@@ -132,3 +132,11 @@ def test_bigger_model_notes():
     roles = head_roles(validation_attention(t.snapshot(), words, 20))
     first, second = ([r.label for r in layer] for layer in roles)
     assert first.count("start token") >= 2 and "itself" in second
+
+
+def test_docs_list_every_example_lesson_by_its_menu_title():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lessons.md").read_text("utf-8")
+    for path in bundled_lessons():
+        assert f"| {load_lesson(path).title} | `{path.name}` |" in doc, path.name
