@@ -43,3 +43,42 @@ def test_projector_sizes_are_the_documented_ones():
     assert (small.font_size, small.line_width) == (16, 4.0)
     assert (big.font_size, big.line_width) == (24, 6.0)
     assert 2 <= small.line_width / DEFAULT.line_width < big.line_width / DEFAULT.line_width <= 3
+
+
+def test_every_shortcut_still_works_in_projector_mode(qtbot, make_window, monkeypatch):
+    """docs/classroom.md: the menu bar is put away, every shortcut still works."""
+    from PySide6.QtGui import QKeySequence
+
+    import microgpt_gui.main_window as main_window
+
+    class NoDialog:
+        @staticmethod
+        def getOpenFileName(*_a, **_k):
+            return "", ""
+
+    monkeypatch.setattr(main_window, "QFileDialog", NoDialog)
+    w = make_window(num_steps=10_000, speed=5)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    w.projector.set_active(True)
+    assert not w.menuWidget().isVisible()
+    hits = []
+    names = ["train", "step", "reset", "generate", "open_dataset", "what_am_i_seeing"]
+    for name in names:
+        w.act[name].triggered.connect(lambda *_a, n=name: hits.append(n))
+    for name in names:
+        if name == "step":  # Space started training: pause it (Space again) to step
+            QTest.keyClick(w, Qt.Key.Key_Space)
+            qtbot.waitUntil(lambda: w.controller.state != "running", timeout=10_000)
+            hits.pop()
+        if name == "reset":
+            qtbot.waitUntil(lambda: not w.controller.busy, timeout=10_000)
+        seq = QKeySequence(w.act[name].shortcut())[0]
+        QTest.keyClick(w, seq.key(), seq.keyboardModifiers())
+        assert hits[-1:] == [name], name
+        if name == "train":
+            qtbot.waitUntil(lambda: w.controller.state == "running", timeout=10_000)
+    assert hits == names
+    assert w.docks["help"].isVisible()
+    QTest.keyClick(w, Qt.Key.Key_F11)
+    assert not w.projector.active
