@@ -5,7 +5,8 @@ Switching a change *off* sets its flag(s) to Karpathy's original value. Those va
 read from the `original` preset rather than written out again here, so the two can never
 drift apart. Every variant keeps the base preset's seed, so it starts from the same RNG
 stream: the same document order and, where the parameter shapes are unchanged, the same
-starting weights (weight tying adds an lm_head after wpe, which shifts the later draws).
+starting weights (switching weight tying off adds an lm_head after wpe, which shifts the
+later draws).
 """
 
 from __future__ import annotations
@@ -209,6 +210,37 @@ def default_variants(base: RunConfig) -> list[tuple[str, list[str]]]:
     return out
 
 
+# What a change touches that the table does not measure (its row repeats the base's).
+UNSEEN = {GRAPH: "the reference backend's graph", SAMPLING: "the generated names",
+          OUTPUT: "what is printed"}
+
+
+def unseen_note(name: str, keys: Iterable[str], backend: str) -> str | None:
+    """A note for a variant none of whose changes can move this table's figures on this
+    backend (so its row matching the base is expected, not a finding), else None."""
+    keys = list(keys)
+    kinds = {BY_KEY[k].matters for k in keys}
+    if NUMBERS in kinds or (GRAPH in kinds and backend == "reference"):
+        return None
+    parts = [UNSEEN[k] for k in sorted(kinds) if k in UNSEEN]
+    if not parts:
+        return None
+    why = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    hint = " (node counts need --backend reference)" if GRAPH in kinds else ""
+    return f"note: {name} changes only {why}: the same losses as base are expected{hint}"
+
+
+def _check_off(base: RunConfig, preset_name: str, key: str) -> None:
+    """--off KEY must switch something off in base: a change with no switch, or one the
+    preset already has off, would give a row that only looks like a measurement."""
+    change = _lookup(key)
+    if not change.fields:
+        raise ConfigError(f"--off {key}: {change.title} has no switch: always on here")
+    if not is_on(base, key):
+        raise ConfigError(f"--off {key}: already off in the {preset_name} preset "
+                          "(see --list)")
+
+
 def format_table(results: list[VariantResult]) -> str:
     def num(x, fmt):
         return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, fmt)
@@ -280,7 +312,7 @@ def run(args: argparse.Namespace, out=None) -> int:
                 if not keys:
                     raise ConfigError(f"--off {spec!r} names no change (see --list)")
                 for k in keys:
-                    _lookup(k)
+                    _check_off(base, args.preset, k)
                 variants.append(("-" + ",".join(keys), keys))
         else:
             variants = default_variants(base)
@@ -310,6 +342,13 @@ def run(args: argparse.Namespace, out=None) -> int:
             return 2
         print(f"  {name}: done ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     print(format_table(results), file=out)
+    for name, off in variants[1:]:
+        note = unseen_note(name, off, base.backend)
+        if note:
+            print(note, file=out)
+    if len(variants) == 1:
+        print(f"note: no change that shows in this table is on in the {args.preset} preset: "
+              "nothing to switch off", file=out)
     return 0
 
 

@@ -108,3 +108,36 @@ def test_cli_bad_input_is_a_message(capsys):
     assert ablate.run(_args(steps=0, data=DOCS), io.StringIO()) == 2
     assert ablate.run(_args(data="/no/such/file"), io.StringIO()) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_refuses_an_off_that_switches_nothing(capsys):
+    # Karpathy's original has div_op off already: a "-div_op" row would only look like a
+    # measurement (it used to repeat the base's numbers without a word).
+    args = _args(preset="original", off="div_op", data=DOCS, steps=1)
+    assert ablate.run(args, io.StringIO()) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["microgpt ablate: error: --off div_op: already off in the original "
+                   "preset (see --list)"]
+    assert ablate.run(_args(off="grad_clip,with_open", data=DOCS, steps=1), io.StringIO()) == 2
+    assert "--off with_open: with open() file handle has no switch" in capsys.readouterr().err
+
+
+def test_cli_notes_rows_that_cannot_differ_on_this_backend(capsys):
+    out = io.StringIO()
+    args = _args(steps=3, data=DOCS, n_embd=8, n_head=2, backend="numpy")
+    args.off = ["div_op", "top_k,timing", "grad_clip,top_k"]
+    assert ablate.run(args, out) == 0
+    lines = out.getvalue().splitlines()
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[3:8]}
+    same = rows["base"][:3]  # train loss, val loss, nodes (ms/step is the clock's)
+    assert rows["-div_op"][:3] == rows["-top_k,timing"][:3] == same
+    notes = [ln for ln in lines if ln.startswith("note:")]
+    assert notes == [
+        "note: -div_op changes only the reference backend's graph: the same losses as base "
+        "are expected (node counts need --backend reference)",
+        "note: -top_k,timing changes only what is printed and the generated names: the same "
+        "losses as base are expected",
+    ]
+    # On the reference backend the graph changes are measured (node counts): no note.
+    assert ablate.unseen_note("-div_op", ["div_op"], "reference") is None
+    assert ablate.unseen_note("-grad_clip", ["grad_clip"], "numpy") is None
