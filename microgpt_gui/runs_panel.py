@@ -115,6 +115,7 @@ class RunsPanel(Panel):
 
         ctx.controller.run_closed.connect(self.on_run_closed)
         self._live_version = (None, -1)
+        self._drawn_smoothing = None  # the EMA weight the overlays were smoothed with
         self._timer = self.paced_timer(500, self._draw_live)
         self.apply_theme(ctx.theme)
 
@@ -230,8 +231,13 @@ class RunsPanel(Panel):
         plot_item = plot_item or self.plot.getPlotItem()
         return len(self._drawn.get(id(plot_item), []))
 
+    def smoothing(self) -> float:
+        """The live curve's EMA weight (Curves panel): runs are compared smoothed alike."""
+        return float(getattr(self.controller.history, "smoothing", 0.9))
+
     def redraw(self) -> None:
         width = self.ctx.theme.line_width
+        a = self._drawn_smoothing = self.smoothing()
         for plot in self._targets:
             for item in self._drawn[id(plot)]:
                 plot.removeItem(item)
@@ -243,7 +249,7 @@ class RunsPanel(Panel):
                 if id(r) in self.faded:
                     color.setAlpha(FADED_ALPHA)
                 steps = r.array("step")
-                loss = smoothed(r.array("loss"))
+                loss = smoothed(r.array("loss"), a)
                 ok = np.isfinite(loss)
                 line = pg.PlotDataItem(steps[ok], loss[ok], name=f"{r.name} loss",
                                        pen=pg.mkPen(color, width=width))
@@ -261,6 +267,8 @@ class RunsPanel(Panel):
             self._drawn[id(plot)] = items
 
     def _draw_live(self):
+        if self._drawn_smoothing != self.smoothing():  # also behind the Curves panel's
+            self.redraw()
         h = self.controller.history
         if self._live_version == (h, h.version) or not self.isVisible():
             return
