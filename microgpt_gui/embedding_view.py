@@ -181,8 +181,12 @@ class EmbeddingPanel(Panel):
     def show_projection(self, step: int, coords, labels: list[str]) -> None:
         self.plot.set_points(coords, labels)
         self.shown_step = step
+        other = [lab if lab.strip() else "␣" for lab in labels
+                 if self.plot.kind(lab) == "other"]
+        grey = f", grey: other characters ({' '.join(other[:6])}{' …' * (len(other) > 6)})"
         self.caption.setText(f"Step {step}: {len(labels)} tokens. Red: vowels, blue: "
-                             "consonants, orange: · = start/end token (BOS).")
+                             "consonants, orange: · = start/end token (BOS)"
+                             f"{grey if other else ''}.")
 
     def apply_theme(self, theme) -> None:
         self.plot.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
