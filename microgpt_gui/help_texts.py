@@ -98,7 +98,8 @@ HELP: dict[str, tuple[str, str]] = {
         "<p>The model stores a short list of numbers for every letter: its "
         "<b>embedding</b>. This map squashes those lists to two dimensions, so letters "
         "the model treats alike end up close together.</p>"
-        "<p>Vowels are red, consonants blue, the start/end token orange. Watch the vowels "
+        "<p>Vowels are red, consonants blue, the start/end token orange (anything else, "
+        "such as a hyphen, grey). Watch the vowels "
         "drift into a group of their own as it learns: nobody told it what a vowel is.</p>",
     ),
     "timelapse": (

@@ -34,6 +34,8 @@ def test_help_colours_match_what_is_drawn(plain_window):
     assert "Vowels are red, consonants blue, the start/end token orange" in embeddings
     drawn = {k: QColor(v) for k, v in plain_window.panels["embeddings"].plot.colors.items()}
     vowel, consonant, bos = drawn["vowel"], drawn["consonant"], drawn["bos"]
+    other = drawn["other"]
+    assert "grey" in embeddings and other.red() == other.green() == other.blue()
     assert vowel.red() > 1.5 * max(vowel.green(), vowel.blue())  # red
     assert consonant.blue() > 1.5 * max(consonant.red(), consonant.green())  # blue
     assert bos.red() > bos.green() > 1.5 * bos.blue()  # orange
