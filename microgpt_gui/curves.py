@@ -239,10 +239,13 @@ class CurvesPanel(Panel):
     def _on_reset(self, info) -> None:
         self._total = max(info.num_steps, 1)
         clip = info.config.train.grad_clip
+        legend = self.legends[1]  # the gradient plot's: "clip threshold" only when it clips
+        legend.removeItem(self.clip)
         if clip is None:
             self.clip.setData([], [])
         else:
             self.clip.setData([0, max(info.num_steps, 1)], [clip, clip])
+            legend.addItem(self.clip, "clip threshold")
         self._events_drawn = -1
         self.controller.history.set_smoothing(self.smoothing.value())
         if self.follow.isChecked():

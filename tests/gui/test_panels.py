@@ -215,3 +215,22 @@ def test_next_token_bars_with_the_slow_reference_backend_stay_correct(qtbot, mak
         s.set_top_k(k)
     qtbot.waitUntil(lambda: np.count_nonzero(s.bars.opts["height"]) == 3, timeout=10_000)
     assert np.sum(s.bars.opts["height"]) == pytest.approx(1.0)
+
+
+def test_clip_threshold_is_in_the_legend_only_while_clipping(qtbot, make_window):
+    from tests.gui.helpers import reset
+
+    w = make_window()
+    legend = w.curves.legends[1]
+
+    def names():
+        return [label.text for _, label in legend.items]
+
+    assert "clip threshold" in names()
+    cfg = w.controls.config()
+    cfg.train.grad_clip = None
+    reset(qtbot, w, cfg)
+    assert "clip threshold" not in names() and "grad norm" in names()
+    cfg.train.grad_clip = 1.0
+    reset(qtbot, w, cfg)
+    assert names().count("clip threshold") == 1
