@@ -168,6 +168,7 @@ class VariantResult:
     nodes: float | None  # mean graph nodes per step (reference backend), else None
     ms: float  # mean wall ms per step
     steps: int
+    error: str | None = None  # why the variant stopped early (e.g. the recursion limit)
 
 
 def run_variant(name: str, cfg: RunConfig, dataset, steps: int | None = None,
@@ -180,8 +181,13 @@ def run_variant(name: str, cfg: RunConfig, dataset, steps: int | None = None,
         cfg.train.num_steps = steps
     trainer = Trainer(cfg, dataset)
     losses, nodes, ms = [], [], []
+    error = None
     while not trainer.done:
-        s = trainer.step()
+        try:
+            s = trainer.step()
+        except RuntimeError as e:  # -iterative_topo on a deep graph: the recursion limit
+            error = f"stopped at step {trainer.step_num + 1}: {e}"  # is the finding
+            break
         losses.append(s.loss)
         ms.append(s.ms)
         if s.nodes is not None:
@@ -189,14 +195,15 @@ def run_variant(name: str, cfg: RunConfig, dataset, steps: int | None = None,
         if on_step is not None:
             on_step(s)
     tail = losses[-FINAL_WINDOW:]
-    val = trainer.validate() if trainer.val_docs else None
+    val = trainer.validate() if trainer.val_docs and error is None else None
     return VariantResult(
         name=name,
-        train_loss=sum(tail) / len(tail),
+        train_loss=sum(tail) / len(tail) if tail else math.nan,
         val_loss=val,
         nodes=sum(nodes) / len(nodes) if nodes else None,
-        ms=sum(ms) / len(ms),
+        ms=sum(ms) / len(ms) if ms else math.nan,
         steps=trainer.step_num,
+        error=error,
     )
 
 
@@ -342,6 +349,9 @@ def run(args: argparse.Namespace, out=None) -> int:
             return 2
         print(f"  {name}: done ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     print(format_table(results), file=out)
+    for r in results:
+        if r.error:
+            print(f"note: {r.name} {r.error}", file=out)
     for name, off in variants[1:]:
         note = unseen_note(name, off, base.backend)
         if note:

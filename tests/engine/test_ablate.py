@@ -141,3 +141,26 @@ def test_cli_notes_rows_that_cannot_differ_on_this_backend(capsys):
     # On the reference backend the graph changes are measured (node counts): no note.
     assert ablate.unseen_note("-div_op", ["div_op"], "reference") is None
     assert ablate.unseen_note("-grad_clip", ["grad_clip"], "numpy") is None
+
+
+def test_cli_a_variant_that_hits_the_recursion_limit_is_a_row_not_a_traceback(
+        capsys, monkeypatch):
+    # What the iterative sort is for: with it off, a deep graph overflows Python's stack.
+    # (Simulated: a graph deep enough for real takes minutes on the reference backend.)
+    from engine import reference
+
+    def too_deep(root):
+        raise RuntimeError("the recursive topological sort hit Python's recursion limit "
+                           "on this graph; turn on the iterative topological sort")
+
+    monkeypatch.setattr(reference, "topo_recursive", too_deep)
+    out = io.StringIO()
+    args = _args(steps=2, data=DOCS, n_embd=8, n_head=2)
+    args.off = ["iterative_topo", "div_op"]
+    assert ablate.run(args, out) == 0
+    lines = out.getvalue().splitlines()
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[3:6]}
+    assert rows["-iterative_topo"][:3] == ["-", "-", "-"]
+    assert rows["-div_op"][0] == rows["base"][0] != "-"  # the other variants still ran
+    assert ("note: -iterative_topo stopped at step 1: the recursive topological sort hit "
+            "Python's recursion limit") in out.getvalue()
