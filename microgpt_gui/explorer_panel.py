@@ -45,9 +45,11 @@ class ExplorerPanel(Panel):
     area = Qt.DockWidgetArea.LeftDockWidgetArea
     help_text = (
         "The optimized seed is Karpathy's microgpt plus 14 changes. Untick some and press "
-        "Reset: the same seed trains without them, from the same starting point, and the "
-        "Runs panel keeps the previous run for comparison. With the reference backend the "
-        "table below counts the autograd graph's nodes per step for each variant."
+        "Reset: the same seed trains without them, on the same documents from the same "
+        "starting weights (except with weight tying off: its extra output matrix is drawn "
+        "after wpe and shifts the later draws), and the Runs panel keeps the previous run "
+        "for comparison. With the reference backend the table below counts the autograd "
+        "graph's nodes per step for each variant."
     )
     choices_changed = Signal()
 

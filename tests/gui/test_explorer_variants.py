@@ -101,3 +101,16 @@ def test_iterative_sort_is_not_sold_as_a_smaller_graph(qtbot, plain_window):
     assert [s.nodes for s in recursive] == [s.nodes for s in base]
     assert [s.loss for s in recursive] == pytest.approx([s.loss for s in base], rel=1e-12)
     assert _table(ex)["off: iterative_topo"][1] == "+0 (+0.0%)"
+
+
+def test_help_says_which_variant_does_not_start_from_the_same_weights(qtbot, plain_window):
+    w, ex = plain_window, plain_window.panels["explorer"]
+    w.controls.load_config(preset("optimized", n_embd=8, n_head=2, num_steps=40), "optimized")
+    press_reset_with_these(qtbot, w)
+    base = in_worker(qtbot, w, lambda t: {k: v.copy() for k, v in t.params.items()})
+    ex.set_change("weight_tying", False)
+    press_reset_with_these(qtbot, w)
+    untied = in_worker(qtbot, w, lambda t: {k: v.copy() for k, v in t.params.items()})
+    same = {k for k in base if k in untied and (base[k] == untied[k]).all()}
+    assert {"wte", "wpe"} <= same and same != set(base)  # the draws after wpe moved
+    assert "weight tying off" in ex.help_text and "same starting point" not in ex.help_text
