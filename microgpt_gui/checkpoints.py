@@ -153,6 +153,9 @@ class CheckpointManager(QObject):
             w.controls.load_config(info.config, base_preset(info.config))
         if explorer is not None:
             explorer.adopt(info.config)
+        live = getattr(w, "live_changes", None)
+        if live is not None:  # the run's interval is what a Reset keeps (as a lesson's)
+            live.set_val_every(info.config.train.val_every, chosen=True)
         if hasattr(w, "refresh_needs_reset"):
             w.refresh_needs_reset()
         self.opened.emit(state["path"])

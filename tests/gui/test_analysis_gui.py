@@ -123,6 +123,8 @@ def test_checkpoint_save_open_continue_matches_straight_run(qtbot, window, tmp_p
     got = steps(qtbot, w, 3)
     assert [s.loss for s in got] == [s.loss for s in want[3:]]
     assert got[-1].val_loss == want[5].val_loss
+    # A Reset keeps the checkpoint's validation interval, which the field shows.
+    assert w.build_config().train.val_every == 2
 
 
 def test_bad_checkpoint_is_a_message(qtbot, window, tmp_path):
