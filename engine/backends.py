@@ -66,6 +66,13 @@ class StepCancelled(Exception):
     the Trainer touches weights or optimizer: the step can simply be run again."""
 
 
+def stop_if_asked(should_stop) -> None:
+    """StepCancelled if should_stop (a backend's, or None) returns True: called at the safe
+    points of a step, before anything has changed."""
+    if should_stop is not None and should_stop():
+        raise StepCancelled
+
+
 ZERO_INIT = ("attn_wo", "mlp_fc2")  # the seed starts these at zero: each block is identity
 
 

@@ -16,9 +16,11 @@ tell 1 ms from 1 s and 1 GB from 100 GB, not to be quoted.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 
+from .backends import num_params
 from .config import ConfigError, RunConfig
 
 # reference backend (Value graph)
@@ -89,7 +91,7 @@ def estimate(cfg: RunConfig, vocab_size: int | None = None,
         return B * T * (V * C + L * (12 * C * C + T * C))
 
     T_time, T_peak = positions(mean_doc_chars), positions(longest_doc_chars)
-    params = V * C * (1 if m.weight_tying else 2) + m.block_size * C + L * 12 * C * C
+    params = num_params(dataclasses.replace(m, vocab_size=V))
     if cfg.backend == "reference":
         nodes = int(NODES_PER_MAC * macs(T_time))
         memory = params * BYTES_PER_REF_PARAM + NODES_PER_MAC * macs(T_peak) * BYTES_PER_NODE
@@ -145,10 +147,10 @@ def estimate_on(cfg: RunConfig, docs: list[str] | None) -> Cost:
     return estimate(cfg, vocab, sum(lengths) / len(lengths), max(lengths))
 
 
-def check_fits(cfg: RunConfig, docs: list[str] | None = None, limit: int | None = None) -> Cost:
+def check_fits(cfg: RunConfig, docs: list[str] | None = None) -> Cost:
     """estimate_on(cfg, docs), or ConfigError when the model would not fit in memory."""
     cost = estimate_on(cfg, docs)
-    problem = memory_problem(cost, cfg, limit)
+    problem = memory_problem(cost, cfg)
     if problem:
         raise ConfigError(problem)
     return cost

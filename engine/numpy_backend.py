@@ -31,7 +31,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import layers as L
-from .backends import StepCancelled, param_shapes
+from .backends import param_shapes, stop_if_asked
 from .blas_threads import limit_blas_threads
 from .config import GPTConfig, TrainConfig
 from .fused import FusedStep
@@ -107,10 +107,9 @@ class NumpyBackend:
         self._fused = FusedStep(model, self._layout) if FusedStep.supports(model) else None
 
     def _check(self):
-        """Abandon the step (StepCancelled) if should_stop() says so; the weights and
-        the optimizer are only touched after loss_and_grads."""
-        if self.should_stop is not None and self.should_stop():
-            raise StepCancelled
+        """Abandon the step if should_stop() says so; the weights and the optimizer are
+        only touched after loss_and_grads."""
+        stop_if_asked(self.should_stop)
 
     # --- the model -----------------------------------------------------------------------
     def forward(self, params, onehot, B, T, check=None):

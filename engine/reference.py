@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .backends import StepCancelled
+from .backends import stop_if_asked
 from .config import GPTConfig, TrainConfig
 
 # Nodes between two checks of a backend's should_stop (a long step can be abandoned:
@@ -298,10 +298,9 @@ class ReferenceBackend:
         self.train = train
 
     def _check(self):
-        """Abandon the step (StepCancelled) if should_stop() says so. Nothing has changed
-        yet: the weights and the optimizer are only touched after loss_and_grads."""
-        if self.should_stop is not None and self.should_stop():
-            raise StepCancelled
+        """Abandon the step if should_stop() says so. Nothing has changed yet: the weights
+        and the optimizer are only touched after loss_and_grads."""
+        stop_if_asked(self.should_stop)
 
     def loss_and_grads(self, params, batch):
         """(mean loss over the batch's docs, grads like params, nodes built this step).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backends import StepCancelled, init_params, make_backend, num_params
+from .backends import StepCancelled, init_params, make_backend, num_params, stop_if_asked
 from .config import RunConfig, preset
 from .cost import check_fits
 from .data import DataError, Dataset, Tokenizer, load_dataset
@@ -252,8 +252,7 @@ class Trainer:
 
     def _check_stop(self) -> None:
         """StepCancelled if should_stop() says so: between the parts of a step."""
-        if self.should_stop is not None and self.should_stop():
-            raise StepCancelled
+        stop_if_asked(self.should_stop)
 
     def _adam(self, g: np.ndarray, lr_t: float, step: int, g_scale: float = 1.0) -> None:
         """Adam(W) on the flat vectors; g: all gradients, state-dict order, each to be
