@@ -190,12 +190,8 @@ class TrainingWorker(QObject):
             return  # running: the next step answers them
         reqs, self._captures = self._captures, {}
         for req in reqs.values():
-            word = req["word"] or self._last_doc or self.trainer.batch_docs(
-                self.trainer.step_num)[0]
-            try:
-                self.capture_ready.emit(self._capture_from_view(req, word))
-            except Exception as e:
-                self.capture_ready.emit({"word": word, "error": describe(e)})
+            self._answer(req, req["word"] or self._last_doc or self.trainer.batch_docs(
+                self.trainer.step_num)[0])
 
     @Slot()
     def request_snapshot(self):
@@ -306,11 +302,15 @@ class TrainingWorker(QObject):
                 "position_losses": stats.position_losses,
             })
         for req in reqs.values():
-            try:  # a typed word the vocabulary lacks must not stop training
-                self.capture_ready.emit(self._capture_from_view(req, req["word"]))
-            except Exception as e:
-                self.capture_ready.emit({"word": req["word"], "error": describe(e)})
+            self._answer(req, req["word"])
         return stats
+
+    def _answer(self, req: dict, word: str) -> None:
+        """capture_ready for one request on `word`, from the current weights."""
+        try:  # a typed word the vocabulary lacks must not stop training
+            self.capture_ready.emit(self._capture_from_view(req, word))
+        except Exception as e:
+            self.capture_ready.emit({"word": word, "error": describe(e)})
 
     def _capture_from_view(self, req: dict, word: str) -> dict:
         view = self.trainer.inference()
