@@ -8,6 +8,7 @@ import json
 import math
 import os
 import signal
+import stat
 import sys
 
 import numpy as np
@@ -66,7 +67,9 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                    "flags that would change the model (--preset, --seed, sizes, "
                    "--batch-size) are refused; --data must name the same documents")
     p.add_argument("--save", metavar="CKPT", help="save a checkpoint (.npz) at the end")
-    p.add_argument("--jsonl", metavar="FILE", help="write one JSON object per step")
+    p.add_argument("--jsonl", metavar="FILE",
+                   help="write one JSON object per step; with --resume an existing FILE "
+                   "(this run's log) keeps its steps up to the checkpoint's and continues")
     p.add_argument("--quiet", action="store_true",
                    help="print only the steps where validation ran, and the last one")
 
@@ -180,12 +183,96 @@ def not_onto(outputs, path: str, what: str) -> None:
             raise UsageError(f"{flag} {out_path}: that is {what}; choose another name")
 
 
-def open_jsonl(args):
-    """The --jsonl file, opened for writing (None without --jsonl)."""
+def open_jsonl(args, resume: tuple[str, int] | None = None):
+    """The --jsonl file, opened for writing (None without --jsonl). A new run starts it
+    afresh. A resumed run, resume = (checkpoint, its step), continues an existing log
+    (a regular file, not the standard output): its records up to the checkpoint's step
+    stay as they are, later ones (the run went on after the save; those steps are
+    redone) are cut off, and the new steps are appended, so the file ends up as the log
+    of a run that never stopped. A file that is not such a log is refused, not cut."""
+    path = args.jsonl
+    if not path:
+        return None
+    keep = jsonl_kept(path, *resume) if resume and is_log_file(path) else None
     try:
-        return open(args.jsonl, "w", encoding="utf-8") if args.jsonl else None  # noqa: SIM115
+        if keep is None:
+            return open(path, "w", encoding="utf-8")  # noqa: SIM115
+        f = open(path, "a", encoding="utf-8")  # noqa: SIM115 - opened first: a file
+        f.truncate(keep[0])  # that cannot be written is not cut either
+        if not keep[1]:  # the last kept record lacks its newline
+            f.write("\n")
+        return f
     except OSError as e:
-        raise UsageError(f"--jsonl {args.jsonl}: cannot write ({e.strerror})") from None
+        raise UsageError(f"--jsonl {path}: cannot write ({e.strerror})") from None
+
+
+def is_log_file(path: str) -> bool:
+    """An existing regular file that is not where standard output or error go (with
+    --jsonl /dev/stdout > out.txt that is out.txt, holding the printed steps)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if os.path.samestat(st, os.fstat(stream.fileno())):
+                return False
+        except (OSError, ValueError, AttributeError):  # no file behind it (captured)
+            pass
+    return True
+
+
+def jsonl_step(line: bytes) -> int | str:
+    """The step of a --jsonl record, or what keeps the line from being one."""
+    try:
+        rec = json.loads(line)
+    except ValueError:  # also a UnicodeDecodeError
+        return "not JSON"
+    if not isinstance(rec, dict) or "step" not in rec or "loss" not in rec:
+        return "not a JSON object with a step and a loss"
+    step = rec["step"]
+    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+        return f"step {step!r} is not a whole number above 0"
+    return step
+
+
+def jsonl_kept(path: str, ckpt: str, step: int) -> tuple[int, bool]:
+    """(bytes, ends with a newline) of the --jsonl log `path` that a run resumed at
+    `step` keeps: everything up to its record of that step. The records must be a
+    --jsonl log, one step after another, reaching `step`; else UsageError naming the
+    line. A last line cut short (a run killed while writing it) is dropped."""
+    keep, newline, last, line_no = 0, True, None, 0
+    why = ("--resume continues a `microgpt train --jsonl` log and leaves any other file "
+           "alone: give another file name")
+    try:
+        with open(path, "rb") as f:
+            pos = 0
+            for line in f:
+                line_no += 1
+                pos += len(line)
+                if not line.strip():
+                    continue
+                got = jsonl_step(line)
+                if isinstance(got, str):
+                    if not line.endswith(b"\n") and last is not None:
+                        break  # torn: a record whose writing was cut short
+                    raise UsageError(f"--jsonl {path}, line {line_no}: not a step record "
+                                     f"({got}); {why}")
+                if last is not None and got != last + 1:
+                    raise UsageError(f"--jsonl {path}, line {line_no}: step {got} follows "
+                                     f"step {last}; {why}")
+                last = got
+                if got <= step:
+                    keep, newline = pos, line.endswith(b"\n")
+    except OSError as e:
+        raise UsageError(f"--jsonl {path}: cannot read ({e.strerror})") from None
+    if last is not None and last < step:
+        raise UsageError(f"--jsonl {path}: its last record is step {last}, but {ckpt} is at "
+                         f"step {step} (steps {last + 1}-{step} would be missing): give "
+                         "this run's own log, or another file name")
+    return keep, newline
 
 
 def train_loop(args, trainer, sampling, jsonl) -> int:
@@ -307,7 +394,7 @@ def run_resume(args) -> int:
         not_onto(outputs, trainer.dataset.source, "this checkpoint's training data")
     for key, value in given.items():  # as the window's live changes: from the next step
         setattr(trainer.config.train, key, value)
-    jsonl = open_jsonl(args)
+    jsonl = open_jsonl(args, resume=(path, step))
     if not args.quiet:
         ds = trainer.dataset
         print(f"data: {ds.name}: {ds.summary()}", file=sys.stderr)

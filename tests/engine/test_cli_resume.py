@@ -227,3 +227,108 @@ def test_flags_that_would_change_the_run_are_refused_in_one_line(capsys, tmp_pat
     assert err.startswith("microgpt: error: ") and err.count("\n") == 1, err
     assert message.format(ckpt=ckpt) in err, err
     assert ckpt.read_bytes() == before and not (tmp_path / "out.npz").exists()
+
+
+# --- --jsonl continues the run's log ----------------------------------------------------
+
+def without_timing(recs) -> list[dict]:
+    """Records as two runs of the same steps agree on them: all but the wall time."""
+    return [{k: v for k, v in r.items() if k != "ms"} for r in recs]
+
+
+def test_a_resumed_run_continues_its_jsonl_log(capsys, tmp_path, monkeypatch):
+    """Stopped with Ctrl+C at step 30 and resumed onto the same --jsonl file: the file is
+    the log of the run that never stopped (the first 30 lines untouched)."""
+    code, _, err = run(capsys, "train", "--data", DOCS, "--steps", 60, "--val-every", 20,
+                       "--samples", 0, "--jsonl", tmp_path / "straight.jsonl")
+    assert code == 0, err
+    real_step = Trainer.step
+
+    def step_then_ctrl_c_at_30(self, *args, **kwargs):
+        stats = real_step(self, *args, **kwargs)
+        if stats.step == 30:
+            signal.raise_signal(signal.SIGINT)
+        return stats
+
+    log = tmp_path / "run.jsonl"
+    with monkeypatch.context() as m:
+        m.setattr(Trainer, "step", step_then_ctrl_c_at_30)
+        code, _, err = run(capsys, "train", "--data", DOCS, "--steps", 60, "--val-every", 20,
+                           "--samples", 0, "--save", tmp_path / "run.npz", "--jsonl", log)
+    assert code == cli.EXIT_INTERRUPTED, err
+    first = log.read_bytes()
+    assert [r["step"] for r in records(log)] == list(range(1, 31))
+    code, _, err = run(capsys, "train", "--resume", tmp_path / "run.npz", "--samples", 0,
+                       "--jsonl", log)
+    assert code == 0, err
+    assert log.read_bytes().startswith(first)
+    assert without_timing(records(log)) == without_timing(records(tmp_path / "straight.jsonl"))
+
+
+def test_steps_logged_after_the_save_are_dropped_and_redone(capsys, tmp_path):
+    """The log went on to step 60 (and a write was cut short), the checkpoint is from
+    step 30: steps 31.. are replaced by the resumed run's, which are the same numbers."""
+    ckpt = saved_mid_run(tmp_path / "half.npz")
+    log = tmp_path / "run.jsonl"
+    code, _, err = run(capsys, "train", "--data", DOCS, "--steps", 60, "--val-every", 20,
+                       "--samples", 0, "--jsonl", log)
+    assert code == 0, err
+    straight = log.read_bytes()
+    first_30 = b"".join(straight.splitlines(keepends=True)[:30])
+    with log.open("ab") as f:
+        f.write(b'{"step": 61, "lo')  # killed while writing a line
+    code, _, err = run(capsys, "train", "--resume", ckpt, "--samples", 0, "--jsonl", log)
+    assert code == 0, err
+    assert log.read_bytes().startswith(first_30)
+    assert without_timing(records(log)) == without_timing(
+        [json.loads(line) for line in straight.splitlines()])
+    # the checkpoint's step without its newline (edited by hand): the next one goes below
+    log.write_bytes(first_30.rstrip(b"\n"))
+    code, _, err = run(capsys, "train", "--resume", ckpt, "--samples", 0, "--jsonl", log)
+    assert code == 0, err
+    assert [r["step"] for r in records(log)] == list(range(1, 61))
+
+
+def test_a_missing_or_empty_log_gets_the_resumed_steps(capsys, tmp_path):
+    ckpt = saved_mid_run(tmp_path / "half.npz")
+    for log in (tmp_path / "new.jsonl", tmp_path / "empty.jsonl"):
+        if log.name == "empty.jsonl":
+            log.write_bytes(b"\n")
+        code, _, err = run(capsys, "train", "--resume", ckpt, "--samples", 0, "--jsonl", log)
+        assert code == 0, err
+        assert [r["step"] for r in records(log)] == list(range(31, 61))
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"emma\nolivia\n", "{log}, line 1: not a step record (not JSON); --resume continues "
+     "a `microgpt train --jsonl` log and leaves any other file alone"),
+    (b'{"step": 1, "loss": 3.3}\n[1, 2]\n', "{log}, line 2: not a step record (not a JSON "
+     "object with a step and a loss)"),
+    (b'{"step": 1, "loss": 3.3}\n\n{"step": true, "loss": 3.1}\n', "{log}, line 3: not a "
+     "step record (step True is not a whole number above 0)"),
+    (b'{"step": 1, "loss": 3.3}\n{"step": 3, "loss": 3.1}\n', "{log}, line 2: step 3 "
+     "follows step 1"),
+    (b'{"step": 1, "loss": 3.3}\n{"step": 2, "loss": 3.1}\n', "{log}: its last record is "
+     "step 2, but {ckpt} is at step 30 (steps 3-30 would be missing)"),
+    (b"\xff\xfe{\x00", "{log}, line 1: not a step record (not JSON)"),
+])
+def test_a_file_that_is_not_the_runs_log_is_refused_and_left_alone(capsys, tmp_path, content,
+                                                                   message):
+    ckpt = saved_mid_run(tmp_path / "half.npz")
+    log = tmp_path / "notes.txt"
+    log.write_bytes(content)
+    code, out, err = run(capsys, "train", "--resume", ckpt, "--jsonl", log, "--save",
+                         tmp_path / "out.npz")
+    assert code == 2 and out == ""
+    assert err.startswith("microgpt: error: --jsonl ") and err.count("\n") == 1, err
+    assert message.format(log=log, ckpt=ckpt) in err, err
+    assert log.read_bytes() == content and not (tmp_path / "out.npz").exists()
+
+
+def test_without_resume_the_jsonl_file_starts_afresh(capsys, tmp_path):
+    log = tmp_path / "run.jsonl"
+    log.write_bytes(b"emma\n")
+    code, _, err = run(capsys, "train", "--data", DOCS, "--steps", 3, "--samples", 0,
+                       "--jsonl", log)
+    assert code == 0, err
+    assert [r["step"] for r in records(log)] == [1, 2, 3]
