@@ -16,8 +16,10 @@ tell 1 ms from 1 s and 1 GB from 100 GB, not to be quoted.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import os
+import sys
 from dataclasses import dataclass
 
 from .backends import num_params
@@ -109,11 +111,37 @@ def estimate(cfg: RunConfig, vocab_size: int | None = None,
 
 def physical_memory() -> int | None:
     """Bytes of RAM in this computer, or None where the OS does not say (then nothing is
-    refused)."""
+    refused). Windows has no sysconf: GlobalMemoryStatusEx tells there. Linux and macOS
+    have _SC_PHYS_PAGES (macOS only the name SC_PAGESIZE, not SC_PAGE_SIZE; old OS X
+    releases answered -1)."""
+    if sys.platform == "win32":
+        return windows_memory()
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGESIZE")
     except (AttributeError, ValueError, OSError):
         return None
+    return pages * size if pages > 0 and size > 0 else None
+
+
+class MemoryStatusEx(ctypes.Structure):
+    """Windows' MEMORYSTATUSEX (64 bytes; a DWORD is 32 bits on every Windows)."""
+
+    _fields_ = [("dwLength", ctypes.c_uint32), ("dwMemoryLoad", ctypes.c_uint32)] + [
+        (name, ctypes.c_uint64) for name in (
+            "ullTotalPhys", "ullAvailPhys", "ullTotalPageFile", "ullAvailPageFile",
+            "ullTotalVirtual", "ullAvailVirtual", "ullAvailExtendedVirtual")]
+
+
+def windows_memory() -> int | None:
+    """ullTotalPhys from GlobalMemoryStatusEx, or None if it fails (or off Windows)."""
+    try:
+        status = MemoryStatusEx()
+        status.dwLength = ctypes.sizeof(status)
+        if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+            return None
+    except (AttributeError, OSError):  # no windll: not Windows
+        return None
+    return int(status.ullTotalPhys) or None
 
 
 def memory_problem(cost: Cost, cfg: RunConfig, limit: int | None = None) -> str:

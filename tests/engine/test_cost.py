@@ -3,6 +3,8 @@ would not fit in memory is refused before any weight is drawn (Trainer, CLI)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from engine import ConfigError, Trainer, cost, preset
@@ -97,3 +99,55 @@ def test_cli_says_so_in_one_line(capsys, monkeypatch):
                            "--block-size", 64, "--batch-size", 64)
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and "of memory" in err and "has 16 GB" in err
+
+
+# --- how much RAM: sysconf (Linux, macOS), GlobalMemoryStatusEx (Windows) ---------------
+
+def test_ram_from_sysconf_or_none_when_the_os_does_not_say(monkeypatch):
+    monkeypatch.setattr(cost.sys, "platform", "linux")
+    values = {"SC_PHYS_PAGES": 1000, "SC_PAGESIZE": 4096}
+    monkeypatch.setattr(cost.os, "sysconf", lambda name: values[name], raising=False)
+    assert cost.physical_memory() == 4096 * 1000
+    values["SC_PHYS_PAGES"] = -1  # old OS X: defined, but answered -1
+    assert cost.physical_memory() is None
+
+    def unknown(name):
+        raise ValueError("unrecognized configuration name")
+
+    monkeypatch.setattr(cost.os, "sysconf", unknown)
+    assert cost.physical_memory() is None
+    monkeypatch.delattr(cost.os, "sysconf")  # as on Windows
+    assert cost.physical_memory() is None
+
+
+def test_windows_reads_global_memory_status_ex(monkeypatch):
+    import ctypes
+
+    # the documented layout: 64 bytes, ullTotalPhys after two 32-bit DWORDs
+    assert ctypes.sizeof(cost.MemoryStatusEx) == 64
+    assert cost.MemoryStatusEx.ullTotalPhys.offset == 8
+    calls = []
+
+    class Kernel32:  # what Windows' kernel32 does with the structure it is given
+        ok = True
+
+        def GlobalMemoryStatusEx(self, ref):  # noqa: N802 - the Windows API's name
+            status = ref._obj
+            calls.append(status.dwLength)
+            status.ullTotalPhys = 16 * 2**30
+            return self.ok
+
+    kernel32 = Kernel32()
+    monkeypatch.setattr(cost.sys, "platform", "win32")
+    monkeypatch.delattr(cost.os, "sysconf", raising=False)
+    monkeypatch.setattr(ctypes, "windll", type("WinDLL", (), {"kernel32": kernel32}),
+                        raising=False)
+    assert cost.physical_memory() == 16 * 2**30 and calls == [64]
+    kernel32.ok = False  # the call failed
+    assert cost.physical_memory() is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="off Windows only")
+def test_the_windows_branch_fails_quietly_off_windows(monkeypatch):
+    monkeypatch.setattr(cost.sys, "platform", "win32")
+    assert cost.windows_memory() is None and cost.physical_memory() is None
