@@ -17,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 CURVE_COLUMNS = ("step", "loss", "val_loss", "grad_norm", "lr", "ms")
+# What the run list shows of a run beyond its curves, repeated on each of its rows (the
+# same on all; the first one counts). Files written before these columns have none.
+RUN_COLUMNS = ("preset", "changes", "run_seconds")
 VOWELS = frozenset("aeiouyAEIOUYàáâäèéêëìíîïòóôöùúûüÿ")
 
 
@@ -116,17 +119,19 @@ class RunRecord:
 
 
 def write_csv(path, runs: list[RunRecord]) -> None:
-    """Curves of one or more runs as CSV. With several runs a leading `run` column says
-    which row belongs to which; repr() of floats round-trips exactly."""
+    """Curves of one or more runs as CSV, then on every row its run's RUN_COLUMNS. With
+    several runs a leading `run` column says which row belongs to which; repr() of
+    floats round-trips exactly."""
     multi = len(runs) > 1
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow((["run"] if multi else []) + list(CURVE_COLUMNS))
+        w.writerow((["run"] if multi else []) + list(CURVE_COLUMNS) + list(RUN_COLUMNS))
         for run in runs:
             cols = [run.curves[c] for c in CURVE_COLUMNS]
+            about = [run.preset, run.changes, repr(float(run.seconds))]
             for row in zip(*cols, strict=True):
                 cells = [str(int(row[0]))] + ["" if math.isnan(v) else repr(v) for v in row[1:]]
-                w.writerow(([run.name] if multi else []) + cells)
+                w.writerow(([run.name] if multi else []) + cells + about)
 
 
 # First bytes of files people pick by mistake, and what to call them.
@@ -155,7 +160,7 @@ def _not_text(p: Path, head: bytes) -> str | None:
     return None
 
 
-def _cell(p: Path, line_no: int, col: str, cell: str) -> float:
+def _cell(p: Path, line_no: int, col: str, cell: str) -> float | str:
     where = f"{p.name}, line {line_no}: column '{col}'"
     text = cell.strip()
     if col == "step":
@@ -167,12 +172,17 @@ def _cell(p: Path, line_no: int, col: str, cell: str) -> float:
             got = f"got {cell!r}" if text else "got nothing"
             raise ValueError(f"{where} must be a whole number, {got}")
         return value
+    if col in ("preset", "changes"):
+        return text
     if not text:
         return math.nan  # no value at this step (validation runs every few steps)
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise ValueError(f"{where} must be a number, got {cell!r}") from None
+    if col == "run_seconds" and not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{where} must be a number of seconds, 0 or more, got {cell!r}")
+    return value
 
 
 def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
@@ -182,7 +192,9 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
 
     Rows of several runs are told apart by the `run` column; there a run name that comes
     back after another, or steps that start over, begin a new run (names need not be
-    unique: runs can be renamed, and imported runs keep theirs)."""
+    unique: runs can be renamed, and imported runs keep theirs). The RUN_COLUMNS after
+    the curves are optional: files written before them import with an empty preset and
+    changes, and the time summed from the `ms` column."""
     p = Path(path)
     name = default_name or p.stem
     try:
@@ -215,7 +227,8 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
     header_line, header = rows[0]
     header = [h.strip() for h in header]
     multi = header[:1] == ["run"]
-    if header[int(multi):] != list(CURVE_COLUMNS):
+    curves_end = int(multi) + len(CURVE_COLUMNS)
+    if header[int(multi):curves_end] != list(CURVE_COLUMNS):
         if header[0].startswith("{"):
             raise ValueError(f"{p.name}: not a curves CSV (it looks like JSON: a lesson "
                              "file or a `microgpt train --jsonl` log?)")
@@ -226,6 +239,13 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
         raise ValueError(f"{p.name}, line {header_line}: not a curves CSV: expected the columns "
                          f"{', '.join(CURVE_COLUMNS)} (with 'run' first for several "
                          f"runs), got {got}")
+    about = header[curves_end:]  # RUN_COLUMNS, in files written since they exist
+    for i, col in enumerate(about):
+        if col not in RUN_COLUMNS:
+            raise ValueError(f"{p.name}, line {header_line}: unknown column {col!r} after "
+                             f"ms (there the columns may be {', '.join(RUN_COLUMNS)})")
+        if col in about[:i]:
+            raise ValueError(f"{p.name}, line {header_line}: column {col!r} appears twice")
     records: list[RunRecord] = []
     rec, last_step = None, -math.inf
     for line_no, row in rows[1:]:
@@ -234,9 +254,13 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
                              f"({', '.join(header)}), got {len(row)}")
         run_name = row[0] if multi else name
         values = [_cell(p, line_no, col, cell)
-                  for col, cell in zip(CURVE_COLUMNS, row[int(multi):], strict=True)]
+                  for col, cell in zip(CURVE_COLUMNS, row[int(multi):curves_end], strict=True)]
+        info = {col: _cell(p, line_no, col, cell)
+                for col, cell in zip(about, row[curves_end:], strict=True)}
         if rec is None or (multi and (rec.name != run_name or values[0] <= last_step)):
-            rec = RunRecord(run_name)
+            rec = RunRecord(run_name, preset=info.get("preset", ""),
+                            changes=info.get("changes", ""),
+                            seconds=info.get("run_seconds", math.nan))
             records.append(rec)
         last_step = values[0]
         for col, value in zip(CURVE_COLUMNS, values, strict=True):
@@ -244,7 +268,8 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
     if not records:
         raise ValueError(f"{p.name}: no curve rows after the header")
     for rec in records:
-        rec.seconds = sum(v for v in rec.curves["ms"] if math.isfinite(v)) / 1000.0
+        if math.isnan(rec.seconds):  # no run_seconds (an older file): the steps' times
+            rec.seconds = sum(v for v in rec.curves["ms"] if math.isfinite(v)) / 1000.0
     return records
 
 

@@ -72,7 +72,7 @@ def test_csv_round_trip_one_and_many(tmp_path):
     for col in a.curves:
         np.testing.assert_array_equal(one.array(col), a.array(col))  # exact, NaN included
     header = (tmp_path / "one.csv").read_text().splitlines()[0]
-    assert header == "step,loss,val_loss,grad_norm,lr,ms"
+    assert header == "step,loss,val_loss,grad_norm,lr,ms,preset,changes,run_seconds"
     write_csv(tmp_path / "all.csv", [a, b])
     runs = read_csv(tmp_path / "all.csv")
     assert [r.name for r in runs] == ["a", "b, with comma"]

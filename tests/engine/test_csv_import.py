@@ -93,3 +93,48 @@ def test_runs_with_the_same_name_stay_apart(tmp_path):
     back = read_csv(tmp_path / "all.csv")
     assert [(r.name, r.curves["step"]) for r in back] == [
         (r.name, r.curves["step"]) for r in runs]
+
+
+# --- what the run list shows besides the curves: preset, changes, time -------------------
+
+def test_preset_changes_and_time_round_trip(tmp_path):
+    a = _rec("a", [1, 2, 3])
+    a.preset, a.changes, a.seconds = "optimized", "off: div_op, fused_ce", 12.5
+    b = _rec("b", [1, 2])  # e.g. folded by the run list: its time is not the rows' ms
+    b.preset, b.changes, b.seconds = "original", "as Karpathy's", 0.1 + 0.2
+    for runs in ([a], [a, b]):
+        write_csv(tmp_path / "runs.csv", runs)
+        back = read_csv(tmp_path / "runs.csv")
+        assert [(r.preset, r.changes, r.seconds, str(r.curves)) for r in back] == \
+            [(r.preset, r.changes, r.seconds, str(r.curves)) for r in runs]  # NaN too
+
+
+def test_files_without_the_run_columns_still_import(tmp_path):
+    path = tmp_path / "runs.csv"
+    path.write_text("run,step,loss,val_loss,grad_norm,lr,ms\na,1,2.0,,0.1,0.01,3\n"
+                    "b,1,2.5,,0.1,0.01,4\nb,2,2.4,2.6,0.1,0.01,5\n")
+    a, b = read_csv(path)
+    assert (a.preset, a.changes, b.preset, b.changes) == ("", "", "", "")
+    assert (a.seconds, b.seconds) == (pytest.approx(0.003), pytest.approx(0.009))
+    # some of the columns, in another order (edited in a spreadsheet), and an empty time
+    path.write_text(HEADER.strip() + ",run_seconds,preset\n1,2.0,,0.1,0.01,3,,original\n")
+    (run,) = read_csv(path)
+    assert (run.preset, run.changes, run.seconds) == ("original", "", pytest.approx(0.003))
+
+
+@pytest.mark.parametrize("content, wanted", [
+    (HEADER.strip() + ",preset,notes\n1,2.0,,0.1,0.01,3,optimized,x\n", "runs.csv, line 1: "
+     "unknown column 'notes' after ms (there the columns may be preset, changes, "
+     "run_seconds)"),
+    (HEADER.strip() + ",preset,preset\n1,2.0,,0.1,0.01,3,a,b\n", "runs.csv, line 1: column "
+     "'preset' appears twice"),
+    (HEADER.strip() + ",run_seconds\n1,2.0,,0.1,0.01,3,soon\n", "runs.csv, line 2: column "
+     "'run_seconds' must be a number, got 'soon'"),
+    (HEADER.strip() + ",run_seconds\n1,2.0,,0.1,0.01,3,-1\n", "runs.csv, line 2: column "
+     "'run_seconds' must be a number of seconds, 0 or more, got '-1'"),
+    (HEADER.strip() + ",preset\n1,2.0,,0.1,0.01,3\n", "runs.csv, line 2: expected 7 fields"),
+])
+def test_bad_run_columns_say_what_is_wrong(tmp_path, content, wanted):
+    path = tmp_path / "runs.csv"
+    path.write_text(content)
+    assert error(path).startswith(wanted)

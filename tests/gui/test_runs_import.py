@@ -83,7 +83,11 @@ def test_runs_export_then_import_round_trips(qtbot, window, tmp_path, monkeypatc
     for a, b in zip(originals, back, strict=True):
         for col in a.curves:
             np.testing.assert_array_equal(a.array(col), b.array(col))
-        assert b.preset == "imported" and b.seconds == pytest.approx(a.seconds)
+        # what the list shows besides the curves comes back too (it used to say
+        # "imported", with no changes, and the time of the kept rows only)
+        assert (b.preset, b.changes, b.seconds) == (a.preset, a.changes, a.seconds)
+    assert [r.preset for r in back] == ["optimized", "optimized"]
+    assert back[0].changes == "all 14 on"
     assert "Imported same, same from ticked.csv" in runs.note.text()
     assert w.modal == [] and not getattr(w, "messages", [])
 
@@ -109,3 +113,13 @@ def test_file_export_curves_imports_into_runs(qtbot, window, tmp_path, monkeypat
     for rec in (runs.records[1], runs.records[-1]):
         np.testing.assert_array_equal(rec.array("loss"), current.array("loss"))
     assert w.modal == [] and not getattr(w, "messages", [])
+
+
+def test_an_older_csv_without_the_preset_column_imports_as_imported(qtbot, window, tmp_path):
+    runs = window.panels["runs"]
+    old = tmp_path / "old.csv"
+    old.write_text("step,loss,val_loss,grad_norm,lr,ms\n1,3.3,,0.5,0.01,2\n2,3.1,,0.5,0.01,2\n")
+    assert runs.import_csv(str(old)) is True
+    (rec,) = runs.records
+    assert (rec.name, rec.preset, rec.changes, rec.steps) == ("old", "imported", "", 2)
+    assert runs.table.item(0, 2).text() == "imported"
