@@ -5,7 +5,7 @@ MainWindow calls install(window) once; everything goes through its extension poi
 projector mode (F11) and a demo toolbar, Help ▸ Shortcuts and "What am I seeing?" (F1),
 live-change markers on the curves plus a live validation interval, the per-letter
 surprise panel, head roles under the attention heads, name-quality stats under the
-generated names, and File ▸ Open/Save lesson.
+generated names, File ▸ Open/Save lesson and the lesson's notes (N).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from . import help_texts
 from .head_roles_view import HeadRoles
 from .lesson import bundled_lessons, load_lesson
 from .lesson_actions import LessonManager
+from .lesson_notes import LessonNotesPanel
 from .live_changes import LiveChanges
 from .name_stats import NameStats
 from .panels import Panel
@@ -60,22 +61,36 @@ class HelpPanel(Panel):
         self.browser.setFont(font)
 
 
-def toggle_help(window) -> None:
-    """F1: show or hide the help pane. Projector mode takes every dock out of the layout
-    and puts back only its own; a dock shown while out of it would sit as a small box in
-    the window's top-left corner, so it goes back into the layout first (on the left,
-    beside the curves; leaving projector mode restores the desktop layout anyway)."""
-    dock = window.docks["help"]
+def toggle_dock(window, panel_id: str) -> None:
+    """Show or hide a dock that projector mode puts away (F1 help, N lesson notes).
+    Projector mode takes every dock out of the layout and puts back only its own; a dock
+    shown while out of it would sit as a small box in the window's top-left corner, so it
+    goes back into the layout first (on the left, beside the curves; leaving projector
+    mode restores the desktop layout anyway), and the other docks are fitted again."""
+    dock = window.docks[panel_id]
     if dock.isVisible():
         dock.hide()
+        window.projector.refit()
         return
     if not dock.isFloating() and \
             window.dockWidgetArea(dock) == Qt.DockWidgetArea.NoDockWidgetArea:
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         dock.show()
         window.resizeDocks([dock], [max(300, window.width() // 4)], Qt.Orientation.Horizontal)
+        window.projector.refit()
         return
     dock.show()
+    dock.raise_()  # a tab behind another one comes to the front
+
+
+def toggle_help(window) -> None:
+    """F1: show or hide the help pane."""
+    toggle_dock(window, "help")
+
+
+def toggle_notes(window) -> None:
+    """N: show or hide the open lesson's notes."""
+    toggle_dock(window, "lesson_notes")
 
 
 def shortcuts_html(window) -> str:
@@ -85,7 +100,7 @@ def shortcuts_html(window) -> str:
         if key:
             text = action.text().replace("&", "")
             rows.append(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{text}</td></tr>")
-    return ("<p>Space, S, R and G work anywhere except while typing in a text box.</p>"
+    return ("<p>Space, S, R, G and N work anywhere except while typing in a text box.</p>"
             f"<table>{''.join(rows)}</table>")
 
 
@@ -267,6 +282,12 @@ def install(window) -> None:
         window.addAction(a)
         file_menu.insertAction(first, a)
     file_menu.insertMenu(first, examples)
+    window.add_panel(LessonNotesPanel(ctx, lessons), visible=False)
+    notes = window.add_action("lesson_notes", "Lesson &notes", "N",
+                              lambda: toggle_notes(window),
+                              tip="The open lesson's title and notes for the teacher (N)")
+    window.addAction(notes)
+    file_menu.insertAction(first, notes)
     file_menu.insertSeparator(first)
 
 

@@ -114,6 +114,13 @@ HELP: dict[str, tuple[str, str]] = {
         "<p>F11 switches to a full-screen view with big letters and thick lines for a "
         "classroom; F11 again switches back.</p>",
     ),
+    "lesson_notes": (
+        "Lesson notes",
+        "<p>A <b>lesson</b> is a demo your teacher prepared: the data, the model and its "
+        "settings, saved in a file. Its <b>notes</b> say what to watch and what to ask "
+        "about. <b>N</b> shows or hides them; they change when another lesson is "
+        "opened.</p>",
+    ),
 }
 
 

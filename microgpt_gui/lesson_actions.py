@@ -33,6 +33,7 @@ SAMPLING_KEYS = ("temperature", "top_k", "num_samples")
 class LessonManager(QObject):
     opened = Signal(str)  # path, once the lesson's model has been built
     failed = Signal(str)
+    changed = Signal()  # .lesson is another one (opened, saved, or put back after a failure)
 
     def __init__(self, window, projector, live=None, parent=None):
         super().__init__(parent or window)
@@ -118,6 +119,7 @@ class LessonManager(QObject):
             return
         self.lesson, self.path = lesson, path
         self.window.statusBar().showMessage(f"Saved lesson {path}", 6000)
+        self.changed.emit()
 
     # --- lesson -> window ---------------------------------------------------------------------
     def open(self, path: str) -> bool:
@@ -245,6 +247,7 @@ class LessonManager(QObject):
         self._apply_layout(before["layout"])
         self.projector.set_active(before["projector"])
         self.lesson, self.path = before["lesson"], before["path"]
+        self.changed.emit()
         w.setWindowTitle(before["title"])
         ds = before["dataset"]
         if ds is not None and w.datasets.dataset is not ds:
@@ -277,8 +280,12 @@ class LessonManager(QObject):
             sampling.count.setValue(max(1, min(t.num_samples, sampling.count.maximum())))
         title = lesson.title or Path(self.path or "lesson").stem
         self.window.setWindowTitle(f"{title} — microgpt")
-        note = lesson.notes.split(". ")[0] if lesson.notes else "ready: press Space to train"
+        notes = lesson.notes.strip()
+        note = notes.split(". ")[0] if notes else "ready: press Space to train"
+        if len(note) < len(notes.rstrip(".")):  # more than one sentence
+            note += " … (N shows all the notes)"
         self.window.statusBar().showMessage(f"Lesson “{title}”: {note}", 15000)
+        self.changed.emit()
         self.opened.emit(self.path or "")
 
     def _apply_display(self, lesson: Lesson) -> None:

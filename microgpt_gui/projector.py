@@ -168,13 +168,25 @@ class ProjectorMode(QObject):
         # once the new fonts have been laid out: fit the screen again, then the docks
         QTimer.singleShot(0, lambda: self.active and (w.setGeometry(area), self._arrange(area)))
 
+    def refit(self) -> None:
+        """Share the screen out again (after a dock was shown or hidden in projector
+        mode: the side column keeps its width, bottom docks get the height their text
+        needs at the new width), once the dock's own layout has settled."""
+        def again():
+            if self.active:
+                screen = self.window.screen()
+                self._arrange(screen.geometry() if screen is not None
+                              else self.window.geometry())
+
+        QTimer.singleShot(0, again)
+
     def _arrange(self, geometry) -> None:
-        """Side docks get ~40 % of the width (the heatmaps need room), bottom docks only
-        the height they need; the curves take the rest."""
+        """The right-hand docks get SIDE_WIDTH of the width (the heatmaps need room),
+        bottom docks only the height they need; the curves take the rest. (A pane on the
+        left, F1 help or N notes, keeps the width it was given.)"""
         w = self.window
         docks = [d for d in w.findChildren(QDockWidget) if d.isVisibleTo(w)]
-        side = [d for d in docks if w.dockWidgetArea(d) in (Qt.DockWidgetArea.RightDockWidgetArea,
-                                                            Qt.DockWidgetArea.LeftDockWidgetArea)]
+        side = [d for d in docks if w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
         if side:
             w.resizeDocks(side, [int(geometry.width() * SIDE_WIDTH)] * len(side),
                           Qt.Orientation.Horizontal)
