@@ -247,6 +247,7 @@ def install(window) -> None:
     window.toolbar = _build_toolbar(window, projector)
     if sampling is not None:
         projector.toggled.connect(window.name_stats.set_show_names)
+        projector.toggled.connect(sampling.set_projector)
     curves = window.panels.get("curves")
     if curves is not None:  # connected after the panel's own handler: runs after it
         window.themes.changed.connect(lambda theme: _fit_curve_text(curves, theme))

@@ -7,11 +7,12 @@ RunInfo carries those, so set_run(info) is called after every reset.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.insights import NameQuality, mean_length, name_quality
 
 from . import help_texts
+from .panels import WrappedLabel
 from .theme import DEFAULT, Theme
 
 PROJECTOR_NAMES = 12  # what fits in two or three lines at slide-sized text
@@ -27,14 +28,12 @@ class NameStats(QWidget):
         self._all: frozenset[str] = frozenset()
         self._dataset_mean = 0.0
         self.quality: NameQuality | None = None
-        self.numbers = QLabel("Generate names (G) to see how good they are.")
-        self.numbers.setWordWrap(True)
-        self.verdict = QLabel("")
-        self.verdict.setWordWrap(True)
+        # Wrapped labels that claim their lines: a short dock never cuts or overlaps them.
+        self.numbers = WrappedLabel("Generate names (G) to see how good they are.")
+        self.verdict = WrappedLabel("")
         # The names themselves, flowing like text: projector mode shows them here instead
         # of the sampling list, which at slide-sized fonts would show only two or three.
-        self.names = QLabel("")
-        self.names.setWordWrap(True)
+        self.names = WrappedLabel("")
         self.names.hide()
         self._samples: list[str] = []
         lay = QVBoxLayout(self)

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 @dataclass
@@ -84,3 +84,36 @@ class Panel(QWidget):
         the panel make it empty.)"""
         return (self.isVisible() and not self.window().isMinimized()
                 and self.width() > 0 and self.height() > 0)
+
+
+class WrappedLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at the width it was
+    given. Docks and the main window lay out by minimum sizes, not by height-for-width:
+    a plain wrapped label in a short dock is squeezed into fewer lines than its text has,
+    and its last lines are cut off or drawn over the widget below. This one raises its
+    minimum height to its lines (at its laid-out width; before the first layout it asks
+    for nothing, so an unplaced label never makes the window grow)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._placed = False
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._placed = True
+        self._fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        need = self.heightForWidth(self.width()) if self._placed and self.width() > 0 else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(max(0, need))

@@ -9,6 +9,7 @@ TaskThread; the bar chart is one forward pass, cheap enough for the GUI thread.
 from __future__ import annotations
 
 import random
+from html import escape
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +31,7 @@ from engine.sampling import prefix_note, prefix_problem
 
 from .controls import ActionButton
 from .next_token_bars import NextTokenBars
-from .panels import Panel
+from .panels import Panel, WrappedLabel
 
 T_STEP = 0.05  # temperature slider resolution
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
@@ -91,6 +92,16 @@ class SamplingPanel(Panel):
         # The bar items, reachable from the panel (tests, exports).
         self.bars, self.muted_bars = self.bars_plot.bars, self.bars_plot.muted_bars
         root.addWidget(self.bars_plot, 2)
+        # Projector mode hides the prefix field and the message: a prefix the model cannot
+        # use (e.g. too long for a lesson's shorter context) is explained here instead, in
+        # the place of the bars it leaves empty.
+        self.bars_note = WrappedLabel()
+        self.bars_note.setObjectName("bars_note")
+        self.bars_note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.bars_note.hide()
+        root.addWidget(self.bars_note, 2)
+        self._projector = False
+        self._problem = ""  # the prefix's problem the bars were last refreshed with
         self.results = QListWidget()
         self.results.setMinimumHeight(80)
         root.addWidget(self.results, 3)
@@ -237,6 +248,9 @@ class SamplingPanel(Panel):
     # --- the bar chart -------------------------------------------------------------------
     def refresh_bars(self) -> None:
         problem = self.prefix_problem()
+        if problem != self._problem:
+            self._problem = problem
+            self._show_bars_note()
         if problem:  # no next letter to show: bars of an older prefix would mislead
             self._show_prefix_text(problem)
             self.bars_plot.clear_bars()
@@ -248,6 +262,21 @@ class SamplingPanel(Panel):
         self.bars_plot.update_bars(self.inference, self.prefix.text(),
                                    self.temperature_value(), self.top_k_value())
 
+    def set_projector(self, on: bool) -> None:
+        """Projector mode on/off: there the prefix's problem replaces the empty bars."""
+        self._projector = bool(on)
+        self._show_bars_note()
+
+    def _show_bars_note(self) -> None:
+        note = self._projector and bool(self._problem)
+        if note:
+            self.bars_note.setText(
+                f"<b>No next-letter bars after the prefix “{escape(self.prefix.text())}”.</b> "
+                f"{escape(self._problem)} <i>(F11 leaves projector mode, where the prefix "
+                "can be changed.)</i>")
+        self.bars_note.setVisible(note)
+        self.bars_plot.setVisible(not note)
+
     @property
     def probs(self) -> np.ndarray:
         """The next-token probabilities the coloured bars show (sum to 1)."""
@@ -256,6 +285,9 @@ class SamplingPanel(Panel):
     # --- theme / state -----------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         self.bars_plot.apply_theme(theme)
+        font = self.bars_note.font()
+        font.setPointSize(theme.font_size)
+        self.bars_note.setFont(font)
 
     def save_state(self) -> dict:
         return {"temperature": self.temperature_value(), "top_k": self.top_k_value(),

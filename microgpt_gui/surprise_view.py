@@ -16,7 +16,7 @@ from engine.data import BOS_LABEL, DataError
 from engine.insights import blind_guess_loss, letter_surprise, surprise_level
 
 from . import help_texts
-from .panels import Panel
+from .panels import Panel, WrappedLabel
 from .theme import DEFAULT, Theme
 
 CAPTURE_HZ = 5  # like the attention panel: enough to follow, cheap to compute
@@ -80,8 +80,7 @@ class SurpriseView(QWidget):
         # The same key on a line of its own, for words too long to share a line with it.
         self.legend_below = QLabel(self.legend.text())
         self.legend_below.hide()
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
+        self.summary = WrappedLabel("")  # claims its lines: never cut in a short dock
         self.boxes: list[QLabel] = []
         self._box_pt = 0  # the boxes' font size, fitted to the width (_fit_boxes)
 

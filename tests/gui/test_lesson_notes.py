@@ -92,6 +92,11 @@ def test_notes_in_projector_mode_are_docked_and_big(qtbot, plain_window, tmp_pat
     assert w.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea
     qtbot.waitUntil(lambda: dock.height() > w.height() // 2, timeout=5000)
     assert dock.width() >= 200  # (the offscreen screen is small: 1280x720 has 320 px)
+    # The per-letter surprise under the curves is narrower now: its summary takes more
+    # lines, and gets them (it was cut off, or drawn over the colour key)
+    summary = w.panels["surprise"].view.summary
+    qtbot.waitUntil(lambda: summary.height() >= summary.heightForWidth(summary.width()),
+                    timeout=5000)
     theme = w.themes.theme
     assert pane.browser.font().pointSize() == theme.font_size >= 14
     assert "Projector demo" in pane.text()

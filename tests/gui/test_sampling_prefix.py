@@ -82,3 +82,47 @@ def test_names_that_are_just_the_prefix_are_explained(qtbot, make_window):
         in s.message.text()
     s.refresh_bars()  # a refresh while training runs keeps the summary
     assert "2 are just" in s.message.text()
+
+
+def test_projector_mode_explains_a_lessons_bad_prefix_where_the_bars_were(
+        qtbot, plain_window, tmp_path):
+    """Projector mode hides the prefix field and the message under it; a lesson with a
+    shorter context than the prefix left there must not just leave the bars empty."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    w = plain_window
+    s = w.sampling
+    s.prefix.setText("emma")  # typed on the desktop, before the lesson
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "docs.txt",
+                tmp_path / "names.txt")
+    lesson = tmp_path / "short.json"
+    lesson.write_text(json.dumps({
+        "microgpt_lesson": 1, "dataset": "names.txt", "projector": True,
+        "settings": {"n_embd": 8, "n_head": 2, "block_size": 4, "num_steps": 20}}))
+    with qtbot.waitSignal(w.lessons.opened, timeout=10_000):
+        assert w.lessons.open(str(lesson))
+    assert w.projector.active and not s.message.isVisible() and not s.prefix.isVisible()
+    note = s.bars_note
+    problem = s.prefix_problem()
+    assert "The prefix is 4 characters" in problem
+    qtbot.waitUntil(lambda: note.isVisible(), timeout=5000)
+    assert "“emma”" in note.text() and problem in note.text() and "F11" in note.text()
+    assert not s.bars_plot.isVisible() and len(s.probs) == 0
+    assert note.font().pointSize() == w.themes.theme.font_size
+    qtbot.wait(50)  # queued layout
+    # whole, inside the panel, clear of the sliders above and the name stats below
+    assert note.height() >= note.heightForWidth(note.width())
+    rect = note.geometry()
+    assert s.rect().contains(rect)
+    for other in (s.temperature, w.name_stats):
+        assert not rect.intersects(other.geometry()), other
+    s.prefix.setText("em")  # fixed: the bars come back
+    assert not note.isVisible() and s.bars_plot.isVisible()
+    qtbot.waitUntil(lambda: len(s.probs) == w.controller.info.vocab_size, timeout=10_000)
+    s.prefix.setText("emma")
+    assert note.isVisible()
+    w.projector.set_active(False)  # the desktop says it under the prefix field, as before
+    assert not note.isVisible() and s.bars_plot.isVisible()
+    assert s.message.isVisible() and s.message.text() == problem
