@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from .plotutil import (
 
 CAPTURE_HZ = 5
 MIN_MAP = 40  # px: a heatmap is never squeezed below this; the grid scrolls instead
+TIGHT_PX = 2  # projector mode: the grid's margins and the space between its cells
 
 
 def axis_labels(labels) -> list[str]:
@@ -48,6 +49,9 @@ class AttentionPanel(Panel):
     help_text = ("Each square is one attention head. Row = the letter doing the looking, "
                  "column = the letter it looks at; bright = much attention. Each row adds "
                  "up to 1. '·' is the start/end token.")
+    # The grid's minimum height changed (another model's rows, head-role labels added):
+    # projector mode shares out the side column again (wanted_height()).
+    grid_height_changed = Signal()
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -82,10 +86,17 @@ class AttentionPanel(Panel):
         # Small: the grid scrolls, and a 1280x720 screen must fit the whole window.
         self.scroll.setMinimumSize(240, 120)
         root.addWidget(self.scroll, 1)
+        self._row_heights: list[float] = []  # each layer's row at MIN_MAP (fit_grid)
+        self.scroll.viewport().installEventFilter(self)  # the rows follow its height
         self.readout = QLabel(" ")
         root.addWidget(self.readout)
         self.cmap = pg.colormap.get("viridis")
         self.colorbar = None
+        # The grid's own margins and spacing, for the desktop; projector mode packs the
+        # cells closer (TIGHT_PX): at slide-sized fonts every pixel goes to the maps.
+        self._loose = (self.glw.ci.layout.getContentsMargins(),
+                       self.glw.ci.layout.horizontalSpacing(),
+                       self.glw.ci.layout.verticalSpacing())
         self.glw.scene().sigMouseMoved.connect(self._hover)
 
         c = ctx.controller
@@ -255,16 +266,66 @@ class AttentionPanel(Panel):
         for col in range(first, first + n_head):
             lay.setColumnMinimumWidth(col, width)
             lay.setColumnPreferredWidth(col, width)
+        self._row_heights = []
         for row in range(n_layer):
             cell = self.cells[row * n_head]
             title = cell.layout.rowMinimumHeight(0)  # 0 without a title
             height = MIN_MAP + cell.getAxis("bottom").minimumHeight() + title + 2
+            self._row_heights.append(height)
             lay.setRowMinimumHeight(row, height)
             lay.setRowPreferredHeight(row, height)
+            lay.setRowMaximumHeight(row, 1e9)
         need = self.glw.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        changed = int(need.height()) + 2 != self.glw.minimumHeight()
         self.glw.setMinimumSize(int(need.width()) + 2, int(need.height()) + 2)
+        self._share_rows()
         # The grid keeps the size its largest minimum once forced on it: give it the view's.
         self.glw.ci.setGeometry(QRectF(0, 0, self.glw.width(), self.glw.height()))
+        if changed:
+            self.grid_height_changed.emit()
+
+    def _map_side(self, height: float | None = None) -> int:
+        """The side of every map when the grid gets the view's width and `height` (the
+        view's height if None): square maps, as big as the tighter of the two allows."""
+        n_layer, n_head = self._shape
+        lay = self.glw.ci.layout
+        need = lay.effectiveSizeHint(Qt.SizeHint.MinimumSize)  # every map MIN_MAP
+        view = self.scroll.viewport()
+        column = lay.columnMinimumWidth(1 if n_layer > 1 else 0)  # a head's, at MIN_MAP
+        left = self.cells[0].getAxis("left").minimumWidth()
+        by_width = column + (view.width() - need.width()) / n_head - left - 2
+        if height is None:
+            height = view.height()
+        by_height = MIN_MAP + (height - need.height() - 2) / n_layer
+        return max(MIN_MAP, int(min(by_width, by_height)))
+
+    def _share_rows(self) -> None:
+        """Several layers: every row gets the same map size. Left to itself the grid
+        shares spare height unevenly between the first row (with the heads' titles) and
+        the others, and the maps of one layer came out smaller than the other's."""
+        if self._shape is None or self._shape[0] < 2 or not self._row_heights:
+            return
+        grow = self._map_side() - MIN_MAP
+        lay = self.glw.ci.layout
+        for row, height in enumerate(self._row_heights):
+            lay.setRowPreferredHeight(row, height + grow)
+            lay.setRowMaximumHeight(row, height + grow)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._share_rows()
+        return False
+
+    def wanted_height(self, max_side: int = 1_000_000) -> int | None:
+        """The panel's height at which the grid needs no scrolling and every map is
+        max_side px, or as big as the panel's width allows if that is less (the maps are
+        square: more height would stay empty). None before the first model."""
+        if not self.cells or self._shape is None:
+            return None
+        side = max(MIN_MAP, min(max_side, self._map_side(height=1e9)))
+        need = self.glw.ci.layout.effectiveSizeHint(Qt.SizeHint.MinimumSize)
+        grid = need.height() + 2 + self._shape[0] * (side - MIN_MAP)
+        return self.height() - self.scroll.viewport().height() + int(grid)
 
     def _hover(self, pos) -> None:
         if self.current is None:
@@ -286,6 +347,16 @@ class AttentionPanel(Panel):
     # --- theme / state -------------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         self.glw.setBackground(theme.plot_background)
+        margins, h_space, v_space = self._loose
+        grid = self.glw.ci.layout
+        if theme.name == "projector":
+            grid.setContentsMargins(*[TIGHT_PX] * 4)
+            grid.setHorizontalSpacing(TIGHT_PX)
+            grid.setVerticalSpacing(TIGHT_PX)
+        else:
+            grid.setContentsMargins(*margins)
+            grid.setHorizontalSpacing(h_space)
+            grid.setVerticalSpacing(v_space)
         font = QFont()
         font.setPointSize(theme.plot_font_size)
         n_head = self._shape[1] if self._shape else 1
@@ -315,6 +386,10 @@ class AttentionPanel(Panel):
             self.colorbar.getAxis("left").setLabel(
                 "weight", color=theme.plot_foreground,
                 **{"font-size": f"{theme.plot_font_size}pt"})
+            # Its end values ("1.0", "0") stand half a line past the bar: with the grid's
+            # tight projector margins they need room of the bar's own, or are cut.
+            half = QFontMetrics(font).height() // 2 if theme.name == "projector" else 1
+            self.colorbar.layout.setContentsMargins(1, half, 1, half)
         self._fit_ticks()
         self.fit_grid()
 

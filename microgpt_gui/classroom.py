@@ -248,6 +248,8 @@ def install(window) -> None:
     if sampling is not None:
         projector.toggled.connect(window.name_stats.set_show_names)
         projector.toggled.connect(sampling.set_projector)
+    if attention is not None:  # another model, role labels: share out the column again
+        attention.grid_height_changed.connect(projector.refit)
     curves = window.panels.get("curves")
     if curves is not None:  # connected after the panel's own handler: runs after it
         window.themes.changed.connect(lambda theme: _fit_curve_text(curves, theme))

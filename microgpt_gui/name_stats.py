@@ -7,7 +7,7 @@ RunInfo carries those, so set_run(info) is called after every reset.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insights import NameQuality, mean_length, name_quality
 
@@ -15,7 +15,8 @@ from . import help_texts
 from .panels import WrappedLabel
 from .theme import DEFAULT, Theme
 
-PROJECTOR_NAMES = 12  # what fits in two or three lines at slide-sized text
+PROJECTOR_NAMES = 12  # at most this many names in projector mode
+NAME_LINES = 2  # ... and only as many as fit in this many lines (the heatmaps need room)
 
 
 class NameStats(QWidget):
@@ -36,6 +37,9 @@ class NameStats(QWidget):
         self.names = WrappedLabel("")
         self.names.hide()
         self._samples: list[str] = []
+        self._measure = QLabel()  # never shown: how many lines a text takes at a width
+        self._measure.setWordWrap(True)
+        self._names_width = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.numbers)
@@ -65,12 +69,30 @@ class NameStats(QWidget):
         self._fill_names()
 
     def _fill_names(self) -> None:
+        """The batch's first names, as many as fit in NAME_LINES lines at the label's
+        width (all of the first PROJECTOR_NAMES before it has one)."""
         t = self._theme
         parts = []
         for name in self._samples[:PROJECTOR_NAMES]:
             colour = t.copied_name if not name or name in self._train else t.new_name
             parts.append(f'<span style="color:{colour}">{name or "(empty)"}</span>')
+        width = self.names.width() if self.names.isVisible() else 0
+        self._names_width = width
+        if width > 0 and parts:
+            self._measure.setFont(self.names.font())
+            self._measure.setText("<br>".join(["x"] * NAME_LINES))
+            room = self._measure.heightForWidth(width)
+            while len(parts) > 1:
+                self._measure.setText(" · ".join(parts))
+                if self._measure.heightForWidth(width) <= room:
+                    break
+                parts.pop()
         self.names.setText(" · ".join(parts))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.names.isVisible() and self.names.width() != self._names_width:
+            self._fill_names()  # another width: another number of names fits
 
     def show_batch(self, samples) -> NameQuality:
         self._samples = list(samples)

@@ -14,13 +14,31 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 
 from .attention_view import axis_labels
 from .plotutil import cache_axes, label_spacing, room_for_descenders, thinned_ticks
 
 SLOW_S = 0.03  # slower than this: compute off the GUI thread
 TITLE = "next letter after the prefix"
+MIN_HEIGHT = 120  # px on the desktop
+# Projector mode: the title, the letters and this many text lines of bars at least.
+# Shorter than the desktop's at slide-sized fonts, so that a deeper model's heatmaps
+# get the height (projector.py gives the heatmaps what they want first).
+MIN_BAR_LINES = 2
+Y_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0)  # probability tick steps
+
+
+def y_ticks(top: float, pixels: float, line: float) -> list[tuple[float, str]]:
+    """Probability ticks from 0 to `top` at least 1.2 text lines apart on a `pixels`
+    tall axis (a short plot at slide-sized text got four labels on top of each other)."""
+    if top <= 0 or pixels <= 0:
+        return [(0.0, "0")]
+    step = next((s for s in Y_STEPS if s * pixels / top >= 1.2 * line), None)
+    if step is None:
+        return [(0.0, "0")]
+    count = int(top / step + 1e-9)
+    return [(round(i * step, 4), f"{i * step:g}") for i in range(count + 1)]
 
 
 def bar_heights(inference, prefix: str, temperature: float, top_k):
@@ -45,7 +63,7 @@ class NextTokenBars(pg.PlotWidget):
         self._busy = False
         self._wanted = None
         self._epoch = 0  # clear_bars() counts up: results computed before it are dropped
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(MIN_HEIGHT)
         self.setMouseEnabled(False, False)
         self.hideButtons()
         self.setMenuEnabled(False)
@@ -57,6 +75,8 @@ class NextTokenBars(pg.PlotWidget):
         self.addItem(self.muted_bars)
         self.addItem(self.bars)
         self._labels: list[str] = []
+        self._line = 0  # projector mode: the left axis' text line (y ticks by hand); else 0
+        self._top = 1.0
         self.getViewBox().sigResized.connect(self._fit_ticks)
 
     def new_model(self, vocab) -> None:
@@ -117,7 +137,9 @@ class NextTokenBars(pg.PlotWidget):
             self._labels = labels
             self._fit_ticks()
         top = max(0.05, float(max(probs.max(), full.max())))
-        self.setYRange(0, top * 1.05, padding=0)
+        self._top = top * 1.05
+        self.setYRange(0, self._top, padding=0)
+        self._fit_y_ticks()
 
     def _fit_ticks(self, *_) -> None:
         """One letter under each bar, or every k-th when a big vocabulary (any text
@@ -129,6 +151,17 @@ class NextTokenBars(pg.PlotWidget):
         if ticks != getattr(self, "_ticks", None):  # a redraw of the axis costs
             self._ticks = ticks
             axis.setTicks([ticks])
+        self._fit_y_ticks()
+
+    def _fit_y_ticks(self) -> None:
+        """Projector mode: probability ticks a line and a bit apart (pyqtgraph's own
+        crowd a short plot); on the desktop pyqtgraph's."""
+        if not self._line:
+            return
+        ticks = y_ticks(self._top, self.getViewBox().rect().height(), self._line)
+        if ticks != getattr(self, "_y_ticks", None):
+            self._y_ticks = ticks
+            self.getAxis("left").setTicks([ticks])
 
     def apply_theme(self, theme) -> None:
         self.setBackground(theme.plot_background)
@@ -142,6 +175,18 @@ class NextTokenBars(pg.PlotWidget):
             axis.setTextPen(theme.plot_foreground)
             axis.setStyle(tickFont=font)
         room_for_descenders(self.getAxis("bottom"), font)
+        projector = theme.name == "projector"
+        self._line = QFontMetrics(font).height() if projector else 0
+        self._y_ticks = None
+        if not projector:
+            self.getAxis("left").setTicks(None)  # pyqtgraph's own again
         self._ticks = None
         self._fit_ticks()  # the letters' widths changed with the font
         self.setTitle(TITLE, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")
+        if projector:
+            title = self.getPlotItem().titleLabel.boundingRect().height()
+            bottom = self.getAxis("bottom")
+            letters = bottom.style["tickTextHeight"] + bottom.style["tickTextOffset"][1]
+            self.setMinimumHeight(int(title + letters + MIN_BAR_LINES * self._line + 8))
+        else:
+            self.setMinimumHeight(MIN_HEIGHT)

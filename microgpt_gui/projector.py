@@ -25,6 +25,10 @@ ESSENTIAL_PANELS = {pid for pid, _area in PROJECTOR_LAYOUT}  # + the curves (cen
 HIDE_PROPERTY = "projector_hide"
 SIDE_WIDTH = 0.45  # share of the screen width for the side column (heatmaps, names)
 SIDE_HEIGHT = {"attention": 0.42, "sampling": 0.58}  # share of a side column's height
+# ... but the heatmaps take more when a deeper model's rows of maps need it, for maps of
+# up to this share of the screen height each (68 px at 720p, 2 layers; the names and
+# bars keep the rest)
+MAP_SIDE = 0.1
 
 
 def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT) -> Theme:
@@ -190,13 +194,10 @@ class ProjectorMode(QObject):
         if side:
             w.resizeDocks(side, [int(geometry.width() * SIDE_WIDTH)] * len(side),
                           Qt.Orientation.Horizontal)
-            # stacked side docks: the heatmaps need less height than the names
-            weights = [SIDE_HEIGHT.get(d.widget().objectName(), 1.0) if d.widget() else 1.0
-                       for d in side]
             bars = sum(t.sizeHint().height() for t in w.findChildren(QToolBar)
                        if t.isVisibleTo(w))
             height = geometry.height() - bars - 8  # asking for more would grow the window
-            w.resizeDocks(side, [int(height * x / sum(weights)) for x in weights],
+            w.resizeDocks(side, side_heights(side, height, int(geometry.height() * MAP_SIDE)),
                           Qt.Orientation.Vertical)
         bottom = [d for d in docks if w.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
         if bottom:
@@ -236,6 +237,32 @@ class ProjectorMode(QObject):
         QTimer.singleShot(0, again)
         QTimer.singleShot(100, again)  # and once more after the menu bar has settled
         self._saved = {}
+
+
+def side_heights(docks, height: int, map_side: int) -> list[int]:
+    """Heights for docks stacked in the side column, `height` in all. By SIDE_HEIGHT
+    (the heatmaps need less height than the names), except that a panel with a
+    wanted_height() (the heatmaps: a deeper model has more rows of them) gets up to the
+    height its maps want at map_side px, as far as the other docks' minimum heights leave
+    room; they share the rest."""
+    weights = [SIDE_HEIGHT.get(_pid(d), 1.0) for d in docks]
+    sizes = [int(height * x / sum(weights)) for x in weights]
+    for i, dock in enumerate(docks):
+        wanted = getattr(dock.widget(), "wanted_height", None)
+        want = wanted(map_side) if wanted is not None else None
+        if want is None or len(docks) < 2:
+            continue
+        want += dock.height() - dock.widget().height()  # its title bar
+        others = [d for d in docks if d is not dock]
+        room = height - sum(d.minimumSizeHint().height() for d in others)
+        mine = max(sizes[i], min(want, room))
+        if mine == sizes[i]:
+            continue
+        rest = [x for j, x in enumerate(weights) if j != i]
+        shares = iter(int((height - mine) * x / sum(rest)) for x in rest)
+        sizes = [mine if j == i else next(shares) for j in range(len(docks))]
+        break
+    return sizes
 
 
 def _pid(dock: QDockWidget) -> str:

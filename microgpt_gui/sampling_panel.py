@@ -58,12 +58,17 @@ class SamplingPanel(Panel):
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         self.top_k = QSlider(Qt.Orientation.Horizontal)
         self.top_k.setRange(1, 2)
         self.top_k_label = QLabel()
         self.top_k.valueChanged.connect(self._settings_changed)
-        form.addRow(self.top_k_label, self.top_k)
+        # The top-k row; projector mode puts the temperature slider in it too (one line
+        # less, for the heatmaps: set_projector).
+        self._sliders = QHBoxLayout()
+        self._sliders.setContentsMargins(0, 0, 0, 0)
+        self._sliders.addWidget(self.top_k, 1)
+        form.addRow(self.top_k_label, self._sliders)
         self.temperature = QSlider(Qt.Orientation.Horizontal)
         self.temperature.setRange(1, 40)
         self.temperature.setValue(12)
@@ -263,8 +268,21 @@ class SamplingPanel(Panel):
                                    self.temperature_value(), self.top_k_value())
 
     def set_projector(self, on: bool) -> None:
-        """Projector mode on/off: there the prefix's problem replaces the empty bars."""
-        self._projector = bool(on)
+        """Projector mode on/off: there the prefix's problem replaces the empty bars, and
+        the two sliders share a line."""
+        on = bool(on)
+        if on != self._projector:
+            if on:
+                self._form.takeRow(self.temperature)  # keeps the label and the slider
+                self._sliders.addSpacing(12)
+                self._sliders.addWidget(self.temperature_label)
+                self._sliders.addWidget(self.temperature, 1)
+            else:
+                for widget in (self.temperature_label, self.temperature):
+                    self._sliders.removeWidget(widget)
+                self._sliders.takeAt(self._sliders.count() - 1)  # the spacing
+                self._form.insertRow(1, self.temperature_label, self.temperature)
+        self._projector = on
         self._show_bars_note()
 
     def _show_bars_note(self) -> None:

@@ -303,3 +303,75 @@ def test_next_letter_bars_thin_their_labels_for_a_big_vocabulary(qtbot, plain_wi
     gaps = tick_gaps_px(bars.getPlotItem(), "bottom")
     font = bars.getAxis("bottom").style["tickFont"]
     assert gaps and min(gaps) >= label_spacing(font, bars._labels) - 0.5
+
+
+# --- projector mode on a real screen size (a process of its own: projector_probe.py) ---
+
+def projector_probe(tmp_path, width, height, n_layer):
+    """What projector_probe.py measures, on an offscreen screen of width x height."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "projector", "x": 0, "y": 0, "width": width, "height": height,
+        "logicalDpiX": 96, "logicalDpiY": 96}]}))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
+    probe = Path(__file__).with_name("projector_probe.py")
+    done = subprocess.run([sys.executable, str(probe), str(n_layer)], env=env,
+                          capture_output=True, text=True, timeout=180)
+    lines = [x for x in done.stdout.splitlines() if x.startswith("PROBE ")]
+    assert done.returncode == 0 and lines, done.stderr[-2000:]
+    return json.loads(lines[-1][len("PROBE "):])
+
+
+def inside(r, outer, slack=1):
+    x, y, w, h = r
+    ox, oy, ow, oh = outer
+    return x >= ox - slack and y >= oy - slack and x + w <= ox + ow + slack \
+        and y + h <= oy + oh + slack
+
+
+def overlap(a, b, slack=1):
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax + aw - slack > bx and bx + bw - slack > ax and \
+        ay + ah - slack > by and by + bh - slack > ay
+
+
+@pytest.mark.parametrize("width, height, n_layer", [(1280, 720, 2), (1920, 1080, 2),
+                                                    (1280, 720, 1)])
+def test_projector_side_column_fits_every_layer_without_overlap(tmp_path, width, height,
+                                                                n_layer):
+    """Projector mode, the heatmaps over the names: every layer's maps and head roles in
+    view without scrolling, maps of one size and big enough to read; the sampling panel's
+    parts (sliders, bars, quality lines, names) each whole and clear of one another.
+    (Giving the heatmaps more height once squeezed the quality line into the names.)"""
+    got = projector_probe(tmp_path, width, height, n_layer)
+    assert got["window"] == [0, 0, width, height]
+    # the heatmaps
+    assert got["scrollbars"] == [False, False]
+    view = got["viewport"]
+    for r in got["maps"] + got["roles"]:
+        assert inside(r, view), (r, view)
+    sides = [r[2] for r in got["maps"]] + [r[3] for r in got["maps"]]
+    assert max(sides) - min(sides) <= 2, sides
+    assert min(sides) >= 0.09 * height, sides  # 65 px at 720p, 97 px at 1080p
+    items = got["maps"] + got["roles"]
+    for i, a in enumerate(items):
+        assert not any(overlap(a, b) for b in items[i + 1:]), a
+    # the names under them
+    parts = got["parts"]
+    for name, r in parts.items():
+        assert inside(r, got["sampling"]) and inside(r, got["window"]), (name, r)
+    names = list(parts)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert not overlap(parts[a], parts[b]), (a, b, parts[a], parts[b])
+    for name, (have, need) in got["wrapped"].items():
+        assert have >= need, (name, have, need)  # every line of the text shown
+    assert parts["bars"][3] >= got["bars_min"]
+    if height >= 1080:  # a big screen: the bars keep more than the desktop's 120 px
+        assert parts["bars"][3] >= 150, parts["bars"]

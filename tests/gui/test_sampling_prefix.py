@@ -111,6 +111,7 @@ def test_projector_mode_explains_a_lessons_bad_prefix_where_the_bars_were(
     assert "“emma”" in note.text() and problem in note.text() and "F11" in note.text()
     assert not s.bars_plot.isVisible() and len(s.probs) == 0
     assert note.font().pointSize() == w.themes.theme.font_size
+    assert s.temperature.y() == s.top_k.y()  # projector mode: the sliders share a line
     qtbot.wait(50)  # queued layout
     # whole, inside the panel, clear of the sliders above and the name stats below
     assert note.height() >= note.heightForWidth(note.width())
@@ -126,3 +127,6 @@ def test_projector_mode_explains_a_lessons_bad_prefix_where_the_bars_were(
     w.projector.set_active(False)  # the desktop says it under the prefix field, as before
     assert not note.isVisible() and s.bars_plot.isVisible()
     assert s.message.isVisible() and s.message.text() == problem
+    qtbot.wait(50)  # queued layout: the desktop's form again, a slider on each line
+    assert s._form.getWidgetPosition(s.temperature)[0] == 1
+    assert s.temperature.y() > s.top_k.y() and s.temperature_label.isVisible()
