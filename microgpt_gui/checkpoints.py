@@ -180,15 +180,25 @@ class CheckpointManager(QObject):
 
     # --- with dialogs ------------------------------------------------------------------------
     def ask_save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save checkpoint",
-                                              "microgpt-checkpoint.npz", FILTER)
+        path = choose_save_path(self.window)
         if path:
-            if not path.endswith(".npz") and not Path(path).is_dir():
-                path += ".npz"  # (a folder stays as it is: saving reports it, not beside it)
             self.save(path)
 
     def ask_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Open checkpoint", "",
                                               f"{FILTER};;All files (*)")
         if path:
-            self.open(path)
+            guard = getattr(self.window, "unsaved", None)  # a long unsaved run: ask first
+            if guard is None:
+                self.open(path)
+            else:
+                guard.confirm("open another checkpoint", lambda: self.open(path))
+
+
+def choose_save_path(window) -> str:
+    """A checkpoint path from the Save dialog ('' if cancelled), with .npz added."""
+    path, _ = QFileDialog.getSaveFileName(window, "Save checkpoint", "microgpt-checkpoint.npz",
+                                          FILTER)
+    if path and not path.endswith(".npz") and not Path(path).is_dir():
+        path += ".npz"  # (a folder stays as it is: saving reports it, not beside it)
+    return path

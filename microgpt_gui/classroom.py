@@ -280,7 +280,7 @@ def install(window) -> None:
             title = load_lesson(path).title or path.stem
         except ValueError:
             continue  # a broken bundled file must not stop the window
-        examples.addAction(title, lambda p=str(path): lessons.open(p))
+        examples.addAction(title, lambda p=str(path): lessons.open_asking(p))
     for a in (open_l, save_l):
         window.addAction(a)
         file_menu.insertAction(first, a)

@@ -325,7 +325,15 @@ class LessonManager(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", self._folder(),
                                               f"{FILTER};;All files (*)")
         if path:
+            self.open_asking(path)
+
+    def open_asking(self, path: str) -> None:
+        """open(path), after asking about a long unsaved run (the lesson replaces it)."""
+        guard = getattr(self.window, "unsaved", None)
+        if guard is None:
             self.open(path)
+        else:
+            guard.confirm("open a lesson", lambda: self.open(path))
 
     def ask_save(self) -> None:
         start = self.path or str(Path(self._folder()) / "my-lesson.json")

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self.config_modifiers: list = []
         self._closing = False
+        self._asking_to_close = False
         self.fast_exit = False  # app.main() sets it: close fast, it ends the process itself
         self.messages: list[tuple[str, str]] = []  # (kind, text) of every message shown
         self.act = build_actions(self)
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         from . import classroom  # projector mode, shortcuts, lessons, classroom views
 
         classroom.install(self)
+        self._install_unsaved_guard()
         window_state.restore(self)
         self._update_actions()
         if autostart:
@@ -145,7 +147,7 @@ class MainWindow(QMainWindow):
         a, c = self.act, self.controller
         a["train"].triggered.connect(c.toggle)
         a["step"].triggered.connect(c.step_once)
-        a["reset"].triggered.connect(self.reset)
+        a["reset"].triggered.connect(self.confirm_reset)
         a["generate"].triggered.connect(self.sampling.generate)
         a["open_dataset"].triggered.connect(self.open_dataset)
         a["bundled_dataset"].triggered.connect(self.datasets.load_bundled)
@@ -166,7 +168,23 @@ class MainWindow(QMainWindow):
         d.failed.connect(self._on_dataset_failed)
         d.cancelled.connect(self._on_load_cancelled)
 
+    def _install_unsaved_guard(self):
+        from .unsaved import ASK_SETTING, UnsavedRunGuard
+
+        self.unsaved = UnsavedRunGuard(self)  # Reset, Open checkpoint, quit: ask first
+        ask = self.add_action("ask_before_losing", "Ask before losing a long run", menu="run",
+                              tip="Before Reset, Open checkpoint or Quit throw away a run "
+                                  "that trained for minutes since it was saved")
+        ask.setCheckable(True)
+        ask.setChecked(self.unsaved.enabled())
+        ask.toggled.connect(lambda on: self.settings.set(ASK_SETTING, on))
+        self.menus["run"].aboutToShow.connect(lambda: ask.setChecked(self.unsaved.enabled()))
+
     # --- commands --------------------------------------------------------------------------
+    def confirm_reset(self):
+        """Reset (R, the button, "Reset with these"), after asking about a long unsaved run."""
+        self.unsaved.confirm("start a new model", self.reset)
+
     def reset(self):
         problem = self.controls.problem_text()
         if problem:
@@ -273,6 +291,16 @@ class MainWindow(QMainWindow):
         window_state.save(self)
 
     def closeEvent(self, event):
+        if not self._closing and self.unsaved.at_risk():
+            # "Don't save" goes on with this close; "Save" closes again once saved.
+            self._asking_to_close = True
+            try:
+                went_on = self.unsaved.confirm("quit", self._close_after_save)
+            finally:
+                self._asking_to_close = False
+            if not went_on:
+                event.ignore()
+                return
         self._closing = True
         self.save_settings()
         self.datasets.cancel()  # a load in progress: stop it, close its progress dialog
@@ -294,6 +322,10 @@ class MainWindow(QMainWindow):
         if not self.threads_running():  # else (fast exit) the process is about to end
             self.gc_guard.stop()
         super().closeEvent(event)
+
+    def _close_after_save(self):
+        if not self._asking_to_close:  # (else the close in progress simply goes on)
+            self.close()
 
     def threads_running(self) -> bool:
         """A background job or the training thread has not ended (after closeEvent)."""
