@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QFileDialog
 from engine.data import DataError, bundled_path
 from engine.download import MAKEMORE, is_makemore_copy
 
+from .dock_tabs import hide_stale_tab_bars
 from .lesson import Lesson, LessonError, load_lesson, save_lesson
 
 FILTER = "microgpt lessons (*.json)"
@@ -313,6 +314,7 @@ class LessonManager(QObject):
         if isinstance(state, str):
             try:
                 w.restoreState(QByteArray(base64.b64decode(state, validate=True)))
+                hide_stale_tab_bars(w)
             except ValueError:
                 pass  # a damaged layout is not worth refusing the lesson for
         visible = layout.get("visible")

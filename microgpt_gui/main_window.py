@@ -24,6 +24,7 @@ from .controller import RunController
 from .controls import LIVE, ControlsPanel
 from .curves import CurvesPanel
 from .datasets import DatasetManager, LoadProgress
+from .dock_tabs import hide_stale_tab_bars
 from .gc_guard import GuiThreadCollector
 from .panels import AppContext
 from .sampling_panel import SamplingPanel
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         classroom.install(self)
         self._install_unsaved_guard()
         window_state.restore(self)
+        hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
         self._update_actions()
         if autostart:
             self.datasets.load(window_state.restored_source(self.settings), "dataset")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QTabBar, QToolBar, QWidget
 
+from .dock_tabs import hide_stale_tab_bars
 from .theme import DEFAULT, Theme
 
 # The controls dock goes too: the demo toolbar keeps Train/Step/Reset/Generate, the speed
@@ -220,6 +221,7 @@ class ProjectorMode(QObject):
         for x in s["hidden"]:
             x.show()
         w.restoreState(s["state"])  # the docks, where and as they were
+        hide_stale_tab_bars(w)
         w.restoreGeometry(s["geometry"])
         # again once the small fonts have been laid out (they arrive as events)
         state, geometry, rect = s["state"], s["geometry"], s["rect"]
@@ -230,6 +232,7 @@ class ProjectorMode(QObject):
             if self.active:
                 return
             w.restoreState(state)
+            hide_stale_tab_bars(w)
             w.restoreGeometry(geometry)
             if normal:  # restoreGeometry may still be a few pixels off without a WM
                 w.setGeometry(rect)
