@@ -100,7 +100,9 @@ def shortcuts_html(window) -> str:
         if key:
             text = action.text().replace("&", "")
             rows.append(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{text}</td></tr>")
-    return ("<p>Space, S, R, G and N work anywhere except while typing in a text box.</p>"
+    return ("<p>Space, S, R, G and N work anywhere except while typing in a text box; "
+            "on a check box, button or list you moved to with Tab, Space ticks or presses "
+            "it.</p>"
             f"<table>{''.join(rows)}</table>")
 
 

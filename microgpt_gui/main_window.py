@@ -26,6 +26,7 @@ from .curves import CurvesPanel
 from .datasets import DatasetManager, LoadProgress
 from .dock_tabs import hide_stale_tab_bars
 from .gc_guard import GuiThreadCollector
+from .keyboard import KeyboardFocus
 from .panels import AppContext
 from .sampling_panel import SamplingPanel
 from .settings import Settings
@@ -91,6 +92,11 @@ class MainWindow(QMainWindow):
         self._install_unsaved_guard()
         window_state.restore(self)
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
+        # Space ticks/presses a control reached with Tab, else it is Train (keyboard.py);
+        # the window opens with the focus on the curves, not in the first spin box that
+        # would swallow Space, S, R and G.
+        self.keyboard = KeyboardFocus(self)
+        self.curves.setFocus()
         self._update_actions()
         if autostart:
             self.datasets.load(window_state.restored_source(self.settings), "dataset")

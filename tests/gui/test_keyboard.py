@@ -1,0 +1,94 @@
+"""Keyboard-only use of the main window: shortcuts, typing, Tab and Space."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.helpers import WAIT
+
+RUN_KEYS = ("train", "step", "reset", "generate", "lesson_notes")
+
+
+@pytest.fixture
+def w(make_window, qtbot):
+    w = make_window(num_steps=10_000, speed=5)  # slow: a started run is seen running
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    w.hits = []
+    for name in RUN_KEYS:
+        w.act[name].triggered.connect(lambda *_a, n=name: w.hits.append(n))
+    return w
+
+
+def focus(qtbot):
+    return QApplication.focusWidget()
+
+
+def tab_to(qtbot, w, target, key=Qt.Key.Key_Tab, limit=120):
+    """Press Tab (or Shift+Tab) until the keyboard is on target."""
+    for _ in range(limit):
+        if QApplication.focusWidget() is target:
+            return
+        QTest.keyClick(QApplication.focusWidget() or w, key)
+    raise AssertionError(f"Tab never reached {target!r}")
+
+
+def test_space_trains_in_a_window_just_opened(qtbot, w):
+    # The window used to open with the focus in the curves' smoothing spin box, which
+    # took Space (and S, R, G): the documented Train key did nothing until a click.
+    QTest.keyClick(focus(qtbot) or w, Qt.Key.Key_Space)
+    assert w.hits == ["train"]
+    qtbot.waitUntil(lambda: w.controller.state == "running", timeout=WAIT)
+    w.controller.pause()
+
+
+@pytest.mark.parametrize("field", ["prefix", "word"])
+def test_typing_a_name_in_a_text_field_types_it(qtbot, w, field):
+    widget = w.sampling.prefix if field == "prefix" else w.attention.word
+    widget.setFocus()
+    QTest.keyClicks(widget, "sarah grant")  # s, r, g, n and a space: all shortcuts
+    assert widget.text() == "sarah grant"
+    assert w.hits == [] and w.controller.state != "running"
+    assert not w.docks["lesson_notes"].isVisible()
+
+
+def test_space_ticks_a_check_box_reached_with_tab(qtbot, w):
+    box = w.attention.follow
+    assert box.isChecked()
+    w.attention.word.setFocus()
+    tab_to(qtbot, w, box, Qt.Key.Key_Backtab)
+    QTest.keyClick(box, Qt.Key.Key_Space)
+    assert not box.isChecked() and w.hits == []  # the box, not Train
+    QTest.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() and w.hits == []
+    QTest.keyClick(box, Qt.Key.Key_Tab)  # on to the word field: a text field
+    assert focus(qtbot) is w.attention.word
+    w.controls.fields["seed"].setFocus()  # moved by a click or the program: Space trains
+    w.curves.setFocus()
+    QTest.keyClick(focus(qtbot), Qt.Key.Key_Space)
+    assert w.hits == ["train"]
+    w.controller.pause()
+
+
+def test_space_after_clicking_a_check_box_still_trains(qtbot, w):
+    # "Click something, then Space to start" keeps working in class.
+    box = w.attention.follow
+    QTest.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not box.isChecked()
+    QTest.keyClick(focus(qtbot) or w, Qt.Key.Key_Space)
+    assert w.hits == ["train"] and not box.isChecked()
+    qtbot.waitUntil(lambda: w.controller.state == "running", timeout=WAIT)
+    w.controller.pause()
+
+
+def test_space_opens_a_combo_box_reached_with_tab(qtbot, w):
+    speed = w.controls.speed
+    w.controls.fields["batch_size"].setFocus()
+    tab_to(qtbot, w, speed, Qt.Key.Key_Backtab)
+    QTest.keyClick(speed, Qt.Key.Key_Space)
+    assert w.hits == []
+    qtbot.waitUntil(lambda: speed.view().isVisible(), timeout=5000)
+    speed.hidePopup()
