@@ -5,8 +5,9 @@ Updated from History on a slow timer (4 Hz): these are numbers to read, not to a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QStyle, QStyleOption
 
 REFRESH_MS = 250
 
@@ -34,9 +35,12 @@ class StatusBar(QStatusBar):
         self.progress.setFormat("step %v / %m")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        for w in (self.state_label, self.rate_label, self.eta_label):
+        self._permanent = (self.state_label, self.rate_label, self.eta_label, self.progress)
+        for w in self._permanent:
             self.addPermanentWidget(w)
-        self.addPermanentWidget(self.progress)
+        # A message longer than the room left of the permanent widgets ends in "…" (Qt
+        # cuts it off mid-letter); the whole text is the tooltip and currentMessage().
+        self.messageChanged.connect(self._message_changed)
         controller.state_changed.connect(lambda _s: self.refresh())
         controller.reset_done.connect(lambda _i: self.refresh())
         self.timer = QTimer(self)
@@ -77,3 +81,51 @@ class StatusBar(QStatusBar):
                                                                                    c.state))
         if c.busy:  # a Reset on a big file takes seconds (the seed's shuffle is Python)
             self.state_label.setText("⧗ building the model…")
+        if self.currentMessage():  # the labels' new widths may cut it shorter or less
+            self._message_changed(self.currentMessage())
+
+    # --- messages that fit -----------------------------------------------------------------
+    def message_rect(self) -> QRect:
+        """Where a temporary message is drawn: left of the permanent widgets (as Qt does)."""
+        left, right = 6, self.width() - 12
+        for w in self._permanent:
+            if w.isVisible():
+                right = min(right, w.x() - 2)
+        return QRect(left, 0, max(0, right - left), self.height())
+
+    def shown_message(self) -> str:
+        """The message as drawn: elided with "…" when it does not fit."""
+        text = self.currentMessage()
+        rect = self.message_rect()
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
+                                             max(0, rect.width() - 6))
+
+    def _message_changed(self, text: str) -> None:
+        self.setToolTip(text if text and self.shown_message() != text else "")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._message_changed(self.currentMessage())
+
+    def paintEvent(self, event) -> None:
+        message = self.currentMessage()
+        if not message:
+            super().paintEvent(event)
+            return
+        # QStatusBar.paintEvent with the message elided instead of clipped.
+        p = QPainter(self)
+        opt = QStyleOption()
+        opt.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, opt, p, self)
+        for w in self._permanent:
+            if w.isVisible():
+                item = QStyleOption()
+                item.rect = w.geometry().adjusted(-2, -1, 2, 1)
+                item.palette = self.palette()
+                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem,
+                                           item, p, w)
+        p.setPen(self.palette().windowText().color())
+        p.drawText(self.message_rect(), Qt.AlignmentFlag.AlignLeading
+                   | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
+                   self.shown_message())
+        p.end()
