@@ -71,6 +71,7 @@ class AttentionPanel(Panel):
         self.word = QLineEdit()
         self.word.setPlaceholderText("or type a word")
         self.word.setClearButtonEnabled(True)
+        self.word.setAccessibleName("Word for the attention maps")
         self.word.textChanged.connect(self._word_changed)
         bar.addWidget(self.word, 1)
         root.addLayout(bar)

@@ -94,8 +94,11 @@ class ControlsPanel(Panel):
             buttons.addWidget(b)
         rl.addLayout(buttons)
         speed_row = QHBoxLayout()
-        speed_row.addWidget(QLabel("Speed"))
+        speed_label = QLabel("Speed")
+        speed_row.addWidget(speed_label)
         self.speed = QComboBox()
+        speed_label.setBuddy(self.speed)
+        self.speed.setAccessibleName("Speed")  # a combo box reads out its value, not a buddy
         for sps in SPEEDS:
             self.speed.addItem(f"{sps} steps/s" if sps else "max", sps)
         self.speed.setCurrentIndex(len(SPEEDS) - 1)
@@ -133,12 +136,14 @@ class ControlsPanel(Panel):
                                "original = Karpathy's latest microgpt")
         self.preset.currentTextChanged.connect(self._preset_changed)
         ml.addRow("Preset", self.preset)
+        self.preset.setAccessibleName("Preset")
         self.backend = QComboBox()
         self.backend.addItems(BACKENDS)
         self.backend.setToolTip("numpy: fast, vectorized. reference: the scalar autograd "
                                 "graph, like the original script (slow, counts nodes)")
         self.backend.currentTextChanged.connect(self._changed)
         ml.addRow("Backend", self.backend)
+        self.backend.setAccessibleName("Backend")
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for name in ("n_embd", "n_head", "n_layer", "block_size"):
             ml.addRow(INT_FIELDS[name][0], self._int_field(name))

@@ -63,6 +63,8 @@ class SamplingPanel(Panel):
         self.top_k.setRange(1, 2)
         self.top_k_label = QLabel()
         self.top_k.valueChanged.connect(self._settings_changed)
+        # Names for screen readers: the labels beside the sliders change with their value.
+        self.top_k.setAccessibleName("Top-k")
         # The top-k row; projector mode puts the temperature slider in it too (one line
         # less, for the heatmaps: set_projector).
         self._sliders = QHBoxLayout()
@@ -74,6 +76,7 @@ class SamplingPanel(Panel):
         self.temperature.setValue(12)
         self.temperature_label = QLabel()
         self.temperature.valueChanged.connect(self._settings_changed)
+        self.temperature.setAccessibleName("Temperature")
         form.addRow(self.temperature_label, self.temperature)
         self.prefix = QLineEdit()
         self.prefix.setPlaceholderText("optional start, e.g. “ma”")
@@ -83,6 +86,7 @@ class SamplingPanel(Panel):
         self.count = QSpinBox()
         self.count.setRange(1, 200)
         self.count.setValue(20)
+        self.count.setAccessibleName("How many names")
         row.addWidget(self.count)
         self.generate_button = ActionButton(actions["generate"])
         row.addWidget(self.generate_button, 1)
@@ -109,6 +113,7 @@ class SamplingPanel(Panel):
         self._problem = ""  # the prefix's problem the bars were last refreshed with
         self.results = QListWidget()
         self.results.setMinimumHeight(80)
+        self.results.setAccessibleName("Generated names")
         root.addWidget(self.results, 3)
 
         c = ctx.controller

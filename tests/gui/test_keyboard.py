@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from tests.gui.helpers import WAIT
 
@@ -92,3 +92,25 @@ def test_space_opens_a_combo_box_reached_with_tab(qtbot, w):
     assert w.hits == []
     qtbot.waitUntil(lambda: speed.view().isVisible(), timeout=5000)
     speed.hidePopup()
+
+
+def test_controls_have_names_for_screen_readers(w):
+    from PySide6.QtGui import QAccessible
+
+    s, c = w.sampling, w.controls
+    wanted = {s.top_k: "Top-k", s.temperature: "Temperature", s.prefix: "Prefix",
+              s.count: "How many names", s.results: "Generated names",
+              w.attention.word: "Word for the attention maps",
+              w.attention.follow: "Follow training doc", c.speed: "Speed",
+              c.preset: "Preset", c.backend: "Backend",
+              c.fields["n_embd"]: "Embedding size", c.fields["learning_rate"]: "Learning rate"}
+    for widget, name in wanted.items():
+        if widget in (c.speed, c.preset, c.backend):
+            # On Linux Qt reads a combo box's value as its name and the label through the
+            # "labelled by" relation (a buddy); elsewhere the name is accessibleName.
+            assert widget.accessibleName() == name
+            continue
+        iface = QAccessible.queryAccessibleInterface(widget)
+        assert iface.text(QAccessible.Text.Name) == name, name
+    labels = [lab for lab in c.findChildren(QLabel) if lab.buddy() is not None]
+    assert {lab.buddy() for lab in labels} >= {c.speed, c.preset, c.backend}
