@@ -17,7 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from . import APP_NAME, window_state
+from . import APP_NAME, unsaved, window_state
 from .actions import build_actions, make_action
 from .attention_view import AttentionPanel
 from .controller import RunController
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         from . import classroom  # projector mode, shortcuts, lessons, classroom views
 
         classroom.install(self)
-        self._install_unsaved_guard()
+        self.unsaved = unsaved.install(self)  # Reset, Open checkpoint, quit: ask first
         window_state.restore(self)
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
         # Space ticks/presses a control reached with Tab, else it is Train (keyboard.py);
@@ -175,18 +175,6 @@ class MainWindow(QMainWindow):
         d.loaded.connect(self._on_dataset_loaded)
         d.failed.connect(self._on_dataset_failed)
         d.cancelled.connect(self._on_load_cancelled)
-
-    def _install_unsaved_guard(self):
-        from .unsaved import ASK_SETTING, UnsavedRunGuard
-
-        self.unsaved = UnsavedRunGuard(self)  # Reset, Open checkpoint, quit: ask first
-        ask = self.add_action("ask_before_losing", "Ask before losing a long run", menu="run",
-                              tip="Before Reset, Open checkpoint or Quit throw away a run "
-                                  "that trained for minutes since it was saved")
-        ask.setCheckable(True)
-        ask.setChecked(self.unsaved.enabled())
-        ask.toggled.connect(lambda on: self.settings.set(ASK_SETTING, on))
-        self.menus["run"].aboutToShow.connect(lambda: ask.setChecked(self.unsaved.enabled()))
 
     # --- commands --------------------------------------------------------------------------
     def confirm_reset(self):

@@ -126,3 +126,16 @@ class UnsavedRunGuard(QObject):
         if never.isChecked() and answer != "cancel":
             self.settings.set(ASK_SETTING, False)
         return answer
+
+
+def install(window) -> UnsavedRunGuard:
+    """The guard, and Run ▸ Ask before losing a long run (its setting) in the menu."""
+    guard = UnsavedRunGuard(window)
+    ask = window.add_action("ask_before_losing", "Ask before losing a long run", menu="run",
+                            tip="Before Reset, Open checkpoint or Quit throw away a run "
+                                "that trained for minutes since it was saved")
+    ask.setCheckable(True)
+    ask.setChecked(guard.enabled())
+    ask.toggled.connect(lambda on: window.settings.set(ASK_SETTING, on))
+    window.menus["run"].aboutToShow.connect(lambda: ask.setChecked(guard.enabled()))
+    return guard
