@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QCheckBox, QMessageBox
 
 from .checkpoints import choose_save_path
+from .statusbar import format_eta
 
 ASK_AFTER_S = 120.0  # seconds of training since the last save before losing it is asked
 ASK_SETTING = "ask_before_discarding_runs"
@@ -22,12 +23,7 @@ ASK_SETTING = "ask_before_discarding_runs"
 
 def duration_text(seconds: float) -> str:
     """'45 s', '3 min 20 s', '2 h 05 min': how long the unsaved run trained."""
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min {s % 60:02d} s"
-    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    return format_eta(seconds)
 
 
 class UnsavedRunGuard(QObject):
