@@ -21,13 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait(app, cond, timeout=60.0):
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise TimeoutError("the window did not get there in time")
-        app.processEvents()
-        time.sleep(0.01)
+sys.path.insert(0, str(ROOT / "tools"))
+from projector_screenshots import wait  # noqa: E402  (the screenshot tool's own wait)
 
 
 def settle(app, seconds=0.5):
