@@ -45,7 +45,6 @@ class UnsavedRunGuard(QObject):
         self.choose_path = lambda: choose_save_path(window)
         self.controller.reset_done.connect(lambda _info: self.mark_safe())
         ckpt = window.checkpoints
-        ckpt.saved.connect(lambda _path: self.mark_safe())
         ckpt.opened.connect(lambda _path: self.mark_safe())  # its steps are in the file
         ckpt.saved.connect(self._on_saved)
         ckpt.failed.connect(self._on_failed)
@@ -99,6 +98,7 @@ class UnsavedRunGuard(QObject):
         return False
 
     def _on_saved(self, _path: str) -> None:
+        self.mark_safe()  # first: what proceed() then does (quit, Reset) asks nothing
         proceed, self._waiting = self._waiting, None
         if proceed is not None:
             proceed()
