@@ -6,6 +6,12 @@ the shortcut took every Space. Here, a control the user moved to with Tab (or Sh
 keeps its Space, as in any dialog; one that only has the focus because it was clicked
 (e.g. the speed box after choosing a speed) leaves Space to Train, as before, so
 "click, then Space to start" still works in class. Text fields claim their keys anyway.
+
+The same rule holds for the one-letter shortcuts (S, R, G, N): a combo box or list reached
+with Tab keeps its letters, which select the item starting with them ("r" on Backend picks
+"reference" instead of starting a Reset). One that was clicked leaves them to the window,
+so "pick a backend, then R" still resets. Buttons and check boxes have no use for letters,
+so the shortcuts work on them as everywhere.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, 
 
 # Controls whose own Space does something: press, tick, open the list, select an item.
 SPACE_CONTROLS = (QAbstractButton, QComboBox, QAbstractItemView)
+# Controls whose own letters do something: jump to the item that starts with them.
+LETTER_CONTROLS = (QComboBox, QAbstractItemView)
+PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 TAB_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
 
@@ -62,9 +71,14 @@ class KeyboardFocus(QObject):
             self._tab_pending = True  # the focus change that follows is the keyboard's
             return False
         if key == Qt.Key.Key_Space and event.modifiers() == Qt.KeyboardModifier.NoModifier:
-            focus = QApplication.focusWidget()
-            if (focus is not None and focus is self._tabbed
-                    and isinstance(focus, SPACE_CONTROLS) and focus.isEnabled()):
-                event.accept()  # no shortcut: the key press goes to the control
-                return True
+            kinds = SPACE_CONTROLS
+        elif Qt.Key.Key_A <= key <= Qt.Key.Key_Z and event.modifiers() in PLAIN:
+            kinds = LETTER_CONTROLS
+        else:
+            return False
+        focus = QApplication.focusWidget()
+        if (focus is not None and focus is self._tabbed
+                and isinstance(focus, kinds) and focus.isEnabled()):
+            event.accept()  # no shortcut: the key press goes to the control
+            return True
         return False

@@ -114,3 +114,34 @@ def test_controls_have_names_for_screen_readers(w):
         assert iface.text(QAccessible.Text.Name) == name, name
     labels = [lab for lab in c.findChildren(QLabel) if lab.buddy() is not None]
     assert {lab.buddy() for lab in labels} >= {c.speed, c.preset, c.backend}
+
+
+def test_a_letter_on_a_combo_box_reached_with_tab_picks_an_item(qtbot, w):
+    # "r" on the Backend box used to start a Reset (the window's R) instead of picking
+    # "reference" as in any other combo box.
+    backend = w.controls.backend
+    assert backend.currentText() == "numpy"
+    w.controls.fields["batch_size"].setFocus()
+    tab_to(qtbot, w, backend)
+    QTest.keyClick(backend, Qt.Key.Key_R)
+    assert backend.currentText() == "reference" and w.hits == []
+    qtbot.wait(QApplication.keyboardInputInterval() + 100)  # a new search, not "rn"
+    QTest.keyClick(backend, Qt.Key.Key_N)  # N is the notes shortcut too
+    assert backend.currentText() == "numpy" and w.hits == []
+    assert not w.docks["lesson_notes"].isVisible()
+
+
+def test_a_letter_on_a_clicked_combo_box_is_still_the_shortcut(qtbot, w):
+    # "Pick a backend with the mouse, then R" resets with it, as before.
+    backend = w.controls.backend
+    backend.setFocus()  # the focus came by mouse or program, not by Tab
+    QTest.keyClick(backend, Qt.Key.Key_R)
+    assert w.hits == ["reset"] and backend.currentText() == "numpy"
+
+
+def test_a_letter_on_a_check_box_is_the_shortcut(qtbot, w):
+    box = w.attention.follow
+    w.attention.word.setFocus()
+    tab_to(qtbot, w, box, Qt.Key.Key_Backtab)
+    QTest.keyClick(box, Qt.Key.Key_G)  # a check box has no use for letters
+    assert w.hits == ["generate"] and box.isChecked()
