@@ -46,6 +46,7 @@ class HelpPanel(Panel):
         super().__init__(ctx)
         self.browser = QTextBrowser()
         self.browser.setHtml(help_texts.all_html())
+        self.browser.setAccessibleName(self.title)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.browser)
@@ -130,14 +131,18 @@ def _build_toolbar(window, projector) -> QToolBar:
         speed.addItem(src.itemText(i), src.itemData(i))
     speed.setCurrentIndex(src.currentIndex())
     speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for Train
+    speed.setAccessibleName("Speed")  # (no label: the values say "steps/s")
     speed.currentIndexChanged.connect(src.setCurrentIndex)
     src.currentIndexChanged.connect(speed.setCurrentIndex)
     bar.addWidget(speed)
     lr_src = window.controls.fields.get("learning_rate")
     if lr_src is not None:  # the one hyperparameter worth changing live in front of a class
-        bar.addWidget(QLabel(" lr "))
+        lr_label = QLabel(" lr ")
+        bar.addWidget(lr_label)
         lr = QDoubleSpinBox()
         lr.setObjectName("toolbar-lr")
+        lr_label.setBuddy(lr)
+        lr.setAccessibleName("Learning rate")  # "lr" is short for the slide, not for ears
         lr.setDecimals(lr_src.decimals())
         lr.setRange(lr_src.minimum(), lr_src.maximum())
         lr.setSingleStep(lr_src.singleStep())

@@ -88,8 +88,10 @@ class CurvesPanel(Panel):
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Smoothing"))
+        smoothing_label = QLabel("Smoothing")
+        bar.addWidget(smoothing_label)
         self.smoothing = QDoubleSpinBox()
+        smoothing_label.setBuddy(self.smoothing)  # the label is its screen-reader name
         self.smoothing.setRange(0.0, 0.999)
         self.smoothing.setDecimals(3)
         self.smoothing.setSingleStep(0.05)

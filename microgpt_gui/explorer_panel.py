@@ -104,6 +104,7 @@ class ExplorerPanel(Panel):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(160)
         self.table.hide()  # shown for reference-backend runs, the only ones with a graph
+        self.table.setAccessibleName("Graph nodes per step of each variant")
         self.nodes_label.setWordWrap(True)
 
         lay = QVBoxLayout(self)

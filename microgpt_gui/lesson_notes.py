@@ -42,6 +42,7 @@ class LessonNotesPanel(Panel):
         self.browser = QTextBrowser()
         self.browser.setObjectName("lesson_notes_text")
         self.browser.setOpenLinks(False)
+        self.browser.setAccessibleName("Lesson notes")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.browser)

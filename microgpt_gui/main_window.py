@@ -17,7 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from . import APP_NAME, unsaved, window_state
+from . import APP_NAME, accessibility, unsaved, window_state
 from .actions import build_actions, make_action
 from .attention_view import AttentionPanel
 from .controller import RunController
@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.unsaved = unsaved.install(self)  # Reset, Open checkpoint, quit: ask first
         window_state.restore(self)
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
+        accessibility.name_qt_buttons(self)  # Qt's textless buttons: », clear, corner
         # Space ticks/presses a control reached with Tab, else it is Train (keyboard.py);
         # the window opens with the focus on the curves, not in the first spin box that
         # would swallow Space, S, R and G.

@@ -78,6 +78,7 @@ class RunsPanel(Panel):
                                                            ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemChanged.connect(self._item_changed)
+        self.table.setAccessibleName("Runs")
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")

@@ -68,6 +68,7 @@ class SurpriseView(QWidget):
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("type a word, or leave empty to follow training")
         self.entry.setClearButtonEnabled(True)
+        self.title.setBuddy(self.entry)  # the question is the field's screen-reader name
         self.entry.textChanged.connect(self._typed)
         self.boxes_row = QHBoxLayout()
         self.boxes_row.setSpacing(3)

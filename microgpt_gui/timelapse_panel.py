@@ -129,7 +129,11 @@ class TimeLapsePanel(Panel):
         self.every_box.setToolTip("How often to keep a snapshot (older ones get thinned "
                                   f"so at most {capacity} are kept)")
         self.every_box.valueChanged.connect(self._every_changed)
+        # Names for screen readers: these fields have no label, only placeholder text,
+        # a prefix or a step label whose text changes.
+        self.every_box.setAccessibleName("Time-lapse snapshot interval")
         self.probe = QLineEdit()
+        self.probe.setAccessibleName("Time-lapse probe word")
         self.probe.setPlaceholderText("probe word (empty: first training name)")
         self.probe.setMaxLength(64)
         self.enabled_box = QCheckBox("Record")
@@ -137,11 +141,13 @@ class TimeLapsePanel(Panel):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._scrubbed)
+        self.slider.setAccessibleName("Time-lapse snapshot shown")
         self.step_label = QLabel("no snapshots yet")
 
         self.attention = AttentionStrip()
         self.embedding = EmbeddingPlot()
         self.samples = QListWidget()
+        self.samples.setAccessibleName("Names at this snapshot")
         self.samples.setToolTip(f"{N_SAMPLES} names drawn with the same random seed at "
                                 "every snapshot")
         split = QSplitter()
