@@ -171,7 +171,8 @@ class ProjectorMode(QObject):
         area = screen.geometry() if screen is not None else w.geometry()
         self._arrange(area)
         # once the new fonts have been laid out: fit the screen again, then the docks
-        QTimer.singleShot(0, lambda: self.active and (w.setGeometry(area), self._arrange(area)))
+        QTimer.singleShot(0, self,
+                          lambda: self.active and (w.setGeometry(area), self._arrange(area)))
 
     def refit(self) -> None:
         """Share the screen out again (after a dock was shown or hidden in projector
@@ -183,7 +184,7 @@ class ProjectorMode(QObject):
                 self._arrange(screen.geometry() if screen is not None
                               else self.window.geometry())
 
-        QTimer.singleShot(0, again)
+        QTimer.singleShot(0, self, again)
 
     def _arrange(self, geometry) -> None:
         """The right-hand docks get SIDE_WIDTH of the width (the heatmaps need room),
@@ -237,8 +238,9 @@ class ProjectorMode(QObject):
             if normal:  # restoreGeometry may still be a few pixels off without a WM
                 w.setGeometry(rect)
 
-        QTimer.singleShot(0, again)
-        QTimer.singleShot(100, again)  # and once more after the menu bar has settled
+        # (self as the timers' context: they die with the window, never run on a dead one)
+        QTimer.singleShot(0, self, again)
+        QTimer.singleShot(100, self, again)  # and once more after the menu bar has settled
         self._saved = {}
 
 

@@ -26,7 +26,7 @@ def restore(window) -> None:
         window.restoreGeometry(geometry)
     state = s.get_bytes("window/state")
     if state is None or not window.restoreState(state):
-        QTimer.singleShot(0, lambda: default_layout(window))
+        QTimer.singleShot(0, window, lambda: default_layout(window))  # dies with it
     for pid, panel in window.panels.items():
         saved = s.get(f"panels/{pid}", {})
         if isinstance(saved, dict):
