@@ -12,18 +12,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QMenu,
     QTextBrowser,
-    QToolBar,
     QVBoxLayout,
 )
 
-from . import help_texts
+from . import demo_toolbar, help_texts
 from .head_roles_view import HeadRoles
 from .lesson import bundled_lessons, load_lesson
 from .lesson_actions import LessonManager
@@ -101,7 +98,7 @@ def shortcuts_html(window) -> str:
         if key:
             text = action.text().replace("&", "")
             rows.append(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{text}</td></tr>")
-    return ("<p>Space, S, R, G and N work anywhere except while typing in a text box; "
+    return ("<p>Space, S, R, G, N and D work anywhere except while typing in a text box; "
             "on a check box, button or list you moved to with Tab, Space ticks or presses "
             "it.</p>"
             f"<table>{''.join(rows)}</table>")
@@ -117,44 +114,6 @@ def show_shortcuts(window) -> QDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()  # not modal: it can stay open beside the window during a demo
     return dialog
-
-
-def _build_toolbar(window, projector) -> QToolBar:
-    bar = QToolBar("Demo", window)
-    bar.setObjectName("toolbar-demo")
-    for name in ("train", "step", "reset", "generate"):
-        bar.addAction(window.act[name])
-    speed = QComboBox()
-    speed.setObjectName("toolbar-speed")
-    src = window.controls.speed
-    for i in range(src.count()):
-        speed.addItem(src.itemText(i), src.itemData(i))
-    speed.setCurrentIndex(src.currentIndex())
-    speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for Train
-    speed.setAccessibleName("Speed")  # (no label: the values say "steps/s")
-    speed.currentIndexChanged.connect(src.setCurrentIndex)
-    src.currentIndexChanged.connect(speed.setCurrentIndex)
-    bar.addWidget(speed)
-    lr_src = window.controls.fields.get("learning_rate")
-    if lr_src is not None:  # the one hyperparameter worth changing live in front of a class
-        lr_label = QLabel(" lr ")
-        bar.addWidget(lr_label)
-        lr = QDoubleSpinBox()
-        lr.setObjectName("toolbar-lr")
-        lr_label.setBuddy(lr)
-        lr.setAccessibleName("Learning rate")  # "lr" is short for the slide, not for ears
-        lr.setDecimals(lr_src.decimals())
-        lr.setRange(lr_src.minimum(), lr_src.maximum())
-        lr.setSingleStep(lr_src.singleStep())
-        lr.setValue(lr_src.value())
-        lr.setKeyboardTracking(False)
-        lr.valueChanged.connect(lr_src.setValue)
-        lr_src.valueChanged.connect(lr.setValue)
-        bar.addWidget(lr)
-    bar.addSeparator()
-    bar.addAction(window.act["projector"])
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-    return bar
 
 
 def _fit_curve_text(curves, theme) -> None:
@@ -251,7 +210,7 @@ def install(window) -> None:
     act.setCheckable(True)
     act.toggled.connect(projector.set_active)
     projector.toggled.connect(act.setChecked)
-    window.toolbar = _build_toolbar(window, projector)
+    window.toolbar = demo_toolbar.build(window)  # (also D: the data menu)
     if sampling is not None:
         projector.toggled.connect(window.name_stats.set_show_names)
         projector.toggled.connect(sampling.set_projector)

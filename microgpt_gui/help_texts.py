@@ -112,7 +112,9 @@ HELP: dict[str, tuple[str, str]] = {
     "projector": (
         "Projector mode",
         "<p>F11 switches to a full-screen view with big letters and thick lines for a "
-        "classroom; F11 again switches back.</p>",
+        "classroom; F11 again switches back.</p>"
+        "<p>The controls are put away there; <b>D</b> (or <b>Data</b> in the toolbar) "
+        "opens the data menu: the bundled names, makemore's names or a text file.</p>",
     ),
     "lesson_notes": (
         "Lesson notes",

@@ -7,7 +7,7 @@ keeps its Space, as in any dialog; one that only has the focus because it was cl
 (e.g. the speed box after choosing a speed) leaves Space to Train, as before, so
 "click, then Space to start" still works in class. Text fields claim their keys anyway.
 
-The same rule holds for the one-letter shortcuts (S, R, G, N): a combo box or list reached
+The same rule holds for the one-letter shortcuts (S, R, G, N, D): a combo box or list reached
 with Tab keeps its letters, which select the item starting with them ("r" on Backend picks
 "reference" instead of starting a Reset). One that was clicked leaves them to the window,
 so "pick a backend, then R" still resets. Buttons and check boxes have no use for letters,

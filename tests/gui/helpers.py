@@ -38,3 +38,16 @@ def train_to_end(qtbot, w, start=None):
     with qtbot.waitSignal(w.controller.state_changed, timeout=WAIT,
                           check_params_cb=lambda s: s == "finished"):
         (start or w.act["train"].trigger)()
+
+
+def tab_to(qtbot, w, target, key=None, limit=120):
+    """Press Tab (or key, e.g. Shift+Tab) until the keyboard is on target."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(limit):
+        if QApplication.focusWidget() is target:
+            return
+        QTest.keyClick(QApplication.focusWidget() or w, key or Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {target!r}")

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from tests.gui.helpers import WAIT
+from tests.gui.helpers import WAIT, tab_to
 
 RUN_KEYS = ("train", "step", "reset", "generate", "lesson_notes")
 
@@ -25,15 +25,6 @@ def w(make_window, qtbot):
 
 def focus(qtbot):
     return QApplication.focusWidget()
-
-
-def tab_to(qtbot, w, target, key=Qt.Key.Key_Tab, limit=120):
-    """Press Tab (or Shift+Tab) until the keyboard is on target."""
-    for _ in range(limit):
-        if QApplication.focusWidget() is target:
-            return
-        QTest.keyClick(QApplication.focusWidget() or w, key)
-    raise AssertionError(f"Tab never reached {target!r}")
 
 
 def test_space_trains_in_a_window_just_opened(qtbot, w):
