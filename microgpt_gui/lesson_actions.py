@@ -283,9 +283,13 @@ class LessonManager(QObject):
         self.window.setWindowTitle(f"{title} — microgpt")
         notes = lesson.notes.strip()
         note = notes.split(". ")[0] if notes else "ready: press Space to train"
-        if len(note) < len(notes.rstrip(".")):  # more than one sentence
-            note += " … (N shows all the notes)"
-        self.window.statusBar().showMessage(f"Lesson “{title}”: {note}", 15000)
+        message = f"Lesson “{title}”: {note}"
+        if len(note) < len(notes.rstrip(".")):  # more than one sentence: point to N,
+            # in view however long the sentence (the status bar elides before it)
+            self.window.status.show_with_hint(message + " …", "(N shows all the notes)",
+                                              15000)
+        else:
+            self.window.statusBar().showMessage(message, 15000)
         self.changed.emit()
         self.opened.emit(self.path or "")
 

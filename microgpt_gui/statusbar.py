@@ -36,6 +36,7 @@ class StatusBar(QStatusBar):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self._permanent = (self.state_label, self.rate_label, self.eta_label, self.progress)
+        self._hinted = ("", "")  # (message, its end that stays in view): show_with_hint
         for w in self._permanent:
             self.addPermanentWidget(w)
         # A message longer than the room left of the permanent widgets ends in "…" (Qt
@@ -93,14 +94,30 @@ class StatusBar(QStatusBar):
                 right = min(right, w.x() - 2)
         return QRect(left, 0, max(0, right - left), self.height())
 
+    def show_with_hint(self, text: str, hint: str, timeout: int = 0) -> None:
+        """showMessage(text + " " + hint), but a text too long for the room is elided
+        before the hint, which stays in view (e.g. "(N shows all the notes)" after a
+        lesson's long first sentence: it was the part cut off)."""
+        self._hinted = (f"{text} {hint}", hint)
+        self.showMessage(self._hinted[0], timeout)
+
     def shown_message(self) -> str:
-        """The message as drawn: elided with "…" when it does not fit."""
+        """The message as drawn: elided with "…" when it does not fit (before the hint
+        of show_with_hint, if there is room for the hint)."""
         text = self.currentMessage()
-        rect = self.message_rect()
-        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight,
-                                             max(0, rect.width() - 6))
+        room = max(0, self.message_rect().width() - 6)
+        fm = self.fontMetrics()
+        hinted, hint = self._hinted
+        if (text and text == hinted and fm.horizontalAdvance(text) > room
+                and fm.horizontalAdvance(f"… {hint}") <= room):
+            body = fm.elidedText(text[:-len(hint) - 1], Qt.TextElideMode.ElideRight,
+                                 room - fm.horizontalAdvance(f" {hint}"))
+            return f"{body} {hint}"
+        return fm.elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     def _message_changed(self, text: str) -> None:
+        if text != self._hinted[0]:
+            self._hinted = ("", "")  # another message (or none): elided as usual
         self.setToolTip(text if text and self.shown_message() != text else "")
 
     def resizeEvent(self, event) -> None:
