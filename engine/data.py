@@ -77,12 +77,16 @@ def _decoded_pieces(
                         f"{p}: line {nul_line}: contains NUL bytes - this looks like a "
                         "binary file, not text"
                     )
+                # The start of a character the last read cut off is still in the decoder,
+                # and an error's position counts from there, not from this chunk's start.
+                pending = decoder.getstate()[0]
                 try:
                     piece = decoder.decode(chunk)
                 except UnicodeDecodeError as e:
-                    bad_line = line_no + chunk[: e.start].count(b"\n")
+                    seen = pending + chunk  # (pending holds no newline: it is not ASCII)
+                    bad_line = line_no + seen[: e.start].count(b"\n")
                     raise DataError(
-                        f"{p}: line {bad_line}: not valid UTF-8 (byte 0x{chunk[e.start]:02x})"
+                        f"{p}: line {bad_line}: not valid UTF-8 (byte 0x{seen[e.start]:02x})"
                         " - save the file as UTF-8"
                     ) from None
                 line_no += chunk.count(b"\n")

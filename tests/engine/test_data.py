@@ -155,3 +155,21 @@ def test_bundled_names():
     assert Tokenizer.from_docs(ds.docs).vocab_size == 27
     assert ds.docs[:3] == ["james", "john", "robert"]  # most popular first (NAMES.md)
     assert "30,000 docs" in ds.summary()
+
+
+@pytest.mark.parametrize("content, line, byte", [
+    (b"ab\n\xe2\x82\xac\xff\n", 2, 0xFF),  # a good character split by the read, then a bad byte
+    (b"a\xe2\x82\xac\xff\nb\n", 1, 0xFF),  # ... with a newline just after the bad byte
+    (b"emma\nzo\xe2x\n", 2, 0xE2),  # a character cut short by an ASCII letter
+])
+def test_bad_utf8_message_is_the_same_for_any_read_chunk_size(tmp_path, monkeypatch, content,
+                                                              line, byte):
+    # Bytes of a character left over from one read were not counted when the next read
+    # failed to decode: an IndexError traceback, or the wrong byte or line, depending on
+    # where the 1 MiB reads happened to fall in a big file.
+    p = write(tmp_path, content)
+    for chunk in (1, 2, 3, 4, 5, 6, 7, 1 << 20):
+        monkeypatch.setattr(data, "CHUNK", chunk)
+        with pytest.raises(DataError) as e:
+            load_docs(p)
+        assert f"line {line}: not valid UTF-8 (byte 0x{byte:02x})" in str(e.value), chunk
