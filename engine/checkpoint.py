@@ -137,7 +137,10 @@ def read_checkpoint(path, arrays: bool = True) -> tuple[dict, dict[str, np.ndarr
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files if want or k == "meta.json"}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+    except Exception as e:  # any failure to parse the file is damage to it
+        # Besides OSError/ValueError/BadZipFile/EOFError, damaged bytes make the readers
+        # raise e.g. tokenize.TokenError (a .npy header) or NotImplementedError (a zip
+        # compression method); all mean the same to the user, and none may be a traceback.
         raise CheckpointError(f"{path}: corrupt or truncated checkpoint ({e})") from None
     raw = arrays.pop("meta.json", None)
     if raw is None:

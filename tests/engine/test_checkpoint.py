@@ -276,3 +276,40 @@ def test_makemore_data_is_recorded_portably(tmp_path, monkeypatch):
         with pytest.raises(CheckpointDataError, match="makemore names are not on this "
                            "computer yet: download them first"):
             Trainer.load(ckpt)
+
+
+def damaged_copies(good, tmp_path):
+    """Copies of checkpoint `good` damaged where the zip and .npy readers raise neither
+    OSError nor ValueError: an unbalanced bracket in a .npy header (tokenize.TokenError)
+    and an unknown compression method in the zip directory (NotImplementedError)."""
+    import struct
+
+    raw = good.read_bytes()
+    header = bytearray(raw)
+    at = raw.index(b",), }")  # the end of the first array's shape, e.g. (8450,)
+    header[at + 1] = ord(" ")  # -> "(8450, " never closed
+    method = bytearray(raw)
+    at = raw.index(b"PK\x01\x02")  # the first central directory entry
+    method[at + 10 : at + 12] = struct.pack("<H", 99)  # compression method 99
+    out = {"header": tmp_path / "header.npz", "method": tmp_path / "method.npz"}
+    out["header"].write_bytes(bytes(header))
+    out["method"].write_bytes(bytes(method))
+    return out
+
+
+def test_damage_the_readers_do_not_report_as_value_errors_is_refused_in_one_line(
+        tmp_path, capsys):
+    # Both were tracebacks (TokenError, NotImplementedError), in the app and the CLI.
+    from engine.checkpoint import load_inference
+    from tests.helpers import run_cli
+
+    t = Trainer(small_config(backend="numpy"), load_dataset(DATA))
+    t.save(tmp_path / "good.npz")
+    for bad in damaged_copies(tmp_path / "good.npz", tmp_path).values():
+        for load in (Trainer.load, load_inference):
+            with pytest.raises(CheckpointError) as e:
+                load(bad)
+            assert str(bad) in str(e.value) and "corrupt" in str(e.value)
+        code, out, err = run_cli(capsys, "sample", "--checkpoint", bad)
+        assert code == 2 and out == "" and err.startswith("microgpt: error: ")
+        assert len(err.strip().splitlines()) == 1 and str(bad) in err
