@@ -101,6 +101,17 @@ def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
         arrays[f"param/{k}"] = trainer.params[k]
         arrays[f"adam_m/{k}"] = trainer.m[k]
         arrays[f"adam_v/{k}"] = trainer.v[k]
+    if path.exists() and not path.is_file():
+        # A device, a named pipe, /dev/stdout: written into as it is. A temp file renamed
+        # over it would replace it with a regular file (as root: /dev/null itself), or
+        # fail for want of a writable temp folder (/dev) after a whole run. (No rename,
+        # so nothing to be atomic about; np.savez also writes to unseekable pipes.)
+        try:
+            with open(path, "wb") as f:
+                np.savez(f, **arrays)
+        except OSError as e:
+            raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)

@@ -313,3 +313,37 @@ def test_damage_the_readers_do_not_report_as_value_errors_is_refused_in_one_line
         code, out, err = run_cli(capsys, "sample", "--checkpoint", bad)
         assert code == 2 and out == "" and err.startswith("microgpt: error: ")
         assert len(err.strip().splitlines()) == 1 and str(bad) in err
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_save_onto_a_special_file_writes_into_it_and_leaves_it_in_place(tmp_path):
+    # Saving went through a temp file renamed over the target: `--save /dev/null` (or a
+    # named pipe, /dev/stdout) replaced the special file with a regular one, which as root
+    # destroys /dev/null for the whole machine, and as a user failed after the whole run
+    # (no writable temp folder in /dev) although the CLI had checked --save beforehand.
+    # A named pipe stands in for the device here: the test must never touch /dev/null.
+    import io
+    import os
+    import stat
+    import threading
+
+    t = Trainer(small_config(backend="numpy"), load_dataset(DATA))
+    t.step()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+
+    def read_all():
+        with open(pipe, "rb") as f:
+            received.append(f.read())
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    t.save(pipe)
+    reader.join(10)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode), "the pipe was replaced by a regular file"
+    assert received, "nothing was written into the pipe"
+    with np.load(io.BytesIO(received[0]), allow_pickle=False) as z:
+        assert json.loads(z["meta.json"].tobytes())["step"] == 1
+        np.testing.assert_array_equal(z["param/wte"], t.params["wte"])
+    assert not list(tmp_path.glob("*.tmp"))
