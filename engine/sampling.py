@@ -220,7 +220,10 @@ class Inference:
 
     def doc_nll(self, doc: str) -> np.ndarray:
         """Per-position loss of a document [n] (no probabilities: validation's hot path)."""
-        logits, targets = self._scored(doc)
+        # The model reads only the first block_size characters: cut before encoding, as
+        # Trainer.step does, so a 10 MB line is not encoded at every validation. (The same
+        # positions and targets; position_losses, for typed words, still checks them all.)
+        logits, targets = self._scored(doc[: self.cfg.model.block_size])
         return nll_rows(logits, targets)
 
     def position_losses(self, doc: str):
