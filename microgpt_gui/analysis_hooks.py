@@ -16,6 +16,7 @@ from .embedding_view import EmbeddingPanel
 from .explorer_panel import ExplorerPanel
 from .runs_panel import RunsPanel
 from .timelapse_panel import TimeLapsePanel
+from .weights_panel import WeightsPanel
 
 
 def install(window) -> None:
@@ -28,11 +29,12 @@ def install(window) -> None:
     window.add_panel(explorer)
     window.add_panel(runs)
     window.add_panel(embeddings)
+    window.add_panel(WeightsPanel(ctx))
     window.add_panel(timelapse)
     # The extra docks start as tabs behind existing ones: the first window stays calm.
     # The explorer's 14 rows need height: a tab beside the controls gives it all of it.
     for pid, beside in (("runs", "timelapse"), ("embeddings", "attention"),
-                        ("explorer", "controls")):
+                        ("weights", "attention"), ("explorer", "controls")):
         if pid in window.docks and beside in window.docks:
             window.tabifyDockWidget(window.docks[beside], window.docks[pid])
             window.docks[beside].raise_()

@@ -102,6 +102,19 @@ HELP: dict[str, tuple[str, str]] = {
         "such as a hyphen, grey). Watch the vowels "
         "drift into a group of their own as it learns: nobody told it what a vowel is.</p>",
     ),
+    "weights": (
+        "Weights",
+        "<p>Everything the model knows is stored in a few tables of numbers, its "
+        "<b>weights</b>. Pick one under <b>Show</b> to see it: each square is one number, "
+        "blue below zero, red above, white zero. The token embedding has a column for "
+        "every letter.</p>"
+        "<p><b>Step sizes</b> shows how much each training step changes each table, "
+        "compared with the size of its numbers, on a log scale: -1 means by a tenth, -2 "
+        "by a hundredth. The steps start big and shrink as the learning rate falls. Big "
+        "networks are often trained at about -3 (the dashed line); this tiny one learns "
+        "in a few hundred steps, so its steps are bigger. A table whose line lies far "
+        "below the others is hardly learning.</p>",
+    ),
     "timelapse": (
         "Time-lapse",
         "<p>Every few steps the app keeps a small picture of the model: where it looks in "

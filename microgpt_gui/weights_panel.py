@@ -1,0 +1,347 @@
+"""Weights panel: how big a step each kind of weight matrix takes, and any matrix as a map.
+
+Top: log10 of the update-to-weight ratio per step for each kind of matrix (see
+engine/weights.py), the health check Karpathy plots in "Building makemore Part 3".
+Bottom: the chosen matrix itself as a heatmap (blue negative, white zero, red positive),
+updated a few times a second, so students see that "the weights" are just these numbers
+moving.
+
+The ratios are measured on the worker thread after every step (a worker step hook; a
+few µs), only while the panel is on screen, and queued in a deque the GUI drains on its
+timer: at thousands of steps a second a signal per step would flood the event loop.
+Steps trained while the panel was hidden leave a gap in the lines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.weights import RatioRecorder, matrix_view
+
+from .panels import Panel
+from .plotutil import cache_axes, thinned_ticks
+
+REFRESH_MS = 250
+CAPACITY = 20_000  # rows kept; beyond it every other older row is dropped
+RULE_OF_THUMB = -3.0  # log10 ratio often quoted for big networks (Karpathy, makemore 3)
+NAMES = {"wte": "token embedding", "wpe": "position embedding", "attn_wq": "attention query",
+         "attn_wk": "attention key", "attn_wv": "attention value",
+         "attn_wo": "attention output", "mlp_fc1": "MLP in (fc1)", "mlp_fc2": "MLP out (fc2)",
+         "lm_head": "output head"}
+# Okabe & Ito's colour-blind-safe palette ("Color Universal Design", 2008), in an order
+# that keeps neighbours in the legend apart; yellow is left out (unreadable on white).
+PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#555555",
+           "#000000", "#8C6D1F")
+VOCAB_ROWS = ("wte", "lm_head")  # matrices with a row per token
+STEP_SIZES = "Step sizes of every matrix"
+
+
+class WeightsPanel(Panel):
+    panel_id = "weights"
+    title = "Weights"
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    help_text = (
+        "Top: how much one training step changes each kind of weight matrix, compared "
+        "with the size of its values (log10 of rms(update) ÷ rms(weights); -1 means a "
+        "step moves the weights by a tenth of their size). Big networks are often "
+        "trained at about -3 (the dashed line); this tiny model learns in a few hundred "
+        "steps, so its steps are far bigger, and they shrink as the learning rate falls. "
+        "A line far below the others is a matrix that hardly learns. "
+        "Bottom: one matrix as it is right now: blue negative, white zero, red positive."
+    )
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.recorder = RatioRecorder()
+        self.kinds: list[str] = []
+        self.steps = np.empty(0)
+        self.ratios = np.empty((0, 0))  # [rows, kinds], log10; a NaN row breaks the lines
+        self._run = self._skip_run = None
+        self._last_step = None
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.cmap = pg.colormap.get("CET-D1")  # diverging: blue, white, red
+
+        # One view at a time, chosen in one box: the step sizes of every matrix, or one
+        # matrix. Both need the dock's whole height (it shares a tab group at ~300 px).
+        self.matrix = QComboBox()
+        self.matrix.addItem(STEP_SIZES)
+        self.matrix.setAccessibleName("What the weights panel shows")
+        self.matrix.setToolTip("The step size of every kind of matrix, or one matrix's values")
+        pick = QLabel("S&how")
+        pick.setBuddy(self.matrix)
+        row = QHBoxLayout()
+        row.addWidget(pick)
+        row.addWidget(self.matrix, 1)
+
+        self.ratio_plot = pg.PlotWidget()
+        rp = self.ratio_plot.getPlotItem()
+        rp.setLabel("left", "log₁₀(update ÷ weight)")
+        rp.setLabel("bottom", "step")
+        rp.showGrid(x=True, y=True, alpha=0.15)
+        rp.setDownsampling(auto=True, mode="peak")
+        rp.setClipToView(True)
+        cache_axes(rp)
+        self.guide = pg.InfiniteLine(pos=RULE_OF_THUMB, angle=0, movable=False)
+        self.guide.setToolTip("1e-3: a rule of thumb for big networks")
+        rp.addItem(self.guide)
+        # The key is a wrapped line of coloured names under the plot: nine entries inside
+        # the plot would cover the curves.
+        self.key = QLabel("Train to see how big each step is (measured while this is shown).")
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+
+        self.map_plot = pg.PlotWidget()
+        mp = self.map_plot.getPlotItem()
+        mp.invertY(True)  # row 0 on top, as a matrix is written
+        mp.setMouseEnabled(False, False)
+        mp.hideButtons()
+        cache_axes(mp)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(self.cmap.getLookupTable(nPts=256))
+        mp.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=self.cmap, interactive=False,
+                                        width=12)
+        self.colorbar.setImageItem(self.image, insert_in=mp)
+        self.caption = QLabel("No model yet")
+        self.caption.setWordWrap(True)
+
+        self.pages = QStackedWidget()
+        for widgets in ((self.ratio_plot, self.key), (self.map_plot, self.caption)):
+            page = QWidget()
+            pl = QVBoxLayout(page)
+            pl.setContentsMargins(0, 0, 0, 0)
+            pl.addWidget(widgets[0], 1)
+            pl.addWidget(widgets[1])
+            self.pages.addWidget(page)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(row)
+        lay.addWidget(self.pages, 1)
+
+        self.names: list[str] = []  # the model's matrices, once read
+        self.shown = None  # (step, name) of the matrix on screen
+        self.current = None  # (name, matrix, labels, transposed, x name, y name) shown
+        self.map_plot.scene().sigMouseMoved.connect(self._hover)
+        self._pending = False
+        self._wanted = ""  # "" = the step sizes, else a matrix name
+        self.matrix.currentIndexChanged.connect(self._view_chosen)
+        c = ctx.controller
+        hooks = getattr(c.worker, "step_hooks", None)
+        if hooks is not None:
+            hooks.append(self.recorder)
+        c.reset_done.connect(self._on_reset)
+        self._timer = self.paced_timer(REFRESH_MS, self._tick)
+        self.apply_theme(ctx.theme)
+
+    # --- the ratios ---------------------------------------------------------------------
+    def _visible(self) -> bool:
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def _on_reset(self, _info=None) -> None:
+        self._skip_run = self._run if self._run is not None else self.recorder.run
+        self._clear()
+        self.names, self.shown = [], None
+
+    def _clear(self) -> None:
+        self.steps, self.ratios, self._last_step = np.empty(0), np.empty((0, 0)), None
+        self._draw()
+
+    def _tick(self) -> None:
+        self.recorder.enabled = visible = self._visible()
+        if self._drain():
+            self._draw()
+        if not visible or self._pending:
+            return
+        if not self.names or (self._wanted and self.shown != (self.controller.history.step,
+                                                             self._wanted)):
+            self._fetch()
+
+    def _drain(self) -> bool:
+        """Move the queued rows into the arrays; whether anything arrived."""
+        q = self.recorder.queue
+        rows, arrived = [], False
+        while q:
+            run, step, kinds, ratios = q.popleft()
+            if run == self._skip_run:
+                continue  # measured on a model that has been replaced
+            if run != self._run or kinds != self.kinds:
+                self._flush(rows)
+                rows = []
+                self._run, self.kinds = run, kinds
+                self._clear()
+                self._build_curves()
+            if self._last_step is not None and step != self._last_step + 1:
+                rows.append((step - 0.5, np.full(len(kinds), np.nan)))  # a gap
+            rows.append((step, ratios))
+            self._last_step, arrived = step, True
+        self._flush(rows)
+        return arrived
+
+    def _flush(self, rows) -> None:
+        if not rows:
+            return
+        steps = np.array([s for s, _ in rows], dtype=float)
+        with np.errstate(divide="ignore"):  # a matrix that did not move: -inf, not drawn
+            logs = np.log10(np.array([r for _, r in rows], dtype=float))
+        if self.ratios.size == 0:
+            self.steps, self.ratios = steps, logs
+        else:
+            self.steps = np.concatenate([self.steps, steps])
+            self.ratios = np.concatenate([self.ratios, logs])
+        if len(self.steps) > CAPACITY:  # thin the older half, keep the gaps
+            half = len(self.steps) // 2
+            old = np.arange(half)
+            keep = (old % 2 == 0) | np.isnan(self.ratios[:half]).all(axis=1)
+            self.steps = np.concatenate([self.steps[:half][keep], self.steps[half:]])
+            self.ratios = np.concatenate([self.ratios[:half][keep], self.ratios[half:]])
+
+    def _build_curves(self) -> None:
+        rp = self.ratio_plot.getPlotItem()
+        for curve in self.curves.values():
+            rp.removeItem(curve)
+        self.curves = {}
+        width = self.ctx.theme.line_width
+        key = []
+        for i, kind in enumerate(self.kinds):
+            color = PALETTE[i % len(PALETTE)]
+            self.curves[kind] = rp.plot([], [], pen=pg.mkPen(color, width=width),
+                                        connect="finite")
+            key.append(f'<span style="color:{color}">■</span>&nbsp;{NAMES.get(kind, kind)}')
+        self.key.setText(" &nbsp; ".join(key))
+
+    def _draw(self) -> None:
+        if not self.curves:
+            return
+        for i, curve in enumerate(self.curves.values()):
+            if self.ratios.size == 0:
+                curve.setData([], [])
+                continue
+            y = self.ratios[:, i]
+            curve.setData(self.steps, np.where(np.isfinite(y), y, np.nan), connect="finite")
+
+    # --- the matrix ---------------------------------------------------------------------
+    def _view_chosen(self, index: int) -> None:
+        self._wanted = self.matrix.itemText(index) if index > 0 else ""
+        self.pages.setCurrentIndex(1 if self._wanted else 0)
+        self.shown = None
+        if self._wanted and self._visible() and not self._pending:
+            self._fetch()
+
+    def _fetch(self) -> None:
+        self._pending = True
+        self.controller.call_in_worker(lambda t, n=self._wanted or "wte": matrix_view(t, n),
+                                       self._show_matrix, self._failed)
+
+    def _failed(self, message: str) -> None:
+        self._pending = False
+        self.caption.setText(f"Could not read the weights: {message}")
+
+    def _show_matrix(self, result) -> None:
+        self._pending = False
+        if result is None:
+            return
+        step, names, name, w, labels = result
+        if names != self.names:  # a new model: its matrices in the box, after the curves
+            self.names = names
+            self.matrix.blockSignals(True)
+            while self.matrix.count() > 1:
+                self.matrix.removeItem(1)
+            self.matrix.addItems(names)
+            if self._wanted:
+                self._wanted = self._wanted if self._wanted in names else names[0]
+                self.matrix.setCurrentText(self._wanted)
+            self.matrix.blockSignals(False)
+        if not self._wanted:
+            return  # only the names were wanted: the step sizes are on screen
+        if name != self._wanted:
+            self.shown = None  # the wanted one is asked for at the next tick
+            return
+        self.shown = (self.controller.history.step, name)
+        self.show_matrix(step, name, w, labels)
+
+    def show_matrix(self, step: int, name: str, w: np.ndarray, labels: list[str]) -> None:
+        top = float(np.abs(w).max()) if w.size else 0.0
+        top = top if top > 0 else 1.0  # an all-zero matrix (zero init): plain white
+        rows, cols = w.shape
+        # Rows are what a matrix makes (one per token of wte, per position of wpe, per
+        # output of a layer), columns what it reads. The longer side goes across: the
+        # dock is wide and short.
+        row_name = {"wte": "token", "lm_head": "token", "wpe": "position"}.get(name, "output")
+        col_name = "dimension" if name in ("wte", "wpe", "lm_head") else "input"
+        across = rows > cols
+        shown = w.T if across else w
+        y_name, x_name = (col_name, row_name) if across else (row_name, col_name)
+        self.image.setImage(shown, autoLevels=False, levels=(-top, top))
+        self.colorbar.setLevels((-top, top))
+        mp = self.map_plot.getPlotItem()
+        mp.setRange(xRange=(0, shown.shape[1]), yRange=(0, shown.shape[0]), padding=0)
+        tokens = name in VOCAB_ROWS and len(labels) == rows
+        x_axis, y_axis = mp.getAxis("bottom"), mp.getAxis("left")
+        x_axis.setLabel(x_name)
+        y_axis.setLabel(y_name)
+        vb = mp.getViewBox()
+        for axis, n, length, token_axis in (
+                (x_axis, shown.shape[1], vb.width(), tokens and across),
+                (y_axis, shown.shape[0], vb.height(), tokens and not across)):
+            # Ticks at the cells' centres: token letters, or indices 0, 1, ... thinned
+            # so that neighbouring labels never touch.
+            names = labels if token_axis else [str(i) for i in range(n)]
+            axis.setTicks([thinned_ticks(names, length / max(n, 1), 12 if token_axis else 24)])
+        self.current = (name, w, labels, across, x_name, y_name)
+        self.caption.setText(
+            f"{name}: {rows} × {cols} at step {step}, values from {w.min():.3g} to "
+            f"{w.max():.3g}. Blue: negative, white: 0, red: positive.")
+
+    def cell_text(self, x: float, y: float) -> str:
+        """'wte[a, 3] = 0.123 (token a, dimension 3)' for the cell at view (x, y)."""
+        if self.current is None:
+            return ""
+        name, w, labels, across, x_name, y_name = self.current
+        col, row = int(np.floor(x)), int(np.floor(y))
+        r, c = (col, row) if across else (row, col)
+        if not (0 <= r < w.shape[0] and 0 <= c < w.shape[1]):
+            return ""
+        r_label = labels[r] if name in VOCAB_ROWS and r < len(labels) else str(r)
+        row_name, col_name = (x_name, y_name) if across else (y_name, x_name)
+        return (f"{name}[{r_label}, {c}] = {w[r, c]:.4g} "
+                f"({row_name} {r_label}, {col_name} {c})")
+
+    def _hover(self, pos) -> None:
+        vb = self.map_plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            self.map_plot.setToolTip("")
+            return
+        point = vb.mapSceneToView(pos)
+        self.map_plot.setToolTip(self.cell_text(point.x(), point.y()))
+
+    # --- look and state -----------------------------------------------------------------
+    def apply_theme(self, theme) -> None:
+        for plot in (self.ratio_plot, self.map_plot):
+            plot.setBackground(theme.plot_background)
+        self.guide.setPen(pg.mkPen(theme.clip, width=theme.thin_width,
+                                   style=Qt.PenStyle.DashLine))
+        for i, curve in enumerate(self.curves.values()):
+            curve.setPen(pg.mkPen(PALETTE[i % len(PALETTE)], width=theme.line_width))
+
+    def save_state(self) -> dict:
+        return {"matrix": self._wanted}
+
+    def restore_state(self, state: dict) -> None:
+        name = state.get("matrix") if isinstance(state, dict) else None
+        if not isinstance(name, str):
+            return
+        if not name or name in self.names:
+            self.matrix.setCurrentIndex(self.matrix.findText(name) if name else 0)
+        else:  # checked against the model's matrices when they are read
+            self._wanted, self.shown = name, None
+            self.pages.setCurrentIndex(1)

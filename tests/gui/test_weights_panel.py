@@ -1,0 +1,130 @@
+"""The Weights tab: step sizes per kind of matrix while it is shown, any matrix as a map."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import preset
+from tests.gui.helpers import WAIT, in_worker, reset, steps
+
+
+def show_weights(qtbot, w):
+    panel = w.panels["weights"]
+    w.docks["weights"].show()
+    w.docks["weights"].raise_()
+    qtbot.waitUntil(panel._visible, timeout=5000)
+    return panel
+
+
+def tick_until(qtbot, panel, cond):
+    def check():
+        panel._tick()
+        return cond()
+    qtbot.waitUntil(check, timeout=WAIT)
+
+
+def test_it_is_a_tab_beside_the_attention_maps_with_its_help(make_window):
+    from microgpt_gui import help_texts
+
+    w = make_window()
+    assert w.docks["weights"] in w.tabifiedDockWidgets(w.docks["attention"])
+    assert "Weights" in help_texts.all_html() and "Step sizes" in help_texts.text("weights")
+
+
+def test_step_sizes_are_measured_only_while_the_tab_is_shown(qtbot, make_window):
+    w = make_window()
+    panel = w.panels["weights"]
+    w.docks["attention"].raise_()  # the weights tab behind it
+    qtbot.waitUntil(lambda: not panel._visible(), timeout=5000)
+    steps(qtbot, w, 3)
+    panel._tick()
+    assert not panel.recorder.enabled and len(panel.steps) == 0  # costs nothing hidden
+    show_weights(qtbot, w)
+    panel._tick()
+    assert panel.recorder.enabled
+    steps(qtbot, w, 4)  # the first only gives the meter its "before"
+    tick_until(qtbot, panel, lambda: len(panel.steps) >= 3)
+    assert list(panel.steps) == [5, 6, 7]
+    assert panel.kinds[:2] == ["wte", "wpe"] and len(panel.curves) == len(panel.kinds)
+    assert "token embedding" in panel.key.text()
+    x, y = panel.curves["wte"].getData()
+    assert list(x) == [5, 6, 7] and np.all((y < 0) & (y > -4))  # log10 of a step size
+
+
+def test_a_gap_while_hidden_breaks_the_lines(qtbot, make_window):
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    panel._tick()
+    steps(qtbot, w, 3)
+    tick_until(qtbot, panel, lambda: len(panel.steps) >= 2)
+    w.docks["attention"].raise_()
+    qtbot.waitUntil(lambda: not panel._visible(), timeout=5000)
+    panel._tick()
+    steps(qtbot, w, 2)
+    show_weights(qtbot, w)
+    panel._tick()
+    steps(qtbot, w, 2)
+    tick_until(qtbot, panel, lambda: panel.steps[-1] == 7)
+    gap = np.isnan(panel.ratios).all(axis=1)
+    assert list(panel.steps[~gap]) == [2, 3, 7] and gap.sum() == 1
+    assert panel.steps[gap][0] == 6.5  # between the two stretches: not one line across
+
+
+def test_a_new_model_starts_new_lines(qtbot, make_window):
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    panel._tick()
+    steps(qtbot, w, 3)
+    tick_until(qtbot, panel, lambda: len(panel.steps) >= 2)
+    cfg = preset("optimized")
+    cfg.model.n_layer, cfg.train.num_steps = 2, 40
+    reset(qtbot, w, cfg)
+    assert len(panel.steps) == 0
+    steps(qtbot, w, 3)
+    tick_until(qtbot, panel, lambda: len(panel.steps) >= 2)
+    assert list(panel.steps) == [2, 3]
+
+
+def test_a_chosen_matrix_is_drawn_as_it_is_in_the_model(qtbot, make_window):
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    steps(qtbot, w, 2)
+    tick_until(qtbot, panel, lambda: bool(panel.names))
+    names = [panel.matrix.itemText(i) for i in range(1, panel.matrix.count())]
+    assert names == in_worker(qtbot, w, lambda t: list(t.params))
+    assert panel.pages.currentIndex() == 0  # the step sizes first
+    panel.matrix.setCurrentText("wte")
+    assert panel.pages.currentIndex() == 1
+    tick_until(qtbot, panel, lambda: panel.shown is not None and panel.shown[1] == "wte")
+    wte = in_worker(qtbot, w, lambda t: t.params["wte"].copy())
+    shown = panel.image.image
+    np.testing.assert_array_equal(shown, wte.T)  # tokens across: the wider side
+    top = np.abs(wte).max()
+    assert tuple(panel.image.getLevels()) == (-top, top)  # white is exactly zero
+    ticks = panel.map_plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    labels = in_worker(qtbot, w, lambda t: t.tokenizer.labels())
+    assert {text for _, text in ticks} <= set(labels) and len(ticks) > 1
+    r, c = 2, 5
+    assert panel.cell_text(r + 0.5, c + 0.5).startswith(f"wte[{labels[r]}, {c}] = ")
+    assert f"{wte[r, c]:.4g}" in panel.cell_text(r + 0.5, c + 0.5)
+    assert panel.cell_text(-1, 0) == ""
+
+    steps(qtbot, w, 1)  # a step later the map follows the model
+    tick_until(qtbot, panel, lambda: panel.shown[0] == 3)
+    np.testing.assert_array_equal(panel.image.image,
+                                  in_worker(qtbot, w, lambda t: t.params["wte"].T.copy()))
+
+
+def test_the_chosen_view_is_remembered(qtbot, make_window):
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    tick_until(qtbot, panel, lambda: bool(panel.names))
+    panel.matrix.setCurrentText("layer0.mlp_fc1")
+    state = panel.save_state()
+    assert state == {"matrix": "layer0.mlp_fc1"}
+    panel.restore_state({"matrix": ""})
+    assert panel.pages.currentIndex() == 0 and panel.save_state() == {"matrix": ""}
+    panel.restore_state(state)
+    assert panel.matrix.currentText() == "layer0.mlp_fc1" and panel.pages.currentIndex() == 1
+    panel.restore_state({"matrix": 7})  # junk in a settings file changes nothing
+    assert panel.save_state() == state
