@@ -265,12 +265,14 @@ def format_table(results: list[VariantResult]) -> str:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from .cli_common import file_name
+
     p.add_argument("--preset", default="optimized", choices=PRESETS,
                    help="base preset (default: optimized)")
     p.add_argument("--backend", default="reference",
                    help="reference (node counts, slow) or numpy (default: reference)")
     p.add_argument("--steps", type=int, default=50, help="steps per variant (default: 50)")
-    p.add_argument("--data", default=None, metavar="FILE",
+    p.add_argument("--data", default=None, metavar="FILE", type=file_name,
                    help="UTF-8 text file, one document per line; 'bundled' (default: the "
                    "bundled names) or 'makemore' (Karpathy's names.txt, downloaded once)")
     p.add_argument("--off", action="append", default=None, metavar="A,B",

@@ -30,6 +30,7 @@ from .cli_common import (
     UsageError,
     add_sampling_arguments,
     fail,
+    file_name,
     print_samples,
     sampling_settings,
 )
@@ -50,7 +51,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_sample_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--checkpoint", required=True, metavar="CKPT", help="a saved .npz")
+    p.add_argument("--checkpoint", required=True, metavar="CKPT", type=file_name,
+                   help="a saved .npz")
     add_sampling_arguments(p, "the checkpoint's own", "the checkpoint's own")
     p.add_argument("--prefix", default="", metavar="P",
                    help="every name starts with these letters")

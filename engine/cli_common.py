@@ -28,6 +28,15 @@ def fail(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
+def file_name(value: str) -> str:
+    """argparse type of every FILE/CKPT flag: an empty name (e.g. --save "$CKPT" with CKPT
+    unset) is an error. It was taken as no file at all: --save and --jsonl silently wrote
+    nothing, --data trained on the bundled names, --resume/--checkpoint read the folder."""
+    if not value:
+        raise argparse.ArgumentTypeError("needs a file name, got ''")
+    return value
+
+
 def out(line: str = "") -> None:
     print(line, flush=True)  # flushed: people watch it live, often through a pipe
 

@@ -26,6 +26,7 @@ from .cli_common import (
     UsageError,
     add_sampling_arguments,
     check_writable,
+    file_name,
     flag_names,
     load_data,
     out,
@@ -42,7 +43,7 @@ from .trainer import StepStats, Trainer
 def add_train_arguments(p: argparse.ArgumentParser) -> None:
     # --data, --preset and --backend default to None (= bundled, optimized, numpy), so
     # that --resume can tell a flag that was given from its default.
-    p.add_argument("--data", metavar="FILE",
+    p.add_argument("--data", metavar="FILE", type=file_name,
                    help="UTF-8 text file, one document per line; 'bundled' (default: the "
                    "bundled names) or 'makemore' (Karpathy's names.txt, downloaded once)")
     p.add_argument("--preset", choices=PRESETS,
@@ -61,13 +62,14 @@ def add_train_arguments(p: argparse.ArgumentParser) -> None:
                              ("--lr", float, "learning rate")):
         p.add_argument(flag, type=kind, metavar="LR" if flag == "--lr" else "N",
                        help=f"{what} (default: the preset's)")
-    p.add_argument("--resume", metavar="CKPT",
+    p.add_argument("--resume", metavar="CKPT", type=file_name,
                    help="continue the run saved in CKPT (by --save or the app) with the "
                    "same numbers as if it had never stopped; --steps N sets a new total; "
                    "flags that would change the model (--preset, --seed, sizes, "
                    "--batch-size) are refused; --data must name the same documents")
-    p.add_argument("--save", metavar="CKPT", help="save a checkpoint (.npz) at the end")
-    p.add_argument("--jsonl", metavar="FILE",
+    p.add_argument("--save", metavar="CKPT", type=file_name,
+                   help="save a checkpoint (.npz) at the end")
+    p.add_argument("--jsonl", metavar="FILE", type=file_name,
                    help="write one JSON object per step; with --resume an existing FILE "
                    "(this run's log) keeps its steps up to the checkpoint's and continues")
     p.add_argument("--quiet", action="store_true",

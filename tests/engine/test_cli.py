@@ -450,3 +450,22 @@ def test_out_of_memory_is_one_line(capsys, monkeypatch):
     assert code == 2 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("microgpt: error: out of memory")
     assert "--batch-size" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--save", ""],  # trained and exited 0 without saving anything
+    ["train", "--jsonl", ""],  # trained without the log
+    ["train", "--data", ""],  # trained on the bundled names
+    ["ablate", "--backend", "numpy", "--data", ""],  # ... so did ablate
+    ["train", "--resume", ""],  # ".: is a directory, not a checkpoint"
+    ["sample", "--checkpoint", ""],  # the same
+], ids=lambda a: " ".join(a))
+def test_an_empty_file_name_is_refused_not_taken_as_no_file(capsys, argv):
+    # e.g. --save "$CKPT" with CKPT unset: the run must not go ahead without its output
+    extra = {"train": ["--steps", 1, "--samples", 0], "ablate": ["--steps", 1]}
+    code, out, err = run(capsys, *argv, *extra.get(argv[0], []))
+    flag = argv[-2]
+    assert code == 2 and out == "", (out, err)
+    assert err.strip().splitlines() == [
+        f"microgpt: error: argument {flag}: needs a file name, got '' "
+        f"(see 'microgpt {argv[0]} --help')"]
