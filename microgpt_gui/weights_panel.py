@@ -171,7 +171,7 @@ class WeightsPanel(Panel):
         q = self.recorder.queue
         rows, arrived = [], False
         while q:
-            run, step, kinds, ratios = q.popleft()
+            run, step, kinds, ratios, after_gap = q.popleft()
             if run == self._skip_run:
                 continue  # measured on a model that has been replaced
             if run != self._run or kinds != self.kinds:
@@ -180,8 +180,8 @@ class WeightsPanel(Panel):
                 self._run, self.kinds = run, kinds
                 self._clear()
                 self._build_curves()
-            if self._last_step is not None and step != self._last_step + 1:
-                rows.append((step - 0.5, np.full(len(kinds), np.nan)))  # a gap
+            if after_gap and self._last_step is not None:  # steps went by unwatched
+                rows.append(((self._last_step + step) / 2, np.full(len(kinds), np.nan)))
             rows.append((step, ratios))
             self._last_step, arrived = step, True
         self._flush(rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -109,21 +111,44 @@ def test_both_backends_measure_the_same_steps(docs):
 
 def test_the_recorder_measures_only_while_enabled(docs):
     t = Trainer(small(), docs)
-    rec = RatioRecorder()
+    rec = RatioRecorder(min_interval=0)
     for _ in range(3):
-        s = t.step()
-        rec(t, s)
+        rec(t, t.step())
     assert not rec.queue  # off: nothing measured, nothing copied
     rec.enabled = True
     for _ in range(3):
-        s = t.step()
-        rec(t, s)
+        rec(t, t.step())
     assert [row[1] for row in rec.queue] == [5, 6]  # the first call only remembers
-    assert {row[0] for row in rec.queue} == {1}
+    assert {row[0] for row in rec.queue} == {1} and not any(row[4] for row in rec.queue)
+    rec.enabled = False
+    rec(t, t.step())
+    rec.enabled = True
+    for _ in range(2):
+        rec(t, t.step())
+    assert rec.queue[-1][1] == 9 and rec.queue[-1][4]  # after steps it did not watch
     t2 = Trainer(small(), docs)
     for _ in range(2):
         rec(t2, t2.step())
     assert rec.queue[-1][0] == 2 and rec.queue[-1][1] == 2  # a new model: a new run
+    assert not rec.queue[-1][4]
+
+
+def test_a_thinned_out_recorder_still_measures_single_steps(docs):
+    # Flat out, at most one step per min_interval is measured, but the weights are kept
+    # every step: a measured row is one step's change, never several steps'.
+    t = Trainer(small(), docs)
+    rec = RatioRecorder(min_interval=math.inf)  # only the first measurable step
+    rec.enabled = True
+    for _ in range(3):
+        rec(t, t.step())
+    rec.min_interval = 0
+    before = {k: p.copy() for k, p in t.params.items()}
+    rec(t, t.step())
+    assert [row[1] for row in rec.queue] == [2, 4]
+    want = naive(before, dict(t.params.items()))
+    np.testing.assert_allclose(rec.queue[-1][3], [want[k] for k in rec.queue[-1][2]],
+                               rtol=1e-12)
+    assert not rec.queue[-1][4]  # thinned, not a gap: the line goes on
 
 
 def test_matrix_view_copies_the_chosen_matrix(docs):
