@@ -2,7 +2,9 @@
 
 Run under a display (Xvfb on a headless machine):
     xvfb-run -s "-screen 0 1600x1000x24" python tools/screenshot_gui.py [out.png] [steps]
-Not a test: it only drives the window (train to a step, pause, generate) and grabs it.
+        [dock dock.png]
+With a dock id (e.g. weights), that dock's tab is brought to the front and the dock is
+also saved on its own (docs/weights.png). Not a test: it only drives the window (train to a step, pause, generate) and grabs it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def main() -> int:
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshot.png"
     stop_at = int(sys.argv[2]) if len(sys.argv) > 2 else 320
+    dock_id, dock_out = (sys.argv[3], sys.argv[4]) if len(sys.argv) > 4 else (None, None)
     app = QApplication(sys.argv[:1])
     from microgpt_gui.app import app_icon
     from microgpt_gui.main_window import MainWindow
@@ -36,6 +39,8 @@ def main() -> int:
 
     def tick():
         if state["phase"] == "wait-model" and c.info is not None:
+            if dock_id:
+                w.docks[dock_id].raise_()
             w.controls.set_speed(100)  # slow enough to stop near `stop_at`
             c.train()
             state["phase"] = "training"
@@ -52,6 +57,9 @@ def main() -> int:
     def grab():
         w.grab().save(str(out))
         print(f"saved {out} at step {c.history.step}")
+        if dock_id:
+            w.docks[dock_id].grab().save(dock_out)
+            print(f"saved {dock_out}")
         w.close()
         app.quit()
 
