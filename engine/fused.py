@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers import RMS_EPS
+from .layers import RMS_EPS, one_hot_table
 
 FUSED_MAX_HT = 64  # n_head · block_size up to which the fused path is used (the presets: 32, 64)
 
@@ -88,7 +88,7 @@ class FusedStep:
         self.layout = layout  # (name, offset, (rows, cols)) in state-dict order
         self.size = sum(r * c for _, _, (r, c) in layout)
         self._consts: dict[int, _Consts] = {}
-        self._eye = np.eye(model.vocab_size)
+        self._one_hot = one_hot_table(model.vocab_size)
         self._mean = np.full((self.C, self.C), 1.0 / self.C)  # row means, as a matmul
         self._ones_v = np.ones(self.V)
         # Views into the last parameter and gradient vectors seen (callers reuse theirs).
@@ -134,7 +134,7 @@ class FusedStep:
         mul, sub, exp = np.multiply, np.subtract, np.exp
 
         # ---- forward ---------------------------------------------------------------
-        onehot = self._eye.take(tokens[: T + 1], 0)  # [T+1,V]: inputs then targets
+        onehot = self._one_hot(tokens[: T + 1])  # [T+1,V]: inputs then targets
         x = onehot[:T].dot(wte)
         x += wpe[:T]
         s0 = ((x * x).dot(mean) + _EPS) ** _HALF_NEG  # the seed's extra RMSNorm

@@ -27,6 +27,30 @@ _sum = np.add.reduce
 _max = np.maximum.reduce
 
 
+# --- one-hot rows of token ids -------------------------------------------------------
+EYE_MAX_VOCAB = 1024  # up to this vocabulary one-hot rows are taken from an identity matrix
+
+
+def one_hot_table(V: int):
+    """ids (a list or int array, any shape) -> one-hot rows [..., V] (float64).
+
+    Taking rows of a V×V identity matrix is the fastest way at the usual sizes (27
+    letters: 6 KB), but the matrix grows as V²: a Chinese text's 6,000 characters would
+    make it 288 MB, which nothing else in the model comes near. Bigger vocabularies build
+    their rows when asked (the same exact 0/1 rows)."""
+    if V <= EYE_MAX_VOCAB:
+        eye = np.eye(V)
+        return lambda ids: eye.take(ids, 0)
+
+    def rows(ids):
+        ids = np.asarray(ids, dtype=np.intp)
+        out = np.zeros((*ids.shape, V))
+        np.put_along_axis(out, ids[..., None], 1.0, axis=-1)
+        return out
+
+    return rows
+
+
 # --- embedding: token + position -----------------------------------------------------
 def embedding_forward(wte, wpe, onehot, B, T):
     """onehot [N,V] of the input tokens (row b·T + t) -> x [N,C] = wte[tok] + wpe[t].

@@ -91,7 +91,7 @@ class NumpyBackend:
             for i in range(model.n_layer)
         ]
         # Built once, read-only afterwards (safe to share between threads).
-        self._eye = np.eye(model.vocab_size)  # one-hot rows
+        self._one_hot = L.one_hot_table(model.vocab_size)  # ids -> one-hot rows
         self._masks = {T: L.causal_mask(T) for T in range(1, model.block_size + 1)}
         self._w1 = {T: np.full(T, 1.0 / T) for T in range(1, model.block_size + 1)}
         # The gradient work buffer and its per-matrix views, made once: backward writes
@@ -190,7 +190,7 @@ class NumpyBackend:
         if len(batch) == 1:  # the seed's case: no padding
             toks = batch[0]
             T = min(block, len(toks) - 1)
-            oh = self._eye[np.array(toks[: T + 1])]  # [T+1,V]
+            oh = self._one_hot(toks[: T + 1])  # [T+1,V]
             w = self._w1[T]
             return 1, T, oh[:T], oh[1:] * w[:, None], w
         ns = [min(block, len(toks) - 1) for toks in batch]
@@ -200,7 +200,7 @@ class NumpyBackend:
         for b, (toks, n) in enumerate(zip(batch, ns, strict=True)):
             ids[b, : n + 1] = toks[: n + 1]
             weights[b, :n] = 1.0 / (B * n)
-        oh = self._eye[ids]  # [B,T+1,V]
+        oh = self._one_hot(ids)  # [B,T+1,V]
         V = oh.shape[-1]
         w = weights.reshape(-1)  # [N]
         return B, T, oh[:, :T].reshape(-1, V), oh[:, 1:].reshape(-1, V) * w[:, None], w
@@ -209,7 +209,7 @@ class NumpyBackend:
         T = min(len(tokens), self.model.block_size)
         if T == 0:
             raise ValueError("need at least one token (BOS) to run the model")
-        return self.forward(params, self._eye[np.array(tokens[:T], dtype=np.intp)], 1, T)
+        return self.forward(params, self._one_hot(np.array(tokens[:T], dtype=np.intp)), 1, T)
 
     # --- the backend interface ---------------------------------------------------------
     def loss_and_grads(self, params, batch):

@@ -316,3 +316,30 @@ def test_trainer_weights_live_in_one_flat_buffer():
         t.params["no_such_matrix"] = np.ones((2, 2))
     t.params = {k: np.zeros_like(p) for k, p in t.params.items()}  # whole dict: copied in
     assert not t.params.flat.any() and np.shares_memory(t.params["wte"], t.params.flat)
+
+
+def test_a_big_vocabulary_costs_no_vocab_squared_memory(monkeypatch):
+    # One-hot rows were taken from a V×V identity matrix, built twice (the backend and its
+    # fused step): a Chinese text's 6,000 characters made that 2 × 288 MB where the cost
+    # estimate (engine/cost.py), which decides what may be built, said about 1 MB.
+    import tracemalloc
+
+    cfg = tiny(vocab=6000)
+    tracemalloc.start()
+    try:
+        big = NumpyBackend(cfg.model, cfg.train)
+        built = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert built < 20 * 2**20, f"{built / 2**20:.0f} MB to build the backend"
+    # the same numbers as one-hot rows from the identity matrix (the same exact 0/1 rows)
+    monkeypatch.setattr(L, "EYE_MAX_VOCAB", 10**6)
+    eye = NumpyBackend(cfg.model, cfg.train)
+    params = init_params(cfg.model, random.Random(0))
+    for batch in ([[0, 5999, 17, 4000, 0]], [[0, 5999, 17, 4000, 0], [0, 3, 0]]):
+        loss, grads, _ = big.loss_and_grads(params, batch)
+        want_loss, want, _ = eye.loss_and_grads(params, batch)
+        assert loss == want_loss
+        np.testing.assert_array_equal(grads.flat, want.flat)
+    np.testing.assert_array_equal(big.logits(params, [0, 5, 5999]),
+                                  eye.logits(params, [0, 5, 5999]))
