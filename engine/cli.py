@@ -126,6 +126,12 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A character the output's encoding lacks (a Chinese name printed to a file on Windows,
+    # whose redirected output is in the locale's cp1252) is written as \uXXXX, as Python's
+    # stderr always does, instead of a UnicodeEncodeError traceback after the whole run.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

@@ -332,3 +332,20 @@ def test_cli_trains_on_a_ten_megabyte_line(has_cli, tmp_path):
     r = cli("train", "--data", path, "--steps", 20, "--samples", 1, "--quiet")
     assert r.returncode == 0, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_names_the_output_encoding_cannot_show_are_escaped_not_a_traceback(has_cli):
+    # Windows writes redirected output (microgpt train ... > log.txt) in the locale's
+    # encoding, e.g. cp1252: the first generated name with a character it lacks was a
+    # UnicodeEncodeError traceback after the whole run (exit 1).
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    r = subprocess.run([sys.executable, "-m", "engine.cli", "train", "--data",
+                        str(BAD / "emoji_cjk.txt"), "--steps", "3", "--samples", "5",
+                        "--n-embd", "8", "--n-head", "2", "--temperature", "2"],
+                       cwd=ROOT, capture_output=True, timeout=60, env=env)
+    err = r.stderr.decode("cp1252", "replace")
+    assert r.returncode == 0 and "Traceback" not in err, err
+    out = r.stdout.decode("cp1252")
+    assert out.count("sample ") == 5 and "\\u" in out  # e.g. 李 as \u674e
