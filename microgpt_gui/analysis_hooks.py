@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from . import export
+from .baseline_lines import BaselineLines
 from .checkpoints import CheckpointManager
 from .embedding_view import EmbeddingPanel
 from .explorer_panel import ExplorerPanel
@@ -47,6 +48,7 @@ def install(window) -> None:
     curves = window.panels.get("curves")
     if curves is not None and hasattr(curves, "loss_plot"):
         runs.attach(curves.loss_plot)  # ticked runs behind the live loss curve
+        window.baselines = BaselineLines(ctx, curves.loss_plot)  # guessing, letter pairs
     # Their saved settings are restored by the window with every other panel's.
 
     ckpt = CheckpointManager(window)

@@ -1,0 +1,96 @@
+"""Two reference lines on the loss plot: blind guessing, and a table of letter pairs.
+
+They give the loss a scale (engine/baselines.py): the loss starts at "guessing" (every
+letter equally likely), and a GPT that has learned more than "which letter tends to
+follow which" ends up below "letter pairs" (a bigram model: makemore's first model,
+scored on the same validation names at the same positions as the red dots). With the
+default 500 steps the GPT gets close to it; a longer run or a bigger batch gets below.
+
+Computed once per model on the worker thread (a few ms for the bundled names, well
+under a second for millions of lines), when the model is made or opened.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt
+
+from engine.baselines import baselines
+
+from .plotutil import tick_font
+
+
+class LevelLine(pg.InfiniteLine):
+    """A labelled horizontal line at a loss value; it stays at that value when the plot's
+    y axis is logarithmic (PlotItem calls setLogMode on the items that have it)."""
+
+    def __init__(self, name: str):
+        # The label sits under the line's right end: the part of the plot a running
+        # curve reaches last, below the legend.
+        super().__init__(angle=0, movable=False, label=name,
+                         labelOpts={"position": 0.98, "anchors": [(1, 0), (1, 0)],
+                                    "movable": False})
+        self.name = name
+        self.loss = math.nan  # (not .value: InfiniteLine.value() is its position)
+        self._log = False
+        self.hide()
+
+    def set_value(self, value: float, tip: str = "") -> None:
+        self.loss = value
+        self.setToolTip(tip)
+        self._place()  # first: a hidden label ignores new text
+        self.label.setFormat(f"{self.name} {value:.2f}" if math.isfinite(value) else self.name)
+
+    def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 (pyqtgraph's name)
+        self._log = y
+        self._place()
+
+    def _place(self) -> None:
+        ok = math.isfinite(self.loss) and self.loss > 0
+        if ok:
+            self.setPos(math.log10(self.loss) if self._log else self.loss)
+        self.setVisible(ok)
+
+
+class BaselineLines(QObject):
+    """Keeps the two lines of `plot` (the Curves panel's loss plot) up to date."""
+
+    def __init__(self, ctx, plot):
+        super().__init__(plot)
+        self.ctx = ctx
+        self.guessing = LevelLine("guessing")
+        self.bigram = LevelLine("letter pairs")
+        for line in (self.guessing, self.bigram):
+            plot.addItem(line, ignoreBounds=True)  # a scale, not data: no say in the range
+        self.result = None
+        ctx.controller.reset_done.connect(self._on_reset)
+        ctx.themes.changed.connect(self.apply_theme)
+        self.apply_theme(ctx.theme)
+
+    def _on_reset(self, _info=None) -> None:
+        for line in (self.guessing, self.bigram):
+            line.set_value(math.nan)  # the old model's: gone until the new ones arrive
+        self.ctx.controller.call_in_worker(
+            lambda t: baselines(t) if t is not None else None, self.show, lambda _m: None)
+
+    def show(self, result) -> None:
+        self.result = result
+        if result is None:
+            return
+        self.guessing.set_value(
+            result.guessing, "Every letter equally likely: the loss of a model that has "
+            "learned nothing (ln of the number of tokens). Training starts here.")
+        self.bigram.set_value(
+            result.bigram, "A table of how often each letter follows each other one, "
+            f"counted in {result.counted_docs:,} training documents (a bigram model, the "
+            "first model of Karpathy's makemore), scored on the same validation names as "
+            "the red dots. Below it, the GPT uses more than the previous letter.")
+
+    def apply_theme(self, theme) -> None:
+        font = tick_font(theme.plot_font_size)
+        for line, color in ((self.guessing, theme.clip), (self.bigram, theme.warning)):
+            line.setPen(pg.mkPen(color, width=theme.thin_width, style=Qt.PenStyle.DashLine))
+            line.label.setColor(color)
+            line.label.setFont(font)
