@@ -68,21 +68,22 @@ def scored_pairs(tokenizer, docs, block_size: int) -> tuple[np.ndarray, np.ndarr
     return prev[keep], nxt[keep]
 
 
-def bigram_counts(tokenizer, docs, block_size: int) -> np.ndarray:
-    """[vocab, vocab] counts of (previous, next) token over docs' scored positions."""
-    V = tokenizer.vocab_size
-    prev, nxt = scored_pairs(tokenizer, docs, block_size)
-    return np.bincount(prev * V + nxt, minlength=V * V).reshape(V, V).astype(float)
-
-
-def bigram_loss(counts: np.ndarray, tokenizer, docs, block_size: int,
+def bigram_loss(tokenizer, train_docs, docs, block_size: int,
                 smoothing: float = SMOOTHING) -> float:
-    """Mean NLL of docs' scored positions under the smoothed pair frequencies."""
+    """Mean NLL of docs' scored positions under the smoothed frequencies of the pairs in
+    train_docs' scored positions. Only the pairs seen are counted (a sorted array, not a
+    vocab x vocab table: a text of 20,000 distinct characters would need 3 GB)."""
+    V = tokenizer.vocab_size
     prev, nxt = scored_pairs(tokenizer, docs, block_size)
     if len(prev) == 0:
         return math.nan
-    probs = (counts + smoothing) / (counts + smoothing).sum(axis=1, keepdims=True)
-    return float(-np.log(probs[prev, nxt]).mean())
+    t_prev, t_nxt = scored_pairs(tokenizer, train_docs, block_size)
+    seen, counts = np.unique(t_prev.astype(np.int64) * V + t_nxt, return_counts=True)
+    wanted = prev.astype(np.int64) * V + nxt
+    at = np.searchsorted(seen, wanted).clip(0, max(len(seen) - 1, 0))
+    pair = np.where(seen[at] == wanted, counts[at], 0) if len(seen) else np.zeros(len(prev))
+    row = np.bincount(t_prev, minlength=V)[prev]  # how often each previous token was seen
+    return float(-np.log((pair + smoothing) / (row + smoothing * V)).mean())
 
 
 def baselines(trainer) -> Baselines:
@@ -90,7 +91,6 @@ def baselines(trainer) -> Baselines:
     cfg = trainer.config
     block, V = cfg.model.block_size, trainer.tokenizer.vocab_size
     counted = trainer.train_docs[:MAX_DOCS]
-    counts = bigram_counts(trainer.tokenizer, counted, block)
     val = trainer.val_docs[: cfg.train.val_docs]
-    return Baselines(math.log(V), bigram_loss(counts, trainer.tokenizer, val, block),
+    return Baselines(math.log(V), bigram_loss(trainer.tokenizer, counted, val, block),
                      len(counted))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine import Trainer, preset
-from engine.baselines import baselines, bigram_counts, bigram_loss, scored_pairs
+from engine.baselines import baselines, bigram_loss, scored_pairs
 from engine.data import Tokenizer
 
 DOCS = ["anna", "bob", "", "christopher", "zoë", "ab", "abcdefgh", "abcdefghi", "日本", "x"]
@@ -40,14 +40,26 @@ def test_documents_with_newlines_take_the_slow_path():
 
 
 def test_the_loss_is_the_smoothed_pair_frequency():
-    tok = Tokenizer.from_docs(["ab", "aa"])  # ids: BOS 0, a 1, b 2
-    counts = bigram_counts(tok, ["ab", "aa"], 8)
-    # pairs: BOS>a twice, a>b, b>BOS, a>a, a>BOS
-    assert counts[0, 1] == 2 and counts[1, 2] == 1 and counts[1, 1] == 1 and counts.sum() == 6
+    train = ["ab", "aa"]
+    tok = Tokenizer.from_docs(train)  # ids: BOS 0, a 1, b 2
+    # pairs counted: BOS>a twice, a>b, b>BOS, a>a, a>BOS; V = 3, one added to each count
     # "ab" scored: BOS>a (2+1)/(2+3), a>b (1+1)/(3+3), b>BOS (1+1)/(1+3)
     want = -(math.log(3 / 5) + math.log(2 / 6) + math.log(2 / 4)) / 3
-    assert bigram_loss(counts, tok, ["ab"], 8) == pytest.approx(want, rel=1e-12)
-    assert math.isnan(bigram_loss(counts, tok, [], 8))
+    assert bigram_loss(tok, train, ["ab"], 8) == pytest.approx(want, rel=1e-12)
+    # "ba": BOS>b never seen (0+1)/(2+3), b>a never (0+1)/(1+3), a>BOS (1+1)/(3+3)
+    want = -(math.log(1 / 5) + math.log(1 / 4) + math.log(2 / 6)) / 3
+    assert bigram_loss(tok, train, ["ba"], 8) == pytest.approx(want, rel=1e-12)
+    assert bigram_loss(tok, [], ["ab"], 8) == pytest.approx(math.log(3))  # counts all 0
+    assert math.isnan(bigram_loss(tok, train, [], 8))
+
+
+def test_a_huge_vocabulary_needs_no_vocab_squared_table():
+    # 30,000 distinct characters: a dense table would be 7 GB of floats.
+    chars = [chr(0x4E00 + i) for i in range(30_000)]
+    docs = ["".join(chars[i : i + 5]) for i in range(0, 30_000, 5)]
+    tok = Tokenizer.from_docs(docs)
+    loss = bigram_loss(tok, docs[:-10], docs[-10:], 8)  # every pair unseen: about ln(V)
+    assert math.log(tok.vocab_size) < loss < math.log(tok.vocab_size) + 0.1
 
 
 def test_baselines_score_the_validation_loss_positions():
