@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 from .config import ConfigError, RunConfig
 from .data import DataError, Dataset, load_dataset
 from .download import MAKEMORE, MAKEMORE_FILE, is_cached, is_makemore_copy, makemore_path
+from .safe_write import write_safely
 
 FORMAT = "microgpt-checkpoint"
 VERSION = 1
@@ -67,14 +67,8 @@ def _source_for_meta(source: str) -> str:
     return os.path.abspath(source)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
-    """Write atomically (temp file + rename), so a crash never leaves half a checkpoint.
+    """Write atomically (engine/safe_write.py), so a crash never leaves half a checkpoint.
     A folder or file that cannot be written raises CheckpointError naming `path`."""
     path = Path(path)
     if path.is_dir():
@@ -101,34 +95,7 @@ def save_checkpoint(trainer, path, extra: dict | None = None) -> None:
         arrays[f"param/{k}"] = trainer.params[k]
         arrays[f"adam_m/{k}"] = trainer.m[k]
         arrays[f"adam_v/{k}"] = trainer.v[k]
-    if path.exists() and not path.is_file():
-        # A device, a named pipe, /dev/stdout: written into as it is. A temp file renamed
-        # over it would replace it with a regular file (as root: /dev/null itself), or
-        # fail for want of a writable temp folder (/dev) after a whole run. (No rename,
-        # so nothing to be atomic about; np.savez also writes to unseekable pipes.)
-        try:
-            with open(path, "wb") as f:
-                np.savez(f, **arrays)
-        except OSError as e:
-            raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    except OSError as e:
-        raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        # mkstemp makes the file private (0600); a saved checkpoint gets the permissions
-        # of any other file the user writes (0644 under the usual umask).
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise CheckpointError(f"{path}: cannot write ({e.strerror or e})") from None
-        raise
+    write_safely(path, lambda f: np.savez(f, **arrays), CheckpointError)
 
 
 def read_checkpoint(path, arrays: bool = True) -> tuple[dict, dict[str, np.ndarray]]:

@@ -12,7 +12,6 @@ and what is wrong, never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from engine.config import PRESETS, ConfigError, GPTConfig, RunConfig, TrainConfig, preset
 from engine.download import MAKEMORE, MAKEMORE_FILE
+from engine.safe_write import write_safely
 
 FORMAT_KEY = "microgpt_lesson"
 FORMAT_VERSION = 1
@@ -189,14 +189,10 @@ def save_lesson(lesson: Lesson, path: str | os.PathLike) -> None:
             d["dataset"] = str(data)
     if p.is_dir():
         raise LessonError(f"{p}: is a folder, need a file name")
-    tmp = p.with_name(p.name + ".tmp")
-    try:
-        tmp.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, p)
-    except OSError as e:
-        with contextlib.suppress(OSError):  # no half-written lesson left beside it
-            tmp.unlink(missing_ok=True)
-        raise LessonError(f"{p}: cannot write ({e.strerror or e})") from None
+    text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+    # A temp file renamed over the old one: no half-written lesson after a crash, and a
+    # special file (/dev/null, a pipe) is written into, not replaced.
+    write_safely(p, lambda f: f.write(text.encode("utf-8")), LessonError)
 
 
 def bundled_lessons() -> list[Path]:

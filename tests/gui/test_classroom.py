@@ -673,3 +673,20 @@ def test_second_lesson_failing_while_the_first_loads_goes_back_to_before_both(
     qtbot.waitUntil(lambda: w.lessons._pending is None and not w.datasets.busy
                     and not w.controller.busy, timeout=WAIT)
     assert window_state(w) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_saving_a_lesson_onto_a_special_file_writes_into_it(tmp_path):
+    # As for checkpoints: a temp file renamed over /dev/null (here a named pipe) would
+    # replace the device with a regular file.
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(pipe, "rb").read()), daemon=True)
+    reader.start()
+    save_lesson(Lesson(title="t"), pipe)
+    reader.join(10)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and b'"title": "t"' in got[0]
