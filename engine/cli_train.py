@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from .baselines import baselines
 from .checkpoint import (
     CheckpointDataError,
     CheckpointError,
@@ -319,8 +320,18 @@ def train_loop(args, trainer, sampling, jsonl) -> int:
         print(f"microgpt: training diverged at step {trainer.step_num} (the loss or the "
               "gradient became infinite or NaN); try a lower --lr", file=sys.stderr)
         return 1
+    if not args.quiet and trainer.last_val_loss is not None:
+        print(scale_line(trainer), file=sys.stderr)
     print_samples(trainer.sample(n_samples, temperature, top_k))
     return 0
+
+
+def scale_line(trainer) -> str:
+    """What the validation loss compares with (engine/baselines.py), for stderr."""
+    b = baselines(trainer)
+    return (f"for scale, on the same validation documents: guessing {b.guessing:.4f}, "
+            f"letter pairs {b.bigram:.4f} (a bigram table counted from {b.counted_docs:,} "
+            f"training documents); this run: {trainer.last_val_loss:.4f}")
 
 
 # --- train --resume -------------------------------------------------------------------

@@ -469,3 +469,22 @@ def test_an_empty_file_name_is_refused_not_taken_as_no_file(capsys, argv):
     assert err.strip().splitlines() == [
         f"microgpt: error: argument {flag}: needs a file name, got '' "
         f"(see 'microgpt {argv[0]} --help')"]
+
+
+@needs_numpy
+def test_a_run_with_validation_ends_with_the_loss_scale(capsys):
+    from engine import Trainer, load_dataset, preset
+    from engine.baselines import baselines
+
+    code, out, err = run(capsys, "train", "--data", DOCS, "--steps", 10, "--val-every", 5,
+                         "--samples", 0)
+    assert code == 0
+    line = [ln for ln in err.splitlines() if ln.startswith("for scale")]
+    b = baselines(Trainer(preset("optimized"), load_dataset(DOCS)))
+    assert len(line) == 1 and f"guessing {b.guessing:.4f}" in line[0]
+    assert f"letter pairs {b.bigram:.4f}" in line[0]
+    val = [ln for ln in out.splitlines() if "val loss" in ln][-1].split()[-1]
+    assert line[0].endswith(f"this run: {val}")
+    code, out, err = run(capsys, "train", "--preset", "original", "--data", DOCS,
+                         "--steps", 3, "--samples", 0)
+    assert code == 0 and "for scale" not in err  # no validation: nothing to compare
