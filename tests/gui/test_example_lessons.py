@@ -140,3 +140,22 @@ def test_docs_list_every_example_lesson_by_its_menu_title():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "lessons.md").read_text("utf-8")
     for path in bundled_lessons():
         assert f"| {load_lesson(path).title} | `{path.name}` |" in doc, path.name
+
+
+def test_the_letter_pair_lesson_says_what_happens():
+    # Its notes promise: at step 500 the validation loss is still above the letter-pair
+    # line, by step 2,000 below it. Checked here with the lesson's own settings.
+    from engine.baselines import baselines
+
+    path = next(p for p in bundled_lessons() if p.name == "beat-the-letter-pairs.json")
+    lesson = load_lesson(path)
+    assert "step 500" in lesson.notes and "by 2,000 they are below" in lesson.notes
+    t = Trainer(lesson.run_config(), load_dataset())
+    line = baselines(t).bigram
+    vals = {}
+    while not t.done:
+        s = t.step()
+        if s.val_loss is not None:
+            vals[s.step] = s.val_loss
+    assert vals[500] > line > vals[2000]
+    assert min(v for step, v in vals.items() if step < 1300) > line  # not before ~1,300
