@@ -26,11 +26,13 @@ class LevelLine(pg.InfiniteLine):
     """A labelled horizontal line at a loss value; it stays at that value when the plot's
     y axis is logarithmic (PlotItem calls setLogMode on the items that have it)."""
 
-    def __init__(self, name: str):
-        # The label sits under the line's right end: the part of the plot a running
-        # curve reaches last, below the legend.
+    def __init__(self, name: str, below: bool):
+        # The label sits at the line's right end, the part of the plot a running curve
+        # reaches last: "guessing" below its line (the legend is above it), "letter
+        # pairs" above its line (the red dots of a long run end below it).
+        anchor = (1, 0) if below else (1, 1)
         super().__init__(angle=0, movable=False, label=name,
-                         labelOpts={"position": 0.98, "anchors": [(1, 0), (1, 0)],
+                         labelOpts={"position": 0.98, "anchors": [anchor, anchor],
                                     "movable": False})
         self.name = name
         self.loss = math.nan  # (not .value: InfiniteLine.value() is its position)
@@ -60,8 +62,8 @@ class BaselineLines(QObject):
     def __init__(self, ctx, plot):
         super().__init__(plot)
         self.ctx = ctx
-        self.guessing = LevelLine("guessing")
-        self.bigram = LevelLine("letter pairs")
+        self.guessing = LevelLine("guessing", below=True)
+        self.bigram = LevelLine("letter pairs", below=False)
         for line in (self.guessing, self.bigram):
             plot.addItem(line, ignoreBounds=True)  # a scale, not data: no say in the range
         self.result = None
@@ -94,3 +96,9 @@ class BaselineLines(QObject):
             line.setPen(pg.mkPen(color, width=theme.thin_width, style=Qt.PenStyle.DashLine))
             line.label.setColor(color)
             line.label.setFont(font)
+            # Once the run has filled the plot the label sits on the raw loss curve: a
+            # backing of the plot's own colour keeps it readable.
+            backing = pg.mkColor(theme.plot_background)
+            backing.setAlpha(220)
+            line.label.fill = pg.mkBrush(backing)
+            line.label.update()
