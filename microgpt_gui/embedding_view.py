@@ -154,11 +154,8 @@ class EmbeddingPanel(Panel):
     def _invalidate(self, *_):
         self._dirty = True
 
-    def _visible(self) -> bool:
-        return self.isVisible() and not self.visibleRegion().isEmpty()
-
     def _maybe_refresh(self):
-        if self._dirty and not self._pending and self._visible():
+        if self._dirty and not self._pending and self.on_screen():
             self.refresh()
 
     def refresh(self):

@@ -54,6 +54,11 @@ class Panel(QWidget):
     def controller(self):
         return self.ctx.controller
 
+    def on_screen(self) -> bool:
+        """Whether any of it can be seen (not hidden, not a tab behind another dock):
+        what a panel computes only for the eye waits until this is true."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     def pace(self, timer, base_ms: int) -> None:
         """Run a redraw/capture timer at base_ms, slowed down together with every other
         panel's by the controller's FrameBudget while training runs flat out."""

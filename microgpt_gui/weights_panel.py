@@ -51,13 +51,14 @@ class WeightsPanel(Panel):
     title = "Weights"
     area = Qt.DockWidgetArea.RightDockWidgetArea
     help_text = (
-        "Top: how much one training step changes each kind of weight matrix, compared "
-        "with the size of its values (log10 of rms(update) ÷ rms(weights); -1 means a "
-        "step moves the weights by a tenth of their size). Big networks are often "
-        "trained at about -3 (the dashed line); this tiny model learns in a few hundred "
-        "steps, so its steps are far bigger, and they shrink as the learning rate falls. "
-        "A line far below the others is a matrix that hardly learns. "
-        "Bottom: one matrix as it is right now: blue negative, white zero, red positive."
+        "Step sizes: how much one training step changes each kind of weight matrix, "
+        "compared with the size of its values (log10 of rms(update) ÷ rms(weights); -1 "
+        "means a step moves the weights by a tenth of their size). Big networks are "
+        "often trained at about -3 (the dashed line); this tiny model learns in a few "
+        "hundred steps, so its steps are far bigger, and they shrink as the learning rate "
+        "falls. A line far below the others is a matrix that hardly learns. "
+        "Or pick a matrix under Show to see it as it is right now: blue negative, white "
+        "zero, red positive."
     )
 
     def __init__(self, ctx, parent=None):
@@ -144,9 +145,6 @@ class WeightsPanel(Panel):
         self.apply_theme(ctx.theme)
 
     # --- the ratios ---------------------------------------------------------------------
-    def _visible(self) -> bool:
-        return self.isVisible() and not self.visibleRegion().isEmpty()
-
     def _on_reset(self, _info=None) -> None:
         self._skip_run = self._run if self._run is not None else self.recorder.run
         self._clear()
@@ -157,7 +155,7 @@ class WeightsPanel(Panel):
         self._draw()
 
     def _tick(self) -> None:
-        self.recorder.enabled = visible = self._visible()
+        self.recorder.enabled = visible = self.on_screen()
         if self._drain():
             self._draw()
         if not visible or self._pending:
@@ -234,7 +232,7 @@ class WeightsPanel(Panel):
         self._wanted = self.matrix.itemText(index) if index > 0 else ""
         self.pages.setCurrentIndex(1 if self._wanted else 0)
         self.shown = None
-        if self._wanted and self._visible() and not self._pending:
+        if self._wanted and self.on_screen() and not self._pending:
             self._fetch()
 
     def _fetch(self) -> None:

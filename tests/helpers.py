@@ -79,3 +79,25 @@ def local_server(routes: dict):
 
     srv.stop = stop
     return srv
+
+
+def through_a_pipe(tmp_path, write) -> tuple[Path, bytes | None]:
+    """write(path) onto a named pipe in tmp_path while a thread reads it: (the pipe's
+    path, what came through, or None). A pipe stands in for /dev/null and other special
+    files, which a test must never touch. POSIX only (os.mkfifo)."""
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got = []
+
+    def read_all():
+        with open(pipe, "rb") as f:
+            got.append(f.read())
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    write(pipe)
+    reader.join(10)
+    return pipe, (got[0] if got else None)

@@ -325,22 +325,13 @@ def test_save_onto_a_special_file_writes_into_it_and_leaves_it_in_place(tmp_path
     import io
     import os
     import stat
-    import threading
+
+    from tests.helpers import through_a_pipe
 
     t = Trainer(small_config(backend="numpy"), load_dataset(DATA))
     t.step()
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
-    received = []
-
-    def read_all():
-        with open(pipe, "rb") as f:
-            received.append(f.read())
-
-    reader = threading.Thread(target=read_all, daemon=True)
-    reader.start()
-    t.save(pipe)
-    reader.join(10)
+    pipe, got = through_a_pipe(tmp_path, t.save)
+    received = [got] if got is not None else []
     assert stat.S_ISFIFO(os.stat(pipe).st_mode), "the pipe was replaced by a regular file"
     assert received, "nothing was written into the pipe"
     with np.load(io.BytesIO(received[0]), allow_pickle=False) as z:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 
 import pytest
 
 from engine.safe_write import write_safely
+from tests.helpers import through_a_pipe
 
 
 class Refused(Exception):
@@ -47,12 +47,7 @@ def test_an_unwritable_place_is_one_clear_error(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_is_written_into_not_replaced(tmp_path):
     # Stands in for /dev/null and friends (a test must never touch the real one).
-    pipe = tmp_path / "pipe"
-    os.mkfifo(pipe)
-    got = []
-    reader = threading.Thread(target=lambda: got.append(open(pipe, "rb").read()), daemon=True)
-    reader.start()
-    write_safely(pipe, lambda f: f.write(b"through the pipe"), Refused)
-    reader.join(10)
-    assert got == [b"through the pipe"] and stat.S_ISFIFO(os.stat(pipe).st_mode)
+    pipe, got = through_a_pipe(
+        tmp_path, lambda p: write_safely(p, lambda f: f.write(b"through the pipe"), Refused))
+    assert got == b"through the pipe" and stat.S_ISFIFO(os.stat(pipe).st_mode)
     assert os.listdir(tmp_path) == ["pipe"]

@@ -680,13 +680,8 @@ def test_saving_a_lesson_onto_a_special_file_writes_into_it(tmp_path):
     # As for checkpoints: a temp file renamed over /dev/null (here a named pipe) would
     # replace the device with a regular file.
     import stat
-    import threading
 
-    pipe = tmp_path / "pipe.json"
-    os.mkfifo(pipe)
-    got = []
-    reader = threading.Thread(target=lambda: got.append(open(pipe, "rb").read()), daemon=True)
-    reader.start()
-    save_lesson(Lesson(title="t"), pipe)
-    reader.join(10)
-    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and b'"title": "t"' in got[0]
+    from tests.helpers import through_a_pipe
+
+    pipe, got = through_a_pipe(tmp_path, lambda p: save_lesson(Lesson(title="t"), p))
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and b'"title": "t"' in got

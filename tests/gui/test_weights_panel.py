@@ -13,7 +13,7 @@ def show_weights(qtbot, w):
     panel.recorder.min_interval = 0  # every step, however fast this machine is
     w.docks["weights"].show()
     w.docks["weights"].raise_()
-    qtbot.waitUntil(panel._visible, timeout=5000)
+    qtbot.waitUntil(panel.on_screen, timeout=5000)
     return panel
 
 
@@ -37,7 +37,7 @@ def test_step_sizes_are_measured_only_while_the_tab_is_shown(qtbot, make_window)
     panel = w.panels["weights"]
     panel.recorder.min_interval = 0
     w.docks["attention"].raise_()  # the weights tab behind it
-    qtbot.waitUntil(lambda: not panel._visible(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.on_screen(), timeout=5000)
     steps(qtbot, w, 3)
     panel._tick()
     assert not panel.recorder.enabled and len(panel.steps) == 0  # costs nothing hidden
@@ -60,7 +60,7 @@ def test_a_gap_while_hidden_breaks_the_lines(qtbot, make_window):
     steps(qtbot, w, 3)
     tick_until(qtbot, panel, lambda: len(panel.steps) >= 2)
     w.docks["attention"].raise_()
-    qtbot.waitUntil(lambda: not panel._visible(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.on_screen(), timeout=5000)
     panel._tick()
     steps(qtbot, w, 2)
     show_weights(qtbot, w)
