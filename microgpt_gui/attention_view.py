@@ -104,6 +104,7 @@ class AttentionPanel(Panel):
         c.reset_done.connect(self._on_reset)
         c.capture_ready.connect(self._on_capture)
         c.stats_batch.connect(self._after_steps)
+        c.stopped.connect(self._after_steps)  # the maps of the model it stopped with
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = self.paced_timer(1000 // CAPTURE_HZ, self._tick)
 
@@ -125,7 +126,7 @@ class AttentionPanel(Panel):
         if self.controller.state == "running" and self.is_shown():
             self.request()
 
-    def _after_steps(self, _batch) -> None:
+    def _after_steps(self, _batch=None) -> None:
         if self.controller.state != "running" and self.is_shown():
             self.request()  # a single Step while paused: show its effect at once
 

@@ -33,6 +33,11 @@ SPEEDS = (1, 5, 20, 100, 0)  # steps per second; 0 = max
 class RunController(QObject):
     stats_batch = Signal(object)  # list[StepStats], already added to `history`
     state_changed = Signal(str)  # "empty" | "paused" | "running" | "finished"
+    # Training stopped running (Pause, the run's end, a blow-up), after its last batch.
+    # Views that refresh from the weights on a timer while training runs, and on a batch
+    # that arrives while it does not (a single Step), refresh on this too: the last batch
+    # of a run arrives while the state still says "running".
+    stopped = Signal()
     reset_done = Signal(object)  # RunInfo of the new run (history is fresh)
     run_closed = Signal(object, object)  # (History, RunInfo) of the run being replaced
     error = Signal(str)  # show to the user (message box)
@@ -214,8 +219,10 @@ class RunController(QObject):
 
     def _set_state(self, state: str):
         if state != self.state:
-            self.state = state
+            was, self.state = self.state, state
             self.state_changed.emit(state)
+            if was == "running" and state in ("paused", "finished"):
+                self.stopped.emit()
 
     def _on_reset_done(self, info):
         self._resetting = False

@@ -69,6 +69,7 @@ class HeadRoles(QObject):
         self._stale = False  # a Step came while computing: compute again when done
         controller.reset_done.connect(self._on_reset)
         controller.stats_batch.connect(self._after_steps)
+        controller.stopped.connect(self._after_steps)  # the roles of the final weights
         themes.changed.connect(lambda _t: self.show())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -107,7 +108,7 @@ class HeadRoles(QObject):
         if self.controller.state == "running" and shown and time.monotonic() >= self._next:
             self.request()
 
-    def _after_steps(self, _batch) -> None:
+    def _after_steps(self, _batch=None) -> None:
         if self.controller.state != "running":
             self._stale = self._busy
             self.request()  # a single Step: update at once

@@ -120,6 +120,7 @@ class SamplingPanel(Panel):
         c.reset_done.connect(self._on_reset)
         c.snapshot_ready.connect(self._on_snapshot)
         c.stats_batch.connect(self._after_steps)
+        c.stopped.connect(self._after_steps)  # the bars of the model it stopped with
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = self.paced_timer(int(REFRESH_S * 1000), self._tick)
         self._settings_changed()
@@ -189,7 +190,7 @@ class SamplingPanel(Panel):
         if self.controller.state == "running" and self.is_shown():
             self.controller.request_snapshot()
 
-    def _after_steps(self, _batch) -> None:
+    def _after_steps(self, _batch=None) -> None:
         if self.controller.state != "running":
             self.controller.request_snapshot()
 

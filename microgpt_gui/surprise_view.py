@@ -247,6 +247,7 @@ class SurprisePanel(Panel):
         c.capture_ready.connect(self._on_capture)
         c.snapshot_ready.connect(self.view.set_inference)
         c.stats_batch.connect(self._after_steps)
+        c.stopped.connect(self._after_steps)  # scored by the model it stopped with
         c.reset_done.connect(lambda _info: self.request())
         ctx.themes.changed.connect(self.apply_theme)
         self.timer = self.paced_timer(1000 // CAPTURE_HZ, self._tick)
@@ -269,7 +270,7 @@ class SurprisePanel(Panel):
         if self._ticks % CAPTURE_HZ == 0:
             self.controller.request_snapshot()
 
-    def _after_steps(self, _batch) -> None:
+    def _after_steps(self, _batch=None) -> None:
         if self.controller.state != "running" and self.is_shown():
             self.request()  # a single Step: show its document at once
             self.controller.request_snapshot()  # and the guesses of the updated model
