@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from engine.weights import RatioRecorder, matrix_view
 
 from .panels import Panel
-from .plotutil import cache_axes, thinned_ticks
+from .plotutil import cache_axes, label_spacing, row_label_spacing, thinned_ticks, tick_font
 
 REFRESH_MS = 250
 CAPACITY = 20_000  # rows kept; beyond it every other older row is dropped
@@ -107,6 +108,7 @@ class WeightsPanel(Panel):
         mp.setMouseEnabled(False, False)
         mp.hideButtons()
         cache_axes(mp)
+        mp.getViewBox().sigResized.connect(self._fit_ticks)  # thinned for the new size
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(self.cmap.getLookupTable(nPts=256))
         mp.addItem(self.image)
@@ -132,6 +134,8 @@ class WeightsPanel(Panel):
         self.names: list[str] = []  # the model's matrices, once read
         self.shown = None  # (step, name) of the matrix on screen
         self.current = None  # (name, matrix, labels, transposed, x name, y name) shown
+        self._tick_names: tuple[list[str], list[str]] = ([], [])  # the map's x, y labels
+        self._tokens_down = False  # the y labels are tokens (else indices)
         self.map_plot.scene().sigMouseMoved.connect(self._hover)
         self._pending = False
         self._wanted = ""  # "" = the step sizes, else a matrix name
@@ -287,18 +291,33 @@ class WeightsPanel(Panel):
         x_axis, y_axis = mp.getAxis("bottom"), mp.getAxis("left")
         x_axis.setLabel(x_name)
         y_axis.setLabel(y_name)
-        vb = mp.getViewBox()
-        for axis, n, length, token_axis in (
-                (x_axis, shown.shape[1], vb.width(), tokens and across),
-                (y_axis, shown.shape[0], vb.height(), tokens and not across)):
-            # Ticks at the cells' centres: token letters, or indices 0, 1, ... thinned
-            # so that neighbouring labels never touch.
-            names = labels if token_axis else [str(i) for i in range(n)]
-            axis.setTicks([thinned_ticks(names, length / max(n, 1), 12 if token_axis else 24)])
+        self._tick_names = tuple(
+            labels if token_axis else [str(i) for i in range(n)]
+            for n, token_axis in ((shown.shape[1], tokens and across),
+                                  (shown.shape[0], tokens and not across)))
+        self._tokens_down = tokens and not across
         self.current = (name, w, labels, across, x_name, y_name)
+        self._fit_ticks()
         self.caption.setText(
             f"{name}: {rows} × {cols} at step {step}, values from {w.min():.3g} to "
             f"{w.max():.3g}. Blue: negative, white: 0, red: positive.")
+
+    def _fit_ticks(self, *_) -> None:
+        """Ticks at the cells' centres: token letters, or indices 0, 1, ..., every k-th
+        one so that neighbouring labels never touch, measured in the axes' font (side by
+        side: the labels' widths, "1020" is wider than "7"; stacked: letters a capital's
+        height apart as on the attention maps, numbers a line apart, as digits are all
+        that tall). Again whenever the map's size changes: a paused model is not drawn
+        again."""
+        mp = self.map_plot.getPlotItem()
+        vb, font = mp.getViewBox(), tick_font(self.ctx.theme.plot_font_size)
+        x_names, y_names = self._tick_names
+        stacked = row_label_spacing(font) if self._tokens_down else QFontMetrics(font).height()
+        for axis, names, length, room in (
+                (mp.getAxis("bottom"), x_names, vb.width(), label_spacing(font, x_names)),
+                (mp.getAxis("left"), y_names, vb.height(), stacked)):
+            if names and length > 0:
+                axis.setTicks([thinned_ticks(names, length / len(names), room)])
 
     def cell_text(self, x: float, y: float) -> str:
         """'wte[a, 3] = 0.123 (token a, dimension 3)' for the cell at view (x, y)."""
@@ -324,12 +343,20 @@ class WeightsPanel(Panel):
 
     # --- look and state -----------------------------------------------------------------
     def apply_theme(self, theme) -> None:
+        font = tick_font(theme.plot_font_size)
         for plot in (self.ratio_plot, self.map_plot):
             plot.setBackground(theme.plot_background)
+            for side in ("left", "bottom"):  # the size _fit_ticks measures labels in
+                plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
+        # Room above the map for half a row label: the one centred on the first row of a
+        # tall matrix (rows a pixel apart) was cut in half by the panel's edge.
+        half = QFontMetrics(font).height() // 2 + 1
+        self.map_plot.getPlotItem().layout.setContentsMargins(1, half, 1, 1)
         self.guide.setPen(pg.mkPen(theme.clip, width=theme.thin_width,
                                    style=Qt.PenStyle.DashLine))
         for i, curve in enumerate(self.curves.values()):
             curve.setPen(pg.mkPen(PALETTE[i % len(PALETTE)], width=theme.line_width))
+        self._fit_ticks()
 
     def save_state(self) -> dict:
         return {"matrix": self._wanted}

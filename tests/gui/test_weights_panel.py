@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from engine import preset
 from tests.gui.helpers import WAIT, in_worker, reset, steps
@@ -130,3 +131,58 @@ def test_the_chosen_view_is_remembered(qtbot, make_window):
     assert panel.matrix.currentText() == "layer0.mlp_fc1" and panel.pages.currentIndex() == 1
     panel.restore_state({"matrix": 7})  # junk in a settings file changes nothing
     assert panel.save_state() == state
+
+
+def drawn_labels(widget, axis):
+    """The tick labels `axis` draws, as rects in `widget`'s pixels."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(8, 8, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [widget.mapFromScene(axis.mapRectToScene(rect)).boundingRect()
+            for rect, _flags, _text in texts]
+
+
+@pytest.mark.parametrize("name, projector_font", [("layer0.mlp_fc1", False),
+                                                   ("layer0.mlp_fc1", True), ("wte", False)])
+def test_the_maps_tick_labels_never_touch(qtbot, make_window, name, projector_font):
+    """Indices up to 1023 across (a wide model's MLP matrix) and 255 down, or letters
+    across and 16 dimensions down, in the theme's tick font, and again after the window
+    shrinks while paused (no new step redraws the map); no label cut by the panel's edge."""
+    from PySide6.QtGui import QFontMetrics
+
+    from microgpt_gui.plotutil import label_spacing
+    from tests.gui.test_layout import tick_gaps_px
+
+    w = make_window()
+    if projector_font:
+        w.ctx.themes.set_theme(w.ctx.theme.with_(plot_font_size=16))
+    panel = show_weights(qtbot, w)
+    tick_until(qtbot, panel, lambda: bool(panel.names))
+    panel.matrix.setCurrentText(name)
+    tick_until(qtbot, panel, lambda: panel.shown is not None)
+    if name == "wte":
+        labels = in_worker(qtbot, w, lambda t: t.tokenizer.labels())
+        matrix = in_worker(qtbot, w, lambda t: t.params["wte"].copy())
+    else:  # a model of n_embd 256: 4 x 256 rows
+        labels, matrix = [], np.random.default_rng(0).normal(size=(1024, 256))
+    panel.show_matrix(0, name, matrix, labels)
+    plot = panel.map_plot.getPlotItem()
+    for size in ((1440, 900), (1000, 640)):
+        w.resize(*size)
+        qtbot.wait(200)
+        for side in ("bottom", "left"):
+            axis = plot.getAxis(side)
+            font = axis.style["tickFont"]
+            assert font is not None and font.pointSize() == w.ctx.theme.plot_font_size
+            labels = [text for _, text in axis._tickLevels[0]]
+            need = (label_spacing(font, labels) if side == "bottom" else
+                    QFontMetrics(font).height())  # stacked digits: a line apart
+            gaps = tick_gaps_px(plot, side)
+            assert len(gaps) >= 2 and min(gaps) >= need - 0.5, (size, side, min(gaps), need)
+            inside = panel.map_plot.rect()
+            assert all(inside.contains(r) for r in drawn_labels(panel.map_plot, axis))
