@@ -15,11 +15,13 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QPointF, Qt
 
 from engine.baselines import baselines
 
 from .plotutil import tick_font
+
+LABEL_AT = 0.98  # where along the line (0 = left end, 1 = right end) the label ends
 
 
 class LevelLine(pg.InfiniteLine):
@@ -32,9 +34,10 @@ class LevelLine(pg.InfiniteLine):
         # pairs" above its line (the red dots of a long run end below it).
         anchor = (1, 0) if below else (1, 1)
         super().__init__(angle=0, movable=False, label=name,
-                         labelOpts={"position": 0.98, "anchors": [anchor, anchor],
+                         labelOpts={"position": LABEL_AT, "anchors": [anchor, anchor],
                                     "movable": False})
         self.name = name
+        self.below = below  # the label's designed side
         self.loss = math.nan  # (not .value: InfiniteLine.value() is its position)
         self._log = False
         self.hide()
@@ -44,6 +47,17 @@ class LevelLine(pg.InfiniteLine):
         self.setToolTip(tip)
         self._place()  # first: a hidden label ignores new text
         self.label.setFormat(f"{self.name} {value:.2f}" if math.isfinite(value) else self.name)
+
+    def put_label(self, below: bool, offset: float = 0.0, position: float = LABEL_AT) -> None:
+        """The label's right end `position` along the line; its top `offset` pixels under
+        the line (below), or its bottom `offset` pixels over it."""
+        h = max(self.label.boundingRect().height(), 1.0)
+        anchor = (1, -offset / h) if below else (1, 1 + offset / h)
+        if [anchor, anchor] != self.label.anchors:
+            self.label.anchors = [anchor, anchor]
+            self.label.updatePosition()
+        if position != self.label.orthoPos:
+            self.label.setPosition(position)
 
     def setLogMode(self, x: bool, y: bool) -> None:  # noqa: N802 (pyqtgraph's name)
         self._log = y
@@ -66,6 +80,11 @@ class BaselineLines(QObject):
         self.bigram = LevelLine("letter pairs", below=False)
         for line in (self.guessing, self.bigram):
             plot.addItem(line, ignoreBounds=True)  # a scale, not data: no say in the range
+            line.sigPositionChanged.connect(self._arrange)
+        self.plot = plot
+        vb = plot.getViewBox()
+        vb.sigYRangeChanged.connect(self._arrange)
+        vb.sigResized.connect(self._arrange)
         self.result = None
         ctx.controller.reset_done.connect(self._on_reset)
         ctx.themes.changed.connect(self.apply_theme)
@@ -90,6 +109,31 @@ class BaselineLines(QObject):
             "first model of Karpathy's makemore), scored on the same validation names as "
             "the red dots. Below it, the GPT uses more than the previous letter.")
 
+    def _arrange(self, *_) -> None:
+        """Each label on its designed side of its line, unless the lines are too close on
+        screen for both labels between them: a loss that blew up stretches the axis to
+        30 or more, 3.30 and 2.45 end up a few pixels apart, and the labels covered each
+        other, each crossed by the other line. Then both go beside each other on one side
+        of the pair (letter pairs left of guessing): over the upper line, or under the
+        lower one if there is no room above."""
+        g, b = self.guessing, self.bigram
+        vb = self.plot.getViewBox()
+        if g.isVisible() and b.isVisible() and vb.width() > 0:
+            y = {line: vb.mapViewToScene(QPointF(0, line.value())).y() for line in (g, b)}
+            h = {line: line.label.boundingRect().height() for line in (g, b)}
+            top, bottom = sorted((g, b), key=y.get)  # on screen
+            gap = y[bottom] - y[top]
+            between = (h[top] if top.below else 0) + (0 if bottom.below else h[bottom])
+            if gap < between:
+                below = y[top] - max(h.values()) < vb.sceneBoundingRect().top()
+                for line in (g, b):  # the far line's label moves past the near line
+                    far = line is (top if below else bottom)
+                    line.put_label(below, gap if far else 0.0, LABEL_AT if line is g else
+                                   LABEL_AT - (g.label.boundingRect().width() + 8) / vb.width())
+                return
+        for line in (g, b):
+            line.put_label(line.below)
+
     def apply_theme(self, theme) -> None:
         font = tick_font(theme.plot_font_size)
         for line, color in ((self.guessing, theme.clip), (self.bigram, theme.warning)):
@@ -102,3 +146,4 @@ class BaselineLines(QObject):
             backing.setAlpha(220)
             line.label.fill = pg.mkBrush(backing)
             line.label.update()
+        self._arrange()  # the labels' sizes changed
