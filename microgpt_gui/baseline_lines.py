@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 
 from engine.baselines import baselines
 
@@ -85,6 +85,9 @@ class BaselineLines(QObject):
         vb = plot.getViewBox()
         vb.sigYRangeChanged.connect(self._arrange)
         vb.sigResized.connect(self._arrange)
+        legend = getattr(plot, "legend", None)
+        if legend is not None:  # it moves to its corner after the plot has been resized
+            legend.geometryChanged.connect(self._arrange)
         self.result = None
         ctx.controller.reset_done.connect(self._on_reset)
         ctx.themes.changed.connect(self.apply_theme)
@@ -110,29 +113,75 @@ class BaselineLines(QObject):
             "the red dots. Below it, the GPT uses more than the previous letter.")
 
     def _arrange(self, *_) -> None:
-        """Each label on its designed side of its line, unless the lines are too close on
-        screen for both labels between them: a loss that blew up stretches the axis to
-        30 or more, 3.30 and 2.45 end up a few pixels apart, and the labels covered each
-        other, each crossed by the other line. Then both go beside each other on one side
-        of the pair (letter pairs left of guessing): over the upper line, or under the
-        lower one if there is no room above."""
-        g, b = self.guessing, self.bigram
+        """Each label on its designed side of its line, at the line's right end, unless
+        - the lines are too close on screen for both labels between them (a loss that blew
+          up stretches the axis to 30 or more: 3.30 and 2.45 end up a few pixels apart,
+          and the labels covered each other, each crossed by the other line): then they go
+          over the upper line and under the lower one, or side by side (letter pairs left
+          of guessing) over the upper line or under the lower one;
+        - a label would be under the legend (top right; a short plot) or out of the plot:
+          then it goes elsewhere on that list, or left of the legend."""
         vb = self.plot.getViewBox()
-        if g.isVisible() and b.isVisible() and vb.width() > 0:
-            y = {line: vb.mapViewToScene(QPointF(0, line.value())).y() for line in (g, b)}
-            h = {line: line.label.boundingRect().height() for line in (g, b)}
-            top, bottom = sorted((g, b), key=y.get)  # on screen
+        view = vb.sceneBoundingRect()
+        shown = [line for line in (self.guessing, self.bigram) if line.isVisible()]
+        if view.width() <= 0 or not shown:
+            return
+        y = {line: vb.mapViewToScene(QPointF(0, line.value())).y() for line in shown}
+        size = {line: line.label.boundingRect() for line in shown}
+        legend = getattr(self.plot, "legend", None)
+        legend = legend.sceneBoundingRect() if legend is not None and legend.isVisible() \
+            else QRectF()
+        end = view.left() + LABEL_AT * view.width()
+
+        def rect(line, below, offset, right) -> QRectF:
+            """Where the label is drawn, `offset` pixels past its line, ending at `right`."""
+            w, h = size[line].width(), size[line].height()
+            return QRectF(right - w, y[line] + offset if below else y[line] - offset - h, w, h)
+
+        def best(options):
+            """The first option (a {line: (below, offset, right)}) whose labels are in
+            the plot and clear of the legend; else the first in the plot; else the first."""
+            def area(option):
+                out = QRectF()
+                for line, spot in option.items():
+                    out = out.united(rect(line, *spot))
+                return out
+
+            for ok in (lambda a: view.contains(a) and not a.intersects(legend),
+                       view.contains, lambda a: True):
+                for option in options:
+                    if ok(area(option)):
+                        return option
+
+        def and_left_of_legend(options):
+            """The options, then each moved left of the legend."""
+            moved = []
+            for option in options:
+                right = max(spot[2] for spot in option.values())
+                shift = right - (legend.left() - 8)
+                moved.append({line: (below, offset, r - shift)
+                              for line, (below, offset, r) in option.items()})
+            return options + moved
+
+        g, b = self.guessing, self.bigram
+        chosen = {}
+        if len(shown) == 2:
+            top, bottom = sorted(shown, key=y.get)  # on screen
             gap = y[bottom] - y[top]
-            between = (h[top] if top.below else 0) + (0 if bottom.below else h[bottom])
+            between = ((size[top].height() if top.below else 0)
+                       + (0 if bottom.below else size[bottom].height()))
             if gap < between:
-                below = y[top] - max(h.values()) < vb.sceneBoundingRect().top()
-                for line in (g, b):  # the far line's label moves past the near line
-                    far = line is (top if below else bottom)
-                    line.put_label(below, gap if far else 0.0, LABEL_AT if line is g else
-                                   LABEL_AT - (g.label.boundingRect().width() + 8) / vb.width())
-                return
-        for line in (g, b):
-            line.put_label(line.below)
+                beside = end - size[g].width() - 8  # where the letter-pair label ends
+                chosen = best(and_left_of_legend([
+                    {top: (False, 0.0, end), bottom: (True, 0.0, end)},  # apart
+                    *({g: (below, gap if g is far else 0.0, end),  # side by side
+                       b: (below, gap if b is far else 0.0, beside)}
+                      for below, far in ((False, bottom), (True, top)))]))  # over, under
+        for line in shown:  # (as designed)
+            if line not in chosen:
+                chosen.update(best(and_left_of_legend([{line: (line.below, 0.0, end)}])))
+        for line, (below, offset, right) in chosen.items():
+            line.put_label(below, offset, (right - view.left()) / view.width())
 
     def apply_theme(self, theme) -> None:
         font = tick_font(theme.plot_font_size)

@@ -60,13 +60,15 @@ def test_projector_sizes_reach_the_labels(qtbot, make_window):
     assert lines.bigram.label.textItem.font().pointSize() == small + 8
 
 
-@pytest.mark.parametrize("log_y", [False, True])
-def test_the_labels_stay_apart_when_the_lines_come_close(qtbot, make_window, log_y):
+@pytest.mark.parametrize("log_y, smallest", [(False, False), (True, False), (False, True)])
+def test_the_labels_stay_apart_when_the_lines_come_close(qtbot, make_window, log_y,
+                                                         smallest):
     """A loss that blew up to 30 or 300 puts guessing (3.30) and letter pairs (2.4) a few
     pixels apart (near the bottom, or near the top of a view zoomed out below them): the
     labels must neither cover each other nor be crossed by the other line, nor leave the
-    plot; with room between the lines, guessing stays below its line and letter pairs
-    above its own."""
+    plot, nor hide under the legend (also with the window at its smallest: a short plot
+    and an ordinary range); with room between the lines, guessing stays below its line
+    and letter pairs above its own."""
     from PySide6.QtCore import QPointF
 
     w = make_window()
@@ -75,6 +77,10 @@ def test_the_labels_stay_apart_when_the_lines_come_close(qtbot, make_window, log
     vb = plot.getViewBox()
     w.curves.follow.setChecked(False)
     w.curves.log_y.setChecked(log_y)
+    legend = plot.legend.sceneBoundingRect
+    ranges = ((2, 4.0), (2, 30.0), (2, 300.0), (1e-20 if log_y else -300, 3.6), (2, 4.0))
+    if smallest:
+        ranges = ((1.7, 4.4), (2, 30.0))
 
     def line_y(line):
         return vb.mapViewToScene(QPointF(0, line.value())).y()
@@ -82,16 +88,20 @@ def test_the_labels_stay_apart_when_the_lines_come_close(qtbot, make_window, log
     def label(line):
         return line.label.mapRectToScene(line.label.boundingRect())
 
-    for low, top in ((2, 4.0), (2, 30.0), (2, 300.0), (1e-20 if log_y else -300, 3.6),
-                     (2, 4.0)):
+    for low, top in ranges:
         plot.setYRange(math.log10(low) if log_y else low, math.log10(top) if log_y else top,
                        padding=0)
+        if smallest:  # the legend moves after the plot has been resized
+            w.resize(1400, 900)
+            qtbot.wait(50)
+            w.resize(200, 150)  # as small as it goes
         qtbot.wait(50)
         g, b = label(lines.guessing), label(lines.bigram)
         assert not g.intersects(b), top
         assert not g.top() < line_y(lines.bigram) < g.bottom(), top
         assert not b.top() < line_y(lines.guessing) < b.bottom(), top
         assert vb.sceneBoundingRect().contains(g) and vb.sceneBoundingRect().contains(b), top
-        if top == 4.0:  # far apart: as designed
+        assert not g.intersects(legend()) and not b.intersects(legend()), top
+        if top == 4.0 and not smallest:  # far apart: as designed
             assert g.top() == pytest.approx(line_y(lines.guessing), abs=1)
             assert b.bottom() == pytest.approx(line_y(lines.bigram), abs=1)
