@@ -102,8 +102,15 @@ class TaskRunner(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._threads: set[TaskThread] = set()
+        self._shut = False
 
-    def run(self, fn, on_done=None, on_error=None, on_progress=None) -> TaskThread:
+    def run(self, fn, on_done=None, on_error=None, on_progress=None) -> TaskThread | None:
+        """The job's thread, started; None once shut down (nothing runs, no callback)."""
+        if self._shut:
+            # A request made before the window closed can be answered after it (Generate:
+            # the snapshot arrives, then the sampling job would start): no thread may
+            # start after shutdown(), which promised that none outlives the window.
+            return None
         t = TaskThread(fn)
         _Relay(self, t, on_done, on_error, on_progress)
         self._threads.add(t)
@@ -116,7 +123,8 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int | None = 3000) -> bool:
         """Ask every job to stop; wait at most timeout_ms for all of them together
-        (None: until they have ended)."""
+        (None: until they have ended). Jobs asked for later are not started."""
+        self._shut = True
         threads = list(self._threads)
         for t in threads:
             t.requestInterruption()
