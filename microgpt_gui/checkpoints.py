@@ -22,6 +22,7 @@ from engine.analysis import RunRecord
 from engine.trainer import StepStats
 
 from .runs_panel import record_from_history
+from .special_files import special_file_problem
 
 FILTER = "microgpt checkpoint (*.npz)"
 
@@ -110,6 +111,11 @@ class CheckpointManager(QObject):
     def open(self, path: str) -> None:
         """Load on the worker thread; on success the controller replaces the run."""
         from engine.trainer import Trainer
+
+        problem = special_file_problem(path)  # a named pipe would block training for ever
+        if problem:
+            self.failed.emit(f"Could not open the checkpoint: {problem}")
+            return
 
         state = {"path": path, "extra": {}, "dataset": None}
         current = getattr(self.window, "datasets", None)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
+from .special_files import special_file_problem
+
 SHOW_AFTER_MS = 300
 
 
@@ -40,8 +42,16 @@ class DatasetManager(QObject):
 
     def load(self, source: str, label: str):
         from engine import load_dataset
+        from engine.data import DataError
 
-        self._start(label, lambda progress: load_dataset(source, progress=progress))
+        problem = special_file_problem(source)  # a named pipe would load for ever
+
+        def job(progress):
+            if problem:  # failed like any other bad file: the same message, the same way
+                raise DataError(problem)
+            return load_dataset(source, progress=progress)
+
+        self._start(label, job)
 
     def download_makemore(self):
         def job(progress):

@@ -23,6 +23,8 @@ from engine.config import PRESETS, ConfigError, GPTConfig, RunConfig, TrainConfi
 from engine.download import MAKEMORE, MAKEMORE_FILE
 from engine.safe_write import write_safely
 
+from .special_files import special_file_problem
+
 FORMAT_KEY = "microgpt_lesson"
 FORMAT_VERSION = 1
 SPEEDS = (1, 5, 20, 100, "max")  # the GUI's speed choices (steps per second)
@@ -158,6 +160,9 @@ class Lesson:
 def load_lesson(path: str | os.PathLike) -> Lesson:
     """Read and check a lesson file; LessonError names the file and the problem."""
     p = Path(path)
+    problem = special_file_problem(p)  # a named pipe would block the window for ever
+    if problem:
+        raise LessonError(problem)
     try:
         text = p.read_text(encoding="utf-8-sig")  # a BOM (Windows Notepad) is fine
     except FileNotFoundError:

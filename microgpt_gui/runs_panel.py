@@ -32,6 +32,7 @@ from engine.analysis import RunRecord, read_csv
 
 from .panels import Panel
 from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, smoothed, to_drop
+from .special_files import special_file_problem
 
 PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
            "#9e9d24")
@@ -291,6 +292,10 @@ class RunsPanel(Panel):
             path, _ = QFileDialog.getOpenFileName(self, "Import curves", "", "CSV (*.csv)")
             if not path:
                 return False
+        problem = special_file_problem(path)  # a named pipe would block the window for ever
+        if problem:
+            self._tell(f"Import failed: {problem}")
+            return False
         try:
             runs = read_csv(path)
         except ValueError as e:  # one line naming the file, the line and what is wrong
