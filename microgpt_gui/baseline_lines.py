@@ -120,7 +120,7 @@ class BaselineLines(QObject):
           over the upper line and under the lower one, or side by side (letter pairs left
           of guessing) over the upper line or under the lower one;
         - a label would be under the legend (top right; a short plot) or out of the plot:
-          then it goes elsewhere on that list, or left of the legend."""
+          then it moves left of the legend, or to the next place on that list."""
         vb = self.plot.getViewBox()
         view = vb.sceneBoundingRect()
         shown = [line for line in (self.guessing, self.bigram) if line.isVisible()]
@@ -154,14 +154,14 @@ class BaselineLines(QObject):
                         return option
 
         def and_left_of_legend(options):
-            """The options, then each moved left of the legend."""
-            moved = []
+            """Each option, and after it the same moved left of the legend (a label
+            beside its own line comes first, even if not at the line's end)."""
+            out = []
             for option in options:
-                right = max(spot[2] for spot in option.values())
-                shift = right - (legend.left() - 8)
-                moved.append({line: (below, offset, r - shift)
-                              for line, (below, offset, r) in option.items()})
-            return options + moved
+                shift = max(spot[2] for spot in option.values()) - (legend.left() - 8)
+                out += [option, {line: (below, offset, r - shift)
+                                 for line, (below, offset, r) in option.items()}]
+            return out
 
         g, b = self.guessing, self.bigram
         chosen = {}
