@@ -64,8 +64,8 @@ class CheckpointManager(QObject):
 
     def _on_error(self, _message: str) -> None:
         # A checkpoint that failed to load is reported by the controller ("Could not
-        # start a new model: ..."); forget it so the next Reset is not mistaken for it.
-        if self._opening is not None and not self.controller.busy:
+        # open the checkpoint: ..."): forget it once its own request is answered.
+        if self._opening is not None and not self.controller.pending(self._opening["token"]):
             self._opening = None
 
     # --- saving ----------------------------------------------------------------------------
@@ -135,12 +135,13 @@ class CheckpointManager(QObject):
             return trainer
 
         self._opening = state
-        self.controller.replace_trainer(factory, "Could not open the checkpoint")
+        state["token"] = self.controller.replace_trainer(factory, "Could not open the checkpoint")
 
     def _on_reset_done(self, info) -> None:
-        state, self._opening = self._opening, None
-        if state is None:
-            return
+        state = self._opening
+        if state is None or self.controller.answered != state["token"]:
+            return  # another new model (a Reset asked for before the checkpoint)
+        self._opening = None
         run = state["extra"].get("run")
         if isinstance(run, dict):
             try:

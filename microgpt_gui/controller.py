@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections import deque
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
@@ -70,8 +71,11 @@ class RunController(QObject):
         self.last_error = ""
         self._callbacks: dict[int, tuple] = {}
         self._tokens = itertools.count(1)
-        self._resetting = False
-        self._failure = "Could not start a new model"  # the prefix of a failed reset's error
+        # (token, prefix of its error) of every new model asked for and not built yet, in
+        # order: the worker builds them one after another and answers each in turn (a
+        # Reset, then Open checkpoint before the first is built: two answers).
+        self._resets: deque[tuple[int, str]] = deque()
+        self.answered = 0  # the token of the request reset_done / a failure answers
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
 
         self.worker_thread = QThread()
@@ -110,8 +114,12 @@ class RunController(QObject):
     # --- commands -------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        """A reset is being built on the worker thread."""
-        return self._resetting
+        """A new model is being built on the worker thread (or waits to be)."""
+        return bool(self._resets)
+
+    def pending(self, token: int) -> bool:
+        """The new model replace_trainer() returned `token` for is not answered yet."""
+        return any(t == token for t, _failure in self._resets)
 
     def train(self):
         self._cmd_start.emit()
@@ -134,13 +142,15 @@ class RunController(QObject):
 
         self.replace_trainer(lambda: Trainer(config, dataset))
 
-    def replace_trainer(self, factory, failure: str = "Could not start a new model"):
+    def replace_trainer(self, factory, failure: str = "Could not start a new model") -> int:
         """factory() runs on the worker thread and returns a Trainer; if it raises, the
-        old run stays and the error reads "<failure>: <what went wrong>"."""
-        self._failure = failure
-        self._resetting = True
+        old run stays and the error reads "<failure>: <what went wrong>". Returns a
+        token: `answered` holds it while reset_done (or the error) for this one is sent."""
+        token = next(self._tokens)
+        self._resets.append((token, failure))
         self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)
+        return token
 
     def set_speed(self, steps_per_second: float):
         self.speed = float(steps_per_second)
@@ -225,7 +235,7 @@ class RunController(QObject):
                 self.stopped.emit()
 
     def _on_reset_done(self, info):
-        self._resetting = False
+        self.answered = self._resets.popleft()[0] if self._resets else 0
         old_history, old_info = self.history, self.info
         self.history = History(self._capacity, old_history.smoothing)
         self.info = info
@@ -234,8 +244,9 @@ class RunController(QObject):
         self.reset_done.emit(info)
 
     def _on_reset_failed(self, message: str):
-        self._resetting = False
-        self._on_error(f"{self._failure}: {message}")
+        self.answered, failure = (self._resets.popleft() if self._resets else
+                                  (0, "Could not start a new model"))
+        self._on_error(f"{failure}: {message}")
 
     def _on_error(self, message: str):
         self.last_error = message

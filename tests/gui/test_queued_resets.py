@@ -1,0 +1,70 @@
+"""Several new models asked for before the first is built (Reset, Open checkpoint): each
+answer is matched to its own request.
+
+The training thread builds them one after the other, and a big model or a big file takes
+seconds. The checkpoint manager took the first model to arrive for the checkpoint it had
+asked for: opened while a Reset was still being built, the checkpoint came without its
+curves and settings ("Opened checkpoint" was said of the Reset's model), and a failing
+Reset was reported as "Could not open the checkpoint". The window also stopped saying
+"building the model" while more models were still queued.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.gui.helpers import WAIT, train_to_end
+
+
+def hold_worker(w, seconds=0.5):
+    """Keep the training thread busy, so that what is asked next queues behind it."""
+    w.controller.call_in_worker(lambda _t: time.sleep(seconds))
+
+
+def saved_checkpoint(qtbot, w, path):
+    train_to_end(qtbot, w)
+    with qtbot.waitSignal(w.checkpoints.saved, timeout=WAIT):
+        w.checkpoints.save(str(path))
+    return w.controller.history.step
+
+
+def test_a_checkpoint_opened_while_a_reset_is_built_keeps_its_curves(qtbot, make_window,
+                                                                      tmp_path):
+    w = make_window(num_steps=30)
+    step = saved_checkpoint(qtbot, w, tmp_path / "c.npz")
+    w.controls.fields["num_steps"].setValue(77)  # the Reset's model: 77 steps
+    hold_worker(w)
+    w.reset()
+    w.checkpoints.open(str(tmp_path / "c.npz"))
+    opened = []
+    w.checkpoints.opened.connect(opened.append)
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    c = w.controller
+    assert c.info.config.train.num_steps == 30  # the checkpoint's model came last
+    assert c.history.step == step and len(c.history) == step  # with its curves
+    assert w.controls.fields["num_steps"].value() == 30  # and its settings
+
+
+def test_building_is_shown_until_the_last_queued_model_is_built(qtbot, make_window):
+    w = make_window()
+    hold_worker(w)
+    for _ in range(3):
+        w.reset()
+    done = []
+    w.controller.reset_done.connect(lambda info: done.append(w.controller.busy))
+    qtbot.waitUntil(lambda: len(done) == 3, timeout=WAIT)
+    assert done == [True, True, False]
+
+
+def test_a_failing_reset_before_a_checkpoint_is_reported_as_a_reset(qtbot, make_window,
+                                                                    tmp_path):
+    w = make_window(num_steps=30)
+    saved_checkpoint(qtbot, w, tmp_path / "c.npz")
+    hold_worker(w)
+    w.controller.replace_trainer(lambda: 1 / 0)  # a Reset that fails
+    w.checkpoints.open(str(tmp_path / "c.npz"))
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
+    errors = [text for kind, text in w.messages if kind == "Warning"]
+    assert errors and errors[0].startswith("Could not start a new model: ZeroDivisionError")
+    qtbot.waitUntil(lambda: w.controller.history.step == 30, timeout=WAIT)  # then opened
