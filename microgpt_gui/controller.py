@@ -76,6 +76,7 @@ class RunController(QObject):
         # Reset, then Open checkpoint before the first is built: two answers).
         self._resets: deque[tuple[int, str]] = deque()
         self.answered = 0  # the token of the request reset_done / a failure answers
+        self.requested = 0  # the token of the latest request
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
 
         self.worker_thread = QThread()
@@ -146,7 +147,7 @@ class RunController(QObject):
         """factory() runs on the worker thread and returns a Trainer; if it raises, the
         old run stays and the error reads "<failure>: <what went wrong>". Returns a
         token: `answered` holds it while reset_done (or the error) for this one is sent."""
-        token = next(self._tokens)
+        token = self.requested = next(self._tokens)
         self._resets.append((token, failure))
         self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)

@@ -45,6 +45,11 @@ class LessonManager(QObject):
         self.path: str | None = None
         self.overrides: dict = {}
         self._pending: Lesson | None = None
+        # The controller's token of the pending lesson's model, once asked for (None while
+        # its data loads): models asked for before it (a Reset still being built) arrive
+        # first and are not the lesson's.
+        self._token: int | None = None
+        self._asked = 0  # the controller's latest token when the lesson's data was asked for
         window.config_modifiers.append(self.modify)
         window.controls.preset.currentTextChanged.connect(self._user_took_over)
         self._explorer_hooked = False  # the Optimizations panel may be installed after us
@@ -176,23 +181,32 @@ class LessonManager(QObject):
         if self.live is not None:
             self.live.set_val_every(cfg.train.val_every, chosen=True)
         self.lesson, self.path = lesson, str(path)
-        self._pending = lesson
+        self._pending, self._token = lesson, None
         self._apply_display(lesson)
         ds = w.datasets.dataset
+        self._asked = w.controller.requested
         if source == MAKEMORE:
             if ds is not None and is_makemore_copy(ds.source):
-                w.reset()
+                self._reset()
             else:  # the cached copy, or a download (progress, Cancel, offline message)
                 w.datasets.download_makemore()  # -> _on_dataset_loaded -> Reset
         elif ds is not None and ds.source == source:
-            w.reset()
+            self._reset()
         else:
             w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset
 
-    def _on_dataset_loaded(self, _ds) -> None:
-        # The window resets by itself when nothing was trained yet; never twice.
-        if self._pending is not None and not self.window.controller.busy:
+    def _reset(self) -> None:
+        """The lesson's model: a Reset now, unless the window asked for one since the
+        lesson's data was (it resets by itself on new data when nothing was trained)."""
+        c = self.window.controller
+        if c.requested == self._asked:
             self.window.reset()
+        if c.requested != self._asked:
+            self._token = c.requested
+
+    def _on_dataset_loaded(self, _ds) -> None:
+        if self._pending is not None and self._token is None:
+            self._reset()
 
     # --- going back when the lesson's data or model fails ---------------------------------------
     def _snapshot(self) -> dict:
@@ -265,10 +279,13 @@ class LessonManager(QObject):
 
     def _on_controller_error(self, message: str) -> None:
         # The lesson's model could not be built (e.g. too few documents for its split).
-        if self._pending is not None and not self.window.controller.busy:
+        if (self._pending is not None and self._token is not None
+                and not self.window.controller.pending(self._token)):
             self._undo("its model could not be built from its data")
 
     def _on_reset_done(self, info) -> None:
+        if self._pending is not None and self.window.controller.answered != self._token:
+            return  # not the lesson's model (asked for before it, or its data still loads)
         lesson, self._pending = self._pending, None
         self._before = None
         if lesson is None:

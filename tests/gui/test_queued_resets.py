@@ -68,3 +68,50 @@ def test_a_failing_reset_before_a_checkpoint_is_reported_as_a_reset(qtbot, make_
     errors = [text for kind, text in w.messages if kind == "Warning"]
     assert errors and errors[0].startswith("Could not start a new model: ZeroDivisionError")
     qtbot.waitUntil(lambda: w.controller.history.step == 30, timeout=WAIT)  # then opened
+
+
+def test_a_lesson_opened_while_a_reset_is_built_is_opened_with_its_own_model(qtbot, make_window,
+                                                                            tmp_path):
+    import json
+
+    from tests.gui.conftest import DOCS
+
+    lesson = tmp_path / "l.json"
+    lesson.write_text(json.dumps({"microgpt_lesson": 1, "title": "Queued", "dataset": str(DOCS),
+                                  "settings": {"num_steps": 33}}))
+    w = make_window(num_steps=30)
+    w.controls.fields["num_steps"].setValue(77)
+    hold_worker(w)
+    w.reset()
+    opened = []
+    w.lessons.opened.connect(lambda _p: opened.append(w.controller.info.config.train.num_steps))
+    assert w.lessons.open(str(lesson))
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    assert opened == [33] and w.controller.info.config.train.num_steps == 33
+
+
+def test_a_lesson_whose_data_loads_while_a_reset_is_built_gets_its_own_model(
+        qtbot, make_window, tmp_path):
+    """The Reset's model (old data, old settings) arrives after the lesson's data: it is
+    not the lesson's, and the lesson still gets a model of its own."""
+    import json
+
+    lesson = tmp_path / "l.json"
+    (tmp_path / "other.txt").write_text("\n".join(f"name{chr(97 + i % 26)}{i % 7}"
+                                                 for i in range(300)) + "\n")
+    lesson.write_text(json.dumps({"microgpt_lesson": 1, "title": "Other data",
+                                  "dataset": "other.txt", "settings": {"num_steps": 33}}))
+    w = make_window(num_steps=30)
+    train_to_end(qtbot, w)  # something trained: the window does not reset on new data
+    w.controls.fields["num_steps"].setValue(77)
+    hold_worker(w, 1.5)  # the Reset is built after the lesson's data has loaded
+    w.reset()
+    opened = []
+    w.lessons.opened.connect(lambda _p: opened.append(w.controller.info))
+    assert w.lessons.open(str(lesson))
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
+    info = opened[0]
+    assert info.config.train.num_steps == 33 and info.dataset_source.endswith("other.txt")
+    assert w.controller.info is info  # the last model built is the lesson's
