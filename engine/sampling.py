@@ -115,9 +115,12 @@ def token_weights(logits, temperature: float, top_k: int | None):
 
     top_k set (the seed): the k largest logits by a stable descending sort, weights
     exp(l/T - max). top_k None (Karpathy's original): softmax(l/T) over the whole vocab.
+    A top_k of the vocabulary's size or more keeps every token, but still in the seed's
+    sorted order: the same random number picks a different token from a list in another
+    order, and the seed with --top-k 27 draws from its sorted list.
     """
     row = [float(x) for x in logits]
-    if top_k is not None and top_k < len(row):
+    if top_k is not None:
         ids = sorted(range(len(row)), key=row.__getitem__, reverse=True)[:top_k]
         scaled = [row[i] / temperature for i in ids]
         mx = max(scaled)
