@@ -16,6 +16,7 @@ from engine.data import BOS_LABEL, DataError
 from engine.insights import blind_guess_loss, letter_surprise, surprise_level
 
 from . import help_texts
+from .head_roles_view import numpy_view
 from .panels import Panel, WrappedLabel
 from .theme import DEFAULT, Theme
 
@@ -98,8 +99,11 @@ class SurpriseView(QWidget):
 
     # --- inputs ----------------------------------------------------------------------------
     def set_inference(self, inference) -> None:
-        """A new weight snapshot: a typed word is re-scored; hovers use it."""
-        self._inference = inference
+        """A new weight snapshot: a typed word is re-scored; hovers use it. Scored here,
+        on the GUI thread, by the numpy backend (the same numbers): a snapshot arrives
+        about once a second while training runs, and the scalar reference backend's
+        forward pass froze the window for seconds at a time on a bigger model."""
+        self._inference = numpy_view(inference)
         self._vocab_size = inference.tokenizer.vocab_size
         if self.typed_word():
             self._show_typed()
