@@ -45,6 +45,7 @@ PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#5
            "#000000", "#8C6D1F")
 VOCAB_ROWS = ("wte", "lm_head")  # matrices with a row per token
 STEP_SIZES = "Step sizes of every matrix"
+RATIO_TITLE, RATIO_SHORT = "log₁₀(update ÷ weight)", "log₁₀ ratio"  # the step sizes' axis
 
 
 class WeightsPanel(Panel):
@@ -85,9 +86,10 @@ class WeightsPanel(Panel):
         row.addWidget(pick)
         row.addWidget(self.matrix, 1)
 
+        self._title_pt = 0  # the font size the step sizes' axis title was set in
         self.ratio_plot = pg.PlotWidget()
         rp = self.ratio_plot.getPlotItem()
-        rp.setLabel("left", "log₁₀(update ÷ weight)")
+        rp.getViewBox().sigResized.connect(self._fit_title)
         rp.setLabel("bottom", "step")
         rp.showGrid(x=True, y=True, alpha=0.15)
         rp.setDownsampling(auto=True, mode="peak")
@@ -319,6 +321,16 @@ class WeightsPanel(Panel):
             if names and length > 0:
                 axis.setTicks([thinned_ticks(names, length / len(names), room)])
 
+    def _fit_title(self, *_) -> None:
+        """The step sizes' axis title, short when the plot is shorter than the title is
+        long: in a small window 'log₁₀(update ÷ weight)' was cut to 'log₁₀(update ÷ we'."""
+        rp, size = self.ratio_plot.getPlotItem(), self.ctx.theme.plot_font_size
+        need = QFontMetrics(tick_font(size)).horizontalAdvance(RATIO_TITLE)
+        title = RATIO_TITLE if need <= rp.getViewBox().rect().height() else RATIO_SHORT
+        if (rp.getAxis("left").labelText, self._title_pt) != (title, size):
+            self._title_pt = size
+            rp.setLabel("left", title, **{"font-size": f"{size}pt"})
+
     def cell_text(self, x: float, y: float) -> str:
         """'wte[a, 3] = 0.123 (token a, dimension 3)' for the cell at view (x, y)."""
         if self.current is None:
@@ -352,6 +364,7 @@ class WeightsPanel(Panel):
         # tall matrix (rows a pixel apart) was cut in half by the panel's edge.
         half = QFontMetrics(font).height() // 2 + 1
         self.map_plot.getPlotItem().layout.setContentsMargins(1, half, 1, 1)
+        self._fit_title()
         self.guide.setPen(pg.mkPen(theme.clip, width=theme.thin_width,
                                    style=Qt.PenStyle.DashLine))
         for i, curve in enumerate(self.curves.values()):

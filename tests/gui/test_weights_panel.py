@@ -186,3 +186,20 @@ def test_the_maps_tick_labels_never_touch(qtbot, make_window, name, projector_fo
             assert len(gaps) >= 2 and min(gaps) >= need - 0.5, (size, side, min(gaps), need)
             inside = panel.map_plot.rect()
             assert all(inside.contains(r) for r in drawn_labels(panel.map_plot, axis))
+
+
+def test_the_step_size_axis_title_fits_its_plot(qtbot, make_window):
+    """At the window's smallest the plot is ~120 px tall: 'log₁₀(update ÷ weight)' was cut
+    to 'log₁₀(update ÷ we'; a short plot gets a short title, as the curves do."""
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    plot = panel.ratio_plot.getPlotItem()
+    for size in ((1440, 900), (200, 150)):
+        w.resize(*size)
+        qtbot.wait(200)
+        label = plot.getAxis("left").label  # vertical: its text runs along the height
+        text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
+        assert 0 < text_len <= plot.getViewBox().rect().height(), size
+    w.resize(1440, 900)
+    qtbot.wait(200)
+    assert "weight" in plot.getAxis("left").labelText  # the full title when it fits
