@@ -4,7 +4,8 @@ Run under a display (Xvfb on a headless machine):
     xvfb-run -s "-screen 0 1600x1000x24" python tools/screenshot_gui.py [out.png] [steps]
         [dock dock.png]
 With a dock id (e.g. weights), that dock's tab is brought to the front and the dock is
-also saved on its own (docs/weights.png). Not a test: it only drives the window (train to a step, pause, generate) and grabs it.
+also saved on its own (docs/weights.png). Not a test: it only drives the window (train
+to a step, pause, generate) and grabs it.
 """
 
 from __future__ import annotations
