@@ -88,6 +88,7 @@ def install(window) -> None:
     for pid, text in (("curves", "Curves plot (PNG/SVG)"),
                       ("attention", "Attention heatmaps (PNG/SVG)"),
                       ("embeddings", "Embedding plot (PNG/SVG)"),
+                      ("weights", "Weights plot, as shown (PNG/SVG)"),
                       ("runs", "Run comparison plot (PNG/SVG)"),
                       ("timelapse", "Time-lapse frame (PNG)")):
         add(f"export_plot_{pid}", f"{text}…", lambda _=False, pid=pid: _export_plot(window, pid))

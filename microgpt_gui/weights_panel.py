@@ -220,8 +220,14 @@ class WeightsPanel(Panel):
             color = PALETTE[i % len(PALETTE)]
             self.curves[kind] = rp.plot([], [], pen=pg.mkPen(color, width=width),
                                         connect="finite")
-            key.append(f'<span style="color:{color}">■</span>&nbsp;{NAMES.get(kind, kind)}')
+            name = NAMES.get(kind, kind).replace(" ", "&nbsp;")  # wrap between entries only
+            key.append(f'<span style="color:{color}">■</span>&nbsp;{name}')
         self.key.setText(" &nbsp; ".join(key))
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The plot on screen (File ▸ Export exports it): step sizes or the matrix."""
+        return self.map_plot if self.pages.currentIndex() else self.ratio_plot
 
     def _draw(self) -> None:
         if not self.curves:

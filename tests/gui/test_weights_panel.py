@@ -49,7 +49,7 @@ def test_step_sizes_are_measured_only_while_the_tab_is_shown(qtbot, make_window)
     tick_until(qtbot, panel, lambda: len(panel.steps) >= 3)
     assert list(panel.steps) == [5, 6, 7]
     assert panel.kinds[:2] == ["wte", "wpe"] and len(panel.curves) == len(panel.kinds)
-    assert "token embedding" in panel.key.text()
+    assert "token&nbsp;embedding" in panel.key.text()
     x, y = panel.curves["wte"].getData()
     assert list(x) == [5, 6, 7] and np.all((y < 0) & (y > -4))  # log10 of a step size
 
@@ -203,3 +203,33 @@ def test_the_step_size_axis_title_fits_its_plot(qtbot, make_window):
     w.resize(1440, 900)
     qtbot.wait(200)
     assert "weight" in plot.getAxis("left").labelText  # the full title when it fits
+
+
+def test_file_export_writes_the_weights_plot_on_screen(qtbot, make_window, tmp_path,
+                                                       monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    steps(qtbot, w, 3)
+    tick_until(qtbot, panel, lambda: bool(panel.names) and len(panel.steps) >= 1)
+    for view, name in (("", "sizes.svg"), ("wte", "wte.svg")):
+        panel.matrix.setCurrentIndex(panel.matrix.findText(view) if view else 0)
+        if view:
+            tick_until(qtbot, panel, lambda: panel.shown is not None)
+        path = tmp_path / name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                            staticmethod(lambda *a, p=path, **k: (str(p), "")))
+        w.act["export_plot_weights"].trigger()
+        text = path.read_text("utf-8")
+        # the plot on screen: the step sizes' axis title, or the map's token axis
+        assert ("ratio" in text or "update" in text) if not view else "token" in text
+
+
+def test_the_key_breaks_lines_between_entries_only(qtbot, make_window):
+    w = make_window()
+    panel = show_weights(qtbot, w)
+    steps(qtbot, w, 3)
+    tick_until(qtbot, panel, lambda: bool(panel.kinds))
+    text = panel.key.text()
+    assert "MLP&nbsp;in&nbsp;(fc1)" in text and "MLP in" not in text
