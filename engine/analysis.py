@@ -185,46 +185,31 @@ def _cell(p: Path, line_no: int, col: str, cell: str) -> float | str:
     return value
 
 
-def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
-    """Inverse of write_csv (the Runs panel's and File ▸ Export's curves, of one run or
-    of several). Raises ValueError with one line naming the file, the line if one is at
-    fault, and what is wrong with it.
+HEAD_BYTES = 1 << 16  # read_csv checks the header in this much of the file first
 
-    Rows of several runs are told apart by the `run` column; there a run name that comes
-    back after another, or steps that start over, begin a new run (names need not be
-    unique: runs can be renamed, and imported runs keep theirs). The RUN_COLUMNS after
-    the curves are optional: files written before them import with an empty preset and
-    changes, and the time summed from the `ms` column."""
-    p = Path(path)
-    name = default_name or p.stem
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{p.name}: no such file (in {p.parent})") from None
-    except IsADirectoryError:
-        raise ValueError(f"{p.name}: is a folder, not a CSV file") from None
-    except PermissionError:
-        raise ValueError(f"{p.name}: cannot read it: permission denied") from None
-    except OSError as e:
-        raise ValueError(f"{p.name}: cannot read it: {e.strerror or e}") from None
-    kind = _not_text(p, data[:512])
+
+def _check_start(p: Path, head: bytes, more: bool) -> None:
+    """ValueError if the first bytes of a file already show it is no curves CSV (not
+    text, or a first line that is not the header). more: the file goes on after head."""
+    kind = _not_text(p, head[:512])
     if kind is not None:
         raise ValueError(f"{p.name}: not a CSV text file" + (f" (it looks like {kind})"
                                                              if kind else ""))
-    try:
-        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
-    except UnicodeDecodeError as e:
-        line_no = data.count(b"\n", 0, e.start) + 1
-        raise ValueError(f"{p.name}, line {line_no}: not UTF-8 text (byte "
-                         f"0x{data[e.start]:02x}): save the file as UTF-8") from None
+    if more:  # only whole lines: the last one may be cut
+        head = head[: head.rfind(b"\n") + 1]
+    text = head.decode("utf-8-sig", errors="replace")  # bad bytes: reported with the line
     reader = csv.reader(io.StringIO(text, newline=""))
-    try:  # (line number, cells) of the rows with something in them
-        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
-    except csv.Error as e:
-        raise ValueError(f"{p.name}, line {reader.line_num}: not valid CSV ({e})") from None
-    if not rows:
-        raise ValueError(f"{p.name}: the file is empty")
-    header_line, header = rows[0]
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                _check_header(p, reader.line_num, row)
+                return
+    except csv.Error:
+        return  # the full parse reports it, with its line
+
+
+def _check_header(p: Path, header_line: int, header: list[str]):
+    """(header, multi, curves_end, about) of a valid header row, else ValueError."""
     header = [h.strip() for h in header]
     multi = header[:1] == ["run"]
     curves_end = int(multi) + len(CURVE_COLUMNS)
@@ -246,6 +231,51 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
                              f"ms (there the columns may be {', '.join(RUN_COLUMNS)})")
         if col in about[:i]:
             raise ValueError(f"{p.name}, line {header_line}: column {col!r} appears twice")
+    return header, multi, curves_end, about
+
+
+def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
+    """Inverse of write_csv (the Runs panel's and File ▸ Export's curves, of one run or
+    of several). Raises ValueError with one line naming the file, the line if one is at
+    fault, and what is wrong with it.
+
+    Rows of several runs are told apart by the `run` column; there a run name that comes
+    back after another, or steps that start over, begin a new run (names need not be
+    unique: runs can be renamed, and imported runs keep theirs). The RUN_COLUMNS after
+    the curves are optional: files written before them import with an empty preset and
+    changes, and the time summed from the `ms` column."""
+    p = Path(path)
+    name = default_name or p.stem
+    try:
+        with p.open("rb") as f:
+            # The header first: a big file that is not a curves CSV (a 50 MB log) is
+            # refused after one small read, not after reading and parsing all of it.
+            head = f.read(HEAD_BYTES)
+            _check_start(p, head, more=bool(head) and len(head) == HEAD_BYTES)
+            data = head + f.read()
+    except FileNotFoundError:
+        raise ValueError(f"{p.name}: no such file (in {p.parent})") from None
+    except IsADirectoryError:
+        raise ValueError(f"{p.name}: is a folder, not a CSV file") from None
+    except PermissionError:
+        raise ValueError(f"{p.name}: cannot read it: permission denied") from None
+    except OSError as e:
+        raise ValueError(f"{p.name}: cannot read it: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+    except UnicodeDecodeError as e:
+        line_no = data.count(b"\n", 0, e.start) + 1
+        raise ValueError(f"{p.name}, line {line_no}: not UTF-8 text (byte "
+                         f"0x{data[e.start]:02x}): save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:  # (line number, cells) of the rows with something in them
+        rows = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    except csv.Error as e:
+        raise ValueError(f"{p.name}, line {reader.line_num}: not valid CSV ({e})") from None
+    if not rows:
+        raise ValueError(f"{p.name}: the file is empty")
+    header_line, header = rows[0]
+    header, multi, curves_end, about = _check_header(p, header_line, header)
     records: list[RunRecord] = []
     rec, last_step = None, -math.inf
     for line_no, row in rows[1:]:

@@ -138,3 +138,42 @@ def test_bad_run_columns_say_what_is_wrong(tmp_path, content, wanted):
     path = tmp_path / "runs.csv"
     path.write_text(content)
     assert error(path).startswith(wanted)
+
+
+def test_a_big_file_that_is_not_a_curves_csv_is_refused_after_its_first_lines(
+        tmp_path, monkeypatch):
+    # A 30 MB log picked by mistake was read and parsed whole (seconds on the GUI thread)
+    # before its first line told it was not a curves CSV.
+    import pathlib
+
+    path = tmp_path / "runs.csv"
+    line = '{"step": 1, "loss": 3.3, "lr": 0.01}\n'
+    path.write_text(line * (30_000_000 // len(line)), encoding="utf-8")
+    read = []
+    real_open = pathlib.Path.open
+
+    def counting_open(self, *args, **kwargs):
+        f = real_open(self, *args, **kwargs)
+        if self == path:  # count what read_csv reads of it
+            original = f.read
+
+            def counted(n=-1):
+                data = original(n)
+                read.append(len(data))
+                return data
+            f.read = counted
+        return f
+
+    monkeypatch.setattr(pathlib.Path, "open", counting_open)
+    assert "it looks like JSON" in error(path)
+    assert sum(read) <= 1 << 16  # the first 64 KB, not 30 MB
+
+
+def test_the_early_header_check_lets_long_good_files_through(tmp_path):
+    path = tmp_path / "runs.csv"
+    rows = "".join(f"{i},2.5,,0.1,0.01,3\n" for i in range(1, 20_001))  # ~400 KB
+    path.write_text(HEADER + rows, encoding="utf-8")
+    (run,) = read_csv(path)
+    assert run.curves["step"][-1] == 20_000 and len(run.curves["loss"]) == 20_000
+    path.write_text("\n\n" + HEADER.replace(",", ", ") + rows, encoding="utf-8")
+    assert len(read_csv(path)[0].curves["step"]) == 20_000  # blank lines, spaces: as before
