@@ -77,6 +77,10 @@ class RunController(QObject):
         self._resets: deque[tuple[int, str]] = deque()
         self.answered = 0  # the token of the request reset_done / a failure answers
         self.requested = 0  # the token of the latest request
+        # The dataset reset() asked the latest request to train on (None: a factory of
+        # replace_trainer's own, e.g. a checkpoint): whoever waits for a model on data that
+        # has just loaded can tell it from one asked for on the data before.
+        self.requested_data = None
         self._tasks = TaskRunner(self)  # call_on_snapshot jobs
 
         self.worker_thread = QThread()
@@ -142,12 +146,14 @@ class RunController(QObject):
         from engine import Trainer  # lazy: keeps start-up fast
 
         self.replace_trainer(lambda: Trainer(config, dataset))
+        self.requested_data = dataset
 
     def replace_trainer(self, factory, failure: str = "Could not start a new model") -> int:
         """factory() runs on the worker thread and returns a Trainer; if it raises, the
         old run stays and the error reads "<failure>: <what went wrong>". Returns a
         token: `answered` holds it while reset_done (or the error) for this one is sent."""
         token = self.requested = next(self._tokens)
+        self.requested_data = None
         self._resets.append((token, failure))
         self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)

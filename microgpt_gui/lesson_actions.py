@@ -46,10 +46,9 @@ class LessonManager(QObject):
         self.overrides: dict = {}
         self._pending: Lesson | None = None
         # The controller's token of the pending lesson's model, once asked for (None while
-        # its data loads): models asked for before it (a Reset still being built) arrive
-        # first and are not the lesson's.
+        # its data loads): models asked for before it (a Reset still being built, or one
+        # pressed while the data loads, on the old data) are not the lesson's.
         self._token: int | None = None
-        self._asked = 0  # the controller's latest token when the lesson's data was asked for
         window.config_modifiers.append(self.modify)
         window.controls.preset.currentTextChanged.connect(self._user_took_over)
         self._explorer_hooked = False  # the Optimizations panel may be installed after us
@@ -184,7 +183,6 @@ class LessonManager(QObject):
         self._pending, self._token = lesson, None
         self._apply_display(lesson)
         ds = w.datasets.dataset
-        self._asked = w.controller.requested
         if source == MAKEMORE:
             if ds is not None and is_makemore_copy(ds.source):
                 self._reset()
@@ -196,16 +194,25 @@ class LessonManager(QObject):
             w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset
 
     def _reset(self) -> None:
-        """The lesson's model: a Reset now, unless the window asked for one since the
-        lesson's data was (it resets by itself on new data when nothing was trained)."""
+        """The lesson's model: a Reset with its settings, on its data (loaded by now)."""
         c = self.window.controller
-        if c.requested == self._asked:
-            self.window.reset()
-        if c.requested != self._asked:
+        before = c.requested
+        self.window.reset()
+        if c.requested != before:
             self._token = c.requested
 
-    def _on_dataset_loaded(self, _ds) -> None:
-        if self._pending is not None and self._token is None:
+    def _on_dataset_loaded(self, ds) -> None:
+        if self._pending is None or self._token is not None:
+            return
+        c = self.window.controller
+        if c.requested_data is ds:
+            # The window has just reset itself on the new data (nothing was trained): that
+            # model has the lesson's settings and data. The latest request can be on `ds`
+            # only if it was made since `ds` arrived, i.e. by the window in this signal.
+            self._token = c.requested
+        else:
+            # A Reset pressed while the data loaded (or a checkpoint opened) was asked for
+            # on other data, built or not: the lesson asks for its own.
             self._reset()
 
     # --- going back when the lesson's data or model fails ---------------------------------------

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.gui.helpers import WAIT, train_to_end
 
 
@@ -110,6 +112,62 @@ def test_a_lesson_whose_data_loads_while_a_reset_is_built_gets_its_own_model(
     opened = []
     w.lessons.opened.connect(lambda _p: opened.append(w.controller.info))
     assert w.lessons.open(str(lesson))
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
+    qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
+    info = opened[0]
+    assert info.config.train.num_steps == 33 and info.dataset_source.endswith("other.txt")
+    assert w.controller.info is info  # the last model built is the lesson's
+
+
+def slow_data(monkeypatch):
+    """Data files load only once the returned event is set (a big file, a slow disk)."""
+    import threading
+
+    import engine
+
+    release = threading.Event()
+    real = engine.load_dataset
+
+    def load_dataset(*args, **kwargs):
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "load_dataset", load_dataset)
+    return release
+
+
+@pytest.mark.parametrize("when", ["still built when the data arrives", "trained on"])
+def test_a_reset_pressed_while_a_lessons_data_loads_is_not_the_lessons_model(
+        qtbot, make_window, tmp_path, monkeypatch, when):
+    """R pressed while the lesson's data loads builds a model on the old data (the
+    lesson's settings are already in the fields): the lesson must not take it as its own,
+    neither when it is still being built as the data arrives (the lesson said "ready" with
+    the old data) nor when it was built and trained on before (the lesson waited for a
+    model that had come already and never opened)."""
+    import json
+
+    lesson = tmp_path / "l.json"
+    (tmp_path / "other.txt").write_text("\n".join(f"name{chr(97 + i % 26)}{i % 7}"
+                                                 for i in range(300)) + "\n")
+    lesson.write_text(json.dumps({"microgpt_lesson": 1, "title": "Other data",
+                                  "dataset": "other.txt", "settings": {"num_steps": 33}}))
+    w = make_window(num_steps=30)
+    train_to_end(qtbot, w)  # something trained: the window does not reset on new data
+    release = slow_data(monkeypatch)
+    opened = []
+    w.lessons.opened.connect(lambda _p: opened.append(w.controller.info))
+    assert w.lessons.open(str(lesson))
+    assert w.datasets.busy
+    if when == "trained on":
+        with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+            w.act["reset"].trigger()  # R: built at once, on the old data
+        with qtbot.waitSignal(w.controller.stats_batch, timeout=WAIT):
+            w.controller.step_once()
+    else:
+        hold_worker(w, 1.0)
+        w.act["reset"].trigger()  # R: still being built when the data arrives
+        assert w.controller.busy
+    release.set()
     qtbot.waitUntil(lambda: bool(opened), timeout=WAIT)
     qtbot.waitUntil(lambda: not w.controller.busy, timeout=WAIT)
     info = opened[0]
