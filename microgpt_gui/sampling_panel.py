@@ -35,6 +35,7 @@ from .panels import Panel, WrappedLabel
 
 T_STEP = 0.05  # temperature slider resolution
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
+GENERATING = "generating…"
 
 
 class SamplingPanel(Panel):
@@ -50,6 +51,7 @@ class SamplingPanel(Panel):
         super().__init__(ctx)
         self.inference = None  # latest snapshot (engine Inference)
         self._pending_generate = False
+        self._latest_job = 0  # the number of the latest sampling job started
         self._vocab: tuple[str, ...] = ()
         self._chars: tuple[str, ...] = ()  # the dataset's characters (no start token)
         self._block = 0  # the model's context: block_size tokens
@@ -211,7 +213,7 @@ class SamplingPanel(Panel):
             self._show_prefix_text(problem, again=True)
             return
         self._pending_generate = True
-        self.message.setText("generating…")
+        self.message.setText(GENERATING)
         self.controller.request_snapshot()
 
     def _start_generation(self, inference) -> None:
@@ -222,12 +224,36 @@ class SamplingPanel(Panel):
         n, t, k, prefix = (self.count.value(), self.temperature_value(), self.top_k_value(),
                            self.prefix.text())
         rng = random.Random()  # our own: the training RNG is never touched
+        info = self.controller.info
+        self._latest_job += 1
+        number = self._latest_job
 
         def job(_progress):
             return inference.sample(n, temperature=t, top_k=k, prefix=prefix, rng=rng)
 
-        self.ctx.tasks.run(job, lambda names: self._show_samples(names, prefix),
-                           self.message.setText)
+        def done(names):
+            if self._current(number, prefix, info):
+                self._show_samples(names, prefix)
+
+        def failed(message):
+            if self._current(number, prefix, info):
+                self.message.setText(message)
+
+        self.ctx.tasks.run(job, done, failed)
+
+    def _current(self, number: int, prefix: str, info) -> bool:
+        """Whether the answer of sampling job `number` (names after `prefix` from the model
+        of `info`) still fits the panel. The newer state wins: a prefix typed or a model
+        built while the job ran (its problem or note already shown, the old names cleared)
+        is not overwritten by names of the old one; only this Generate's "generating…",
+        if nothing newer replaced it, says why no names came."""
+        if self.controller.info is info and self.prefix.text() == prefix:
+            return True
+        if number == self._latest_job and self.message.text() == GENERATING:
+            why = ("A new model was built" if self.controller.info is not info
+                   else "The prefix changed")
+            self.message.setText(f"{why} while the names were drawn: press Generate again.")
+        return False
 
     def _show_samples(self, names: list[str], prefix: str = "") -> None:
         info = self.controller.info

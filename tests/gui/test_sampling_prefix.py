@@ -130,3 +130,70 @@ def test_projector_mode_explains_a_lessons_bad_prefix_where_the_bars_were(
     qtbot.wait(50)  # queued layout: the desktop's form again, a slider on each line
     assert s._form.getWidgetPosition(s.temperature)[0] == 1
     assert s.temperature.y() > s.top_k.y() and s.temperature_label.isVisible()
+
+
+def held_generation(s):
+    """Sampling jobs wait for the returned event; the threads that run them."""
+    import threading
+
+    release, threads = threading.Event(), []
+    real_run = s.ctx.tasks.run
+
+    def run(fn, *args, **kwargs):
+        if "_start_generation" in fn.__qualname__:
+            inner = fn
+
+            def fn(progress):
+                release.wait(30)
+                return inner(progress)
+            threads.append(real_run(fn, *args, **kwargs))
+            return threads[-1]
+        return real_run(fn, *args, **kwargs)
+
+    s.ctx.tasks.run = run
+    return release, threads
+
+
+def test_names_of_an_older_prefix_do_not_replace_the_newer_prefixs_problem(qtbot,
+                                                                           make_window):
+    """A prefix the data cannot use, typed while a Generate is still drawing names: its
+    explanation stays when that Generate's names arrive, and no names of the old prefix
+    stand under it (nor when the prefix changed to a usable one, or the model changed)."""
+    w = make_window()
+    s = ready(qtbot, w)
+    release, threads = held_generation(s)
+    tasks = s.ctx.tasks
+    s.prefix.setText("em")
+    s.generate()
+    qtbot.waitUntil(lambda: bool(threads), timeout=10_000)  # drawing names after "em"
+    s.prefix.setText("em ")
+    problem = s.message.text()
+    assert "space (at the end of the prefix)" in problem
+    release.set()
+    qtbot.waitUntil(lambda: threads[0] not in tasks._threads, timeout=10_000)  # answered
+    assert s.message.text() == problem and s.results.count() == 0
+    s.prefix.setText("em")  # usable again: the message goes, Generate gives names
+    assert s.message.text().strip() == ""
+    with qtbot.waitSignal(s.samples_ready, timeout=10_000):
+        s.generate()
+    assert s.results.count() == s.count.value()
+
+    release.clear()
+    s.generate()
+    qtbot.waitUntil(lambda: len(threads) == 3, timeout=10_000)
+    s.prefix.setText("a")  # changed to another usable prefix while drawing
+    release.set()
+    qtbot.waitUntil(lambda: threads[2] not in tasks._threads, timeout=10_000)
+    assert all(name.startswith("em") for name in s.names())  # the last ones shown
+    assert s.message.text() == ("The prefix changed while the names were drawn: press "
+                                "Generate again.")
+
+    release.clear()
+    s.generate()
+    qtbot.waitUntil(lambda: len(threads) == 4, timeout=10_000)
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):
+        w.reset()  # a new model while drawing: the old model's names are not its names
+    release.set()
+    qtbot.waitUntil(lambda: threads[3] not in tasks._threads, timeout=10_000)
+    assert s.results.count() == 0
+    assert s.message.text().startswith("A new model was built while the names were drawn")
