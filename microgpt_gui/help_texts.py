@@ -89,7 +89,8 @@ HELP: dict[str, tuple[str, str]] = {
         "train better or faster. Each checkbox is one of them.</p>"
         "<p>Untick some and press <b>Reset</b>: the model starts again from the same "
         "random numbers and reads the same names, so any difference in the curves comes "
-        "from the changes you switched off.</p>",
+        "from the changes you switched off. (Weight tying is the exception: switched off, "
+        "it adds a table of random numbers, which shifts the ones drawn after it.)</p>",
     ),
     "runs": (
         "Runs",
