@@ -1,10 +1,10 @@
 """Weights panel: how big a step each kind of weight matrix takes, and any matrix as a map.
 
-Top: log10 of the update-to-weight ratio per step for each kind of matrix (see
-engine/weights.py), the health check Karpathy plots in "Building makemore Part 3".
-Bottom: the chosen matrix itself as a heatmap (blue negative, white zero, red positive),
-updated a few times a second, so students see that "the weights" are just these numbers
-moving.
+One view at a time: log10 of the update-to-weight ratio per step for each kind of matrix
+(see engine/weights.py), the health check Karpathy plots in "Building makemore Part 3",
+or the chosen matrix itself as a heatmap (blue negative, white zero, red positive: see
+matrix_map.py), updated a few times a second, so students see that "the weights" are
+just these numbers moving.
 
 The ratios are measured on the worker thread after every step (a worker step hook; a
 few µs), only while the panel is on screen, and queued in a deque the GUI drains on its
@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 
 from engine.weights import RatioRecorder, matrix_view
 
+from .matrix_map import MatrixMap
 from .panels import Panel
-from .plotutil import cache_axes, label_spacing, row_label_spacing, thinned_ticks, tick_font
+from .plotutil import cache_axes, tick_font
 
 REFRESH_MS = 250
 CAPACITY = 20_000  # rows kept; beyond it every other older row is dropped
@@ -43,7 +44,6 @@ NAMES = {"wte": "token embedding", "wpe": "position embedding", "attn_wq": "atte
 # that keeps neighbours in the legend apart; yellow is left out (unreadable on white).
 PALETTE = ("#0072B2", "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#D55E00", "#555555",
            "#000000", "#8C6D1F")
-VOCAB_ROWS = ("wte", "lm_head")  # matrices with a row per token
 STEP_SIZES = "Step sizes of every matrix"
 RATIO_TITLE, RATIO_SHORT = "log₁₀(update ÷ weight)", "log₁₀ ratio"  # the step sizes' axis
 
@@ -72,7 +72,6 @@ class WeightsPanel(Panel):
         self._run = self._skip_run = None
         self._last_step = None
         self.curves: dict[str, pg.PlotDataItem] = {}
-        self.cmap = pg.colormap.get("CET-D1")  # diverging: blue, white, red
 
         # One view at a time, chosen in one box: the step sizes of every matrix, or one
         # matrix. Both need the dock's whole height (it shares a tab group at ~300 px).
@@ -104,30 +103,16 @@ class WeightsPanel(Panel):
         self.key.setWordWrap(True)
         self.key.setTextFormat(Qt.TextFormat.RichText)
 
-        self.map_plot = pg.PlotWidget()
-        mp = self.map_plot.getPlotItem()
-        mp.invertY(True)  # row 0 on top, as a matrix is written
-        mp.setMouseEnabled(False, False)
-        mp.hideButtons()
-        cache_axes(mp)
-        mp.getViewBox().sigResized.connect(self._fit_ticks)  # thinned for the new size
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(self.cmap.getLookupTable(nPts=256))
-        mp.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(values=(-1, 1), colorMap=self.cmap, interactive=False,
-                                        width=12)
-        self.colorbar.setImageItem(self.image, insert_in=mp)
-        self.caption = QLabel("No model yet")
-        self.caption.setWordWrap(True)
+        self.matrix_map = MatrixMap(ctx.theme)  # the chosen matrix's values
 
         self.pages = QStackedWidget()
-        for widgets in ((self.ratio_plot, self.key), (self.map_plot, self.caption)):
-            page = QWidget()
-            pl = QVBoxLayout(page)
-            pl.setContentsMargins(0, 0, 0, 0)
-            pl.addWidget(widgets[0], 1)
-            pl.addWidget(widgets[1])
-            self.pages.addWidget(page)
+        page = QWidget()
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(self.ratio_plot, 1)
+        pl.addWidget(self.key)
+        self.pages.addWidget(page)
+        self.pages.addWidget(self.matrix_map)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(row)
@@ -135,10 +120,6 @@ class WeightsPanel(Panel):
 
         self.names: list[str] = []  # the model's matrices, once read
         self.shown = None  # (step, name) of the matrix on screen
-        self.current = None  # (name, matrix, labels, transposed, x name, y name) shown
-        self._tick_names: tuple[list[str], list[str]] = ([], [])  # the map's x, y labels
-        self._tokens_down = False  # the y labels are tokens (else indices)
-        self.map_plot.scene().sigMouseMoved.connect(self._hover)
         self._pending = False
         self._wanted = ""  # "" = the step sizes, else a matrix name
         self.matrix.currentIndexChanged.connect(self._view_chosen)
@@ -227,7 +208,7 @@ class WeightsPanel(Panel):
     @property
     def plot(self) -> pg.PlotWidget:
         """The plot on screen (File ▸ Export exports it): step sizes or the matrix."""
-        return self.map_plot if self.pages.currentIndex() else self.ratio_plot
+        return self.matrix_map.plot if self.pages.currentIndex() else self.ratio_plot
 
     def _draw(self) -> None:
         if not self.curves:
@@ -254,7 +235,7 @@ class WeightsPanel(Panel):
 
     def _failed(self, message: str) -> None:
         self._pending = False
-        self.caption.setText(f"Could not read the weights: {message}")
+        self.matrix_map.caption.setText(f"Could not read the weights: {message}")
 
     def _show_matrix(self, result) -> None:
         self._pending = False
@@ -277,55 +258,7 @@ class WeightsPanel(Panel):
             self.shown = None  # the wanted one is asked for at the next tick
             return
         self.shown = (self.controller.history.step, name)
-        self.show_matrix(step, name, w, labels)
-
-    def show_matrix(self, step: int, name: str, w: np.ndarray, labels: list[str]) -> None:
-        top = float(np.abs(w).max()) if w.size else 0.0
-        top = top if top > 0 else 1.0  # an all-zero matrix (zero init): plain white
-        rows, cols = w.shape
-        # Rows are what a matrix makes (one per token of wte, per position of wpe, per
-        # output of a layer), columns what it reads. The longer side goes across: the
-        # dock is wide and short.
-        row_name = {"wte": "token", "lm_head": "token", "wpe": "position"}.get(name, "output")
-        col_name = "dimension" if name in ("wte", "wpe", "lm_head") else "input"
-        across = rows > cols
-        shown = w.T if across else w
-        y_name, x_name = (col_name, row_name) if across else (row_name, col_name)
-        self.image.setImage(shown, autoLevels=False, levels=(-top, top))
-        self.colorbar.setLevels((-top, top))
-        mp = self.map_plot.getPlotItem()
-        mp.setRange(xRange=(0, shown.shape[1]), yRange=(0, shown.shape[0]), padding=0)
-        tokens = name in VOCAB_ROWS and len(labels) == rows
-        x_axis, y_axis = mp.getAxis("bottom"), mp.getAxis("left")
-        x_axis.setLabel(x_name)
-        y_axis.setLabel(y_name)
-        self._tick_names = tuple(
-            labels if token_axis else [str(i) for i in range(n)]
-            for n, token_axis in ((shown.shape[1], tokens and across),
-                                  (shown.shape[0], tokens and not across)))
-        self._tokens_down = tokens and not across
-        self.current = (name, w, labels, across, x_name, y_name)
-        self._fit_ticks()
-        self.caption.setText(
-            f"{name}: {rows} × {cols} at step {step}, values from {w.min():.3g} to "
-            f"{w.max():.3g}. Blue: negative, white: 0, red: positive.")
-
-    def _fit_ticks(self, *_) -> None:
-        """Ticks at the cells' centres: token letters, or indices 0, 1, ..., every k-th
-        one so that neighbouring labels never touch, measured in the axes' font (side by
-        side: the labels' widths, "1020" is wider than "7"; stacked: letters a capital's
-        height apart as on the attention maps, numbers a line apart, as digits are all
-        that tall). Again whenever the map's size changes: a paused model is not drawn
-        again."""
-        mp = self.map_plot.getPlotItem()
-        vb, font = mp.getViewBox(), tick_font(self.ctx.theme.plot_font_size)
-        x_names, y_names = self._tick_names
-        stacked = row_label_spacing(font) if self._tokens_down else QFontMetrics(font).height()
-        for axis, names, length, room in (
-                (mp.getAxis("bottom"), x_names, vb.width(), label_spacing(font, x_names)),
-                (mp.getAxis("left"), y_names, vb.height(), stacked)):
-            if names and length > 0:
-                axis.setTicks([thinned_ticks(names, length / len(names), room)])
+        self.matrix_map.show_matrix(step, name, w, labels)
 
     def _fit_title(self, *_) -> None:
         """The step sizes' axis title, short when the plot is shorter than the title is
@@ -337,45 +270,18 @@ class WeightsPanel(Panel):
             self._title_pt = size
             rp.setLabel("left", title, **{"font-size": f"{size}pt"})
 
-    def cell_text(self, x: float, y: float) -> str:
-        """'wte[a, 3] = 0.123 (token a, dimension 3)' for the cell at view (x, y)."""
-        if self.current is None:
-            return ""
-        name, w, labels, across, x_name, y_name = self.current
-        col, row = int(np.floor(x)), int(np.floor(y))
-        r, c = (col, row) if across else (row, col)
-        if not (0 <= r < w.shape[0] and 0 <= c < w.shape[1]):
-            return ""
-        r_label = labels[r] if name in VOCAB_ROWS and r < len(labels) else str(r)
-        row_name, col_name = (x_name, y_name) if across else (y_name, x_name)
-        return (f"{name}[{r_label}, {c}] = {w[r, c]:.4g} "
-                f"({row_name} {r_label}, {col_name} {c})")
-
-    def _hover(self, pos) -> None:
-        vb = self.map_plot.getPlotItem().getViewBox()
-        if not vb.sceneBoundingRect().contains(pos):
-            self.map_plot.setToolTip("")
-            return
-        point = vb.mapSceneToView(pos)
-        self.map_plot.setToolTip(self.cell_text(point.x(), point.y()))
-
     # --- look and state -----------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         font = tick_font(theme.plot_font_size)
-        for plot in (self.ratio_plot, self.map_plot):
-            plot.setBackground(theme.plot_background)
-            for side in ("left", "bottom"):  # the size _fit_ticks measures labels in
-                plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
-        # Room above the map for half a row label: the one centred on the first row of a
-        # tall matrix (rows a pixel apart) was cut in half by the panel's edge.
-        half = QFontMetrics(font).height() // 2 + 1
-        self.map_plot.getPlotItem().layout.setContentsMargins(1, half, 1, 1)
+        self.ratio_plot.setBackground(theme.plot_background)
+        for side in ("left", "bottom"):
+            self.ratio_plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
+        self.matrix_map.apply_theme(theme)
         self._fit_title()
         self.guide.setPen(pg.mkPen(theme.clip, width=theme.thin_width,
                                    style=Qt.PenStyle.DashLine))
         for i, curve in enumerate(self.curves.values()):
             curve.setPen(pg.mkPen(PALETTE[i % len(PALETTE)], width=theme.line_width))
-        self._fit_ticks()
 
     def save_state(self) -> dict:
         return {"matrix": self._wanted}

@@ -100,21 +100,23 @@ def test_a_chosen_matrix_is_drawn_as_it_is_in_the_model(qtbot, make_window):
     assert panel.pages.currentIndex() == 1
     tick_until(qtbot, panel, lambda: panel.shown is not None and panel.shown[1] == "wte")
     wte = in_worker(qtbot, w, lambda t: t.params["wte"].copy())
-    shown = panel.image.image
-    np.testing.assert_array_equal(shown, wte.T)  # tokens across: the wider side
+    m = panel.matrix_map
+    assert panel.plot is m.plot  # the plot File > Export writes
+    np.testing.assert_array_equal(m.image.image, wte.T)  # tokens across: the wider side
     top = np.abs(wte).max()
-    assert tuple(panel.image.getLevels()) == (-top, top)  # white is exactly zero
-    ticks = panel.map_plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert tuple(m.image.getLevels()) == (-top, top)  # white is exactly zero
+    ticks = m.plot.getPlotItem().getAxis("bottom")._tickLevels[0]
     labels = in_worker(qtbot, w, lambda t: t.tokenizer.labels())
     assert {text for _, text in ticks} <= set(labels) and len(ticks) > 1
     r, c = 2, 5
-    assert panel.cell_text(r + 0.5, c + 0.5).startswith(f"wte[{labels[r]}, {c}] = ")
-    assert f"{wte[r, c]:.4g}" in panel.cell_text(r + 0.5, c + 0.5)
-    assert panel.cell_text(-1, 0) == ""
+    assert m.cell_text(r + 0.5, c + 0.5).startswith(f"wte[{labels[r]}, {c}] = ")
+    assert f"{wte[r, c]:.4g}" in m.cell_text(r + 0.5, c + 0.5)
+    assert m.cell_text(-1, 0) == ""
+    assert m.caption.text().startswith(f"wte: {wte.shape[0]} × {wte.shape[1]} at step ")
 
     steps(qtbot, w, 1)  # a step later the map follows the model
     tick_until(qtbot, panel, lambda: panel.shown[0] == 3)
-    np.testing.assert_array_equal(panel.image.image,
+    np.testing.assert_array_equal(m.image.image,
                                   in_worker(qtbot, w, lambda t: t.params["wte"].T.copy()))
 
 
@@ -170,8 +172,9 @@ def test_the_maps_tick_labels_never_touch(qtbot, make_window, name, projector_fo
         matrix = in_worker(qtbot, w, lambda t: t.params["wte"].copy())
     else:  # a model of n_embd 256: 4 x 256 rows
         labels, matrix = [], np.random.default_rng(0).normal(size=(1024, 256))
-    panel.show_matrix(0, name, matrix, labels)
-    plot = panel.map_plot.getPlotItem()
+    m = panel.matrix_map
+    m.show_matrix(0, name, matrix, labels)
+    plot = m.plot.getPlotItem()
     for size in ((1440, 900), (1000, 640)):
         w.resize(*size)
         qtbot.wait(200)
@@ -184,8 +187,8 @@ def test_the_maps_tick_labels_never_touch(qtbot, make_window, name, projector_fo
                     QFontMetrics(font).height())  # stacked digits: a line apart
             gaps = tick_gaps_px(plot, side)
             assert len(gaps) >= 2 and min(gaps) >= need - 0.5, (size, side, min(gaps), need)
-            inside = panel.map_plot.rect()
-            assert all(inside.contains(r) for r in drawn_labels(panel.map_plot, axis))
+            inside = m.plot.rect()
+            assert all(inside.contains(r) for r in drawn_labels(m.plot, axis))
 
 
 def test_the_step_size_axis_title_fits_its_plot(qtbot, make_window):
