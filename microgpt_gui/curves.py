@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
 from .plotutil import cache_axes
 
@@ -92,8 +93,8 @@ class CurvesPanel(Panel):
         bar.addWidget(smoothing_label)
         self.smoothing = QDoubleSpinBox()
         smoothing_label.setBuddy(self.smoothing)  # the label is its screen-reader name
-        self.smoothing.setRange(0.0, 0.999)
-        self.smoothing.setDecimals(3)
+        self.smoothing.setRange(0.0, SMOOTHING_MAX)
+        self.smoothing.setDecimals(SMOOTHING_DECIMALS)
         self.smoothing.setSingleStep(0.05)
         self.smoothing.setValue(ctx.controller.history.smoothing)
         self.smoothing.setToolTip("EMA weight of the smoothed loss: 0 = raw, 0.99 = very smooth")

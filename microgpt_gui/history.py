@@ -15,6 +15,11 @@ from collections import deque
 
 import numpy as np
 
+# The Smoothing field's range and precision (the curves panel's spin box). Lessons are
+# checked against them, so a value the field cannot show is refused, not rounded.
+SMOOTHING_MAX = 0.999
+SMOOTHING_DECIMALS = 3
+
 FIELDS = ("step", "loss", "smooth", "grad_norm", "lr", "ms")
 
 

@@ -23,6 +23,7 @@ from engine.config import PRESETS, ConfigError, GPTConfig, RunConfig, TrainConfi
 from engine.download import MAKEMORE, MAKEMORE_FILE
 from engine.safe_write import write_safely
 
+from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .special_files import special_file_problem
 
 FORMAT_KEY = "microgpt_lesson"
@@ -149,8 +150,11 @@ class Lesson:
                       f"(known: {', '.join(VIEW_KEYS)})")
         sm = lesson.view.get("smoothing")
         if sm is not None and (isinstance(sm, bool) or not isinstance(sm, int | float)
-                               or not 0 <= sm < 1):
-            raise bad(f'"view.smoothing" must be a number from 0 to 0.99, got {json.dumps(sm)}')
+                               or not 0 <= sm <= SMOOTHING_MAX
+                               or round(sm, SMOOTHING_DECIMALS) != sm):
+            raise bad(f'"view.smoothing" must be a number from 0 to {SMOOTHING_MAX} with at '
+                      f"most {SMOOTHING_DECIMALS} decimals (the Smoothing field), got "
+                      f"{json.dumps(sm)}")
         log_y = lesson.view.get("log_y")
         if log_y is not None and not isinstance(log_y, bool):
             raise bad(f'"view.log_y" must be true or false, got {json.dumps(log_y)}')

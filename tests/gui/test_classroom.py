@@ -105,6 +105,9 @@ def test_bundled_lessons_are_valid():
         ('{"microgpt_lesson": 1, "settings": {"n_embd": 10, "n_head": 4}}',
          "must be divisible by n_head"),
         ('{"microgpt_lesson": 1, "view": {"smoothing": 2}}', '"view.smoothing"'),
+        # the Smoothing field shows 0 to 0.999 in steps of 0.001: more was rounded silently
+        ('{"microgpt_lesson": 1, "view": {"smoothing": 0.9995}}', "from 0 to 0.999"),
+        ('{"microgpt_lesson": 1, "view": {"smoothing": 0.12345}}', "at most 3 decimals"),
         # hand-edited values of the wrong kind: named, never a TypeError or read as true
         ('{"microgpt_lesson": 1, "settings": {"learning_rate": "0.1"}}',
          "learning_rate must be a number, got '0.1'"),
