@@ -5,8 +5,8 @@ makemore Part 3": the log10 of std(update) / std(weights) per parameter): how mu
 optimizer step changes a matrix, relative to the size of its values. Far below the rest,
 a matrix hardly learns; far above, its values are being thrown around. Around 1e-3 is
 the rule of thumb for big networks trained for a long time; this tiny model with AdamW
-at learning rate 0.01 takes much bigger steps (~1e-1.5 at the start) and they shrink as
-the cosine schedule lowers the learning rate.
+at learning rate 0.01 takes much bigger steps (about 10^-0.5 at the start, 10^-2 by step
+300) and they shrink further as the cosine schedule lowers the learning rate.
 
 The ratio here is rms(Δw) / rms(w) over all matrices of one kind (e.g. every layer's
 attention query matrix together), measured from the weights before and after a step, so
@@ -100,8 +100,7 @@ class RatioRecorder:
 
     At most one step per `min_interval` seconds is measured (the weights are still copied
     every step, so the one measured is exactly one step's change): at a few hundred steps
-    a second that is every step, flat out it keeps the cost to about 1% of the training
-    thread. after_gap: steps went by unwatched (disabled) since the row before."""
+    a second that is every step; flat out the hook costs 4-6 µs of a ~100 µs step (~5%). after_gap: steps went by unwatched (disabled) since the row before."""
 
     def __init__(self, capacity: int = 20_000, min_interval: float = 1e-3):
         self.enabled = False
