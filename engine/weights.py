@@ -100,7 +100,8 @@ class RatioRecorder:
 
     At most one step per `min_interval` seconds is measured (the weights are still copied
     every step, so the one measured is exactly one step's change): at a few hundred steps
-    a second that is every step; flat out the hook costs 4-6 µs of a ~100 µs step (~5%). after_gap: steps went by unwatched (disabled) since the row before."""
+    a second that is every step; flat out the hook costs 4-6 µs of a ~100 µs step (~5%).
+    after_gap: steps went by unwatched (disabled) since the row before."""
 
     def __init__(self, capacity: int = 20_000, min_interval: float = 1e-3):
         self.enabled = False
