@@ -93,10 +93,8 @@ def test_a_lesson_opened_while_a_reset_is_built_is_opened_with_its_own_model(qtb
     assert opened == [33] and w.controller.info.config.train.num_steps == 33
 
 
-def test_a_lesson_whose_data_loads_while_a_reset_is_built_gets_its_own_model(
-        qtbot, make_window, tmp_path):
-    """The Reset's model (old data, old settings) arrives after the lesson's data: it is
-    not the lesson's, and the lesson still gets a model of its own."""
+def other_data_lesson(tmp_path):
+    """A lesson file with 33 steps on its own data, other.txt (300 short names)."""
     import json
 
     lesson = tmp_path / "l.json"
@@ -104,6 +102,14 @@ def test_a_lesson_whose_data_loads_while_a_reset_is_built_gets_its_own_model(
                                                  for i in range(300)) + "\n")
     lesson.write_text(json.dumps({"microgpt_lesson": 1, "title": "Other data",
                                   "dataset": "other.txt", "settings": {"num_steps": 33}}))
+    return lesson
+
+
+def test_a_lesson_whose_data_loads_while_a_reset_is_built_gets_its_own_model(
+        qtbot, make_window, tmp_path):
+    """The Reset's model (old data, old settings) arrives after the lesson's data: it is
+    not the lesson's, and the lesson still gets a model of its own."""
+    lesson = other_data_lesson(tmp_path)
     w = make_window(num_steps=30)
     train_to_end(qtbot, w)  # something trained: the window does not reset on new data
     w.controls.fields["num_steps"].setValue(77)
@@ -144,13 +150,7 @@ def test_a_reset_pressed_while_a_lessons_data_loads_is_not_the_lessons_model(
     neither when it is still being built as the data arrives (the lesson said "ready" with
     the old data) nor when it was built and trained on before (the lesson waited for a
     model that had come already and never opened)."""
-    import json
-
-    lesson = tmp_path / "l.json"
-    (tmp_path / "other.txt").write_text("\n".join(f"name{chr(97 + i % 26)}{i % 7}"
-                                                 for i in range(300)) + "\n")
-    lesson.write_text(json.dumps({"microgpt_lesson": 1, "title": "Other data",
-                                  "dataset": "other.txt", "settings": {"num_steps": 33}}))
+    lesson = other_data_lesson(tmp_path)
     w = make_window(num_steps=30)
     train_to_end(qtbot, w)  # something trained: the window does not reset on new data
     release = slow_data(monkeypatch)
