@@ -209,11 +209,12 @@ def _check_start(p: Path, head: bytes, more: bool) -> None:
 
 
 def _check_header(p: Path, header_line: int, header: list[str]):
-    """(header, multi, curves_end, about) of a valid header row, else ValueError."""
+    """(header, multi, where) of a valid header row, else ValueError. where: column name
+    -> its index. The columns may come in any order (a spreadsheet may have moved them):
+    every curve column once, `run` (several runs) and RUN_COLUMNS optional."""
     header = [h.strip() for h in header]
-    multi = header[:1] == ["run"]
-    curves_end = int(multi) + len(CURVE_COLUMNS)
-    if header[int(multi):curves_end] != list(CURVE_COLUMNS):
+    where = {col: i for i, col in enumerate(header)}
+    if not set(CURVE_COLUMNS) <= set(header):
         if header[0].startswith("{"):
             raise ValueError(f"{p.name}: not a curves CSV (it looks like JSON: a lesson "
                              "file or a `microgpt train --jsonl` log?)")
@@ -224,14 +225,14 @@ def _check_header(p: Path, header_line: int, header: list[str]):
         raise ValueError(f"{p.name}, line {header_line}: not a curves CSV: expected the columns "
                          f"{', '.join(CURVE_COLUMNS)} (with 'run' first for several "
                          f"runs), got {got}")
-    about = header[curves_end:]  # RUN_COLUMNS, in files written since they exist
-    for i, col in enumerate(about):
-        if col not in RUN_COLUMNS:
-            raise ValueError(f"{p.name}, line {header_line}: unknown column {col!r} after "
-                             f"ms (there the columns may be {', '.join(RUN_COLUMNS)})")
-        if col in about[:i]:
+    for i, col in enumerate(header):
+        if col not in CURVE_COLUMNS and col not in RUN_COLUMNS and col != "run":
+            raise ValueError(f"{p.name}, line {header_line}: unknown column {col!r} (the "
+                             f"columns may be run, {', '.join(CURVE_COLUMNS)}, "
+                             f"{', '.join(RUN_COLUMNS)})")
+        if col in header[:i]:
             raise ValueError(f"{p.name}, line {header_line}: column {col!r} appears twice")
-    return header, multi, curves_end, about
+    return header, "run" in where, where
 
 
 def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
@@ -275,18 +276,17 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
     if not rows:
         raise ValueError(f"{p.name}: the file is empty")
     header_line, header = rows[0]
-    header, multi, curves_end, about = _check_header(p, header_line, header)
+    header, multi, where = _check_header(p, header_line, header)
+    about = [col for col in RUN_COLUMNS if col in where]
     records: list[RunRecord] = []
     rec, last_step = None, -math.inf
     for line_no, row in rows[1:]:
         if len(row) != len(header):
             raise ValueError(f"{p.name}, line {line_no}: expected {len(header)} fields "
                              f"({', '.join(header)}), got {len(row)}")
-        run_name = row[0] if multi else name
-        values = [_cell(p, line_no, col, cell)
-                  for col, cell in zip(CURVE_COLUMNS, row[int(multi):curves_end], strict=True)]
-        info = {col: _cell(p, line_no, col, cell)
-                for col, cell in zip(about, row[curves_end:], strict=True)}
+        run_name = row[where["run"]] if multi else name
+        values = [_cell(p, line_no, col, row[where[col]]) for col in CURVE_COLUMNS]
+        info = {col: _cell(p, line_no, col, row[where[col]]) for col in about}
         if rec is None or (multi and (rec.name != run_name or values[0] <= last_step)):
             rec = RunRecord(run_name, preset=info.get("preset", ""),
                             changes=info.get("changes", ""),

@@ -124,8 +124,8 @@ def test_files_without_the_run_columns_still_import(tmp_path):
 
 @pytest.mark.parametrize("content, wanted", [
     (HEADER.strip() + ",preset,notes\n1,2.0,,0.1,0.01,3,optimized,x\n", "runs.csv, line 1: "
-     "unknown column 'notes' after ms (there the columns may be preset, changes, "
-     "run_seconds)"),
+     "unknown column 'notes' (the columns may be run, step, loss, val_loss, grad_norm, lr, "
+     "ms, preset, changes, run_seconds)"),
     (HEADER.strip() + ",preset,preset\n1,2.0,,0.1,0.01,3,a,b\n", "runs.csv, line 1: column "
      "'preset' appears twice"),
     (HEADER.strip() + ",run_seconds\n1,2.0,,0.1,0.01,3,soon\n", "runs.csv, line 2: column "
@@ -177,3 +177,35 @@ def test_the_early_header_check_lets_long_good_files_through(tmp_path):
     assert run.curves["step"][-1] == 20_000 and len(run.curves["loss"]) == 20_000
     path.write_text("\n\n" + HEADER.replace(",", ", ") + rows, encoding="utf-8")
     assert len(read_csv(path)[0].curves["step"]) == 20_000  # blank lines, spaces: as before
+
+
+def test_columns_in_another_order_import_the_same_runs(tmp_path):
+    # A spreadsheet that moved the columns (or a script that wrote them in its own order)
+    # was refused as "not a curves CSV", although every column was there.
+    import csv
+    import io
+
+    a, b = RunRecord("a", preset="optimized"), RunRecord("b", changes="-top_k")
+    for rec, k in ((a, 1.0), (b, 2.0)):
+        for step in (1, 2, 3):
+            for col, v in zip(("step", "loss", "val_loss", "grad_norm", "lr", "ms"),
+                              (step, 3.0 - 0.1 * step * k, math.nan, k, 0.01, 0.5), strict=True):
+                rec.curves[col].append(float(v))
+    path = tmp_path / "runs.csv"
+    write_csv(path, [a, b])
+    want = read_csv(path)
+    lines = path.read_text("utf-8").splitlines()
+    rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    order = list(reversed(range(len(rows[0]))))  # every column moved
+    moved = tmp_path / "moved.csv"
+    with moved.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([[r[i] for i in order] for r in rows])
+    got = read_csv(moved)
+    assert [r.name for r in got] == ["a", "b"] == [r.name for r in want]
+    for g, w in zip(got, want, strict=True):
+        assert (g.preset, g.changes) == (w.preset, w.changes)
+        for col in w.curves:
+            assert g.curves[col] == w.curves[col] or (
+                col == "val_loss" and all(map(math.isnan, g.curves[col] + w.curves[col])))
+    moved.write_text("loss,step,lr\n3.2,1,0.01\n", encoding="utf-8")
+    assert "not a curves CSV: expected the columns" in error(moved.rename(tmp_path / "runs.csv"))
