@@ -160,8 +160,7 @@ class WeightsPanel(Panel):
             if run == self._skip_run:
                 continue  # measured on a model that has been replaced
             if run != self._run or kinds != self.kinds:
-                self._flush(rows)
-                rows = []
+                rows = []  # the replaced model's: _clear() drops its lines anyway
                 self._run, self.kinds = run, kinds
                 self._clear()
                 self._build_curves()
