@@ -25,9 +25,10 @@ import numpy as np
 from .backends import stop_if_asked
 from .config import GPTConfig, TrainConfig
 
-# Nodes between two checks of a backend's should_stop (a long step can be abandoned:
-# Pause must not wait a whole step of a big model): ~50-100 ms of sorting or backward.
-CHECK_EVERY = 1 << 16
+# Nodes between two checks of a backend's should_stop, ~3-6 ms of sorting or backward:
+# a long step can be abandoned (Pause must not wait a whole step of a big model), and the
+# app's training thread steps aside there while its GUI thread is busy (the GIL).
+CHECK_EVERY = 1 << 12
 
 
 class Value:

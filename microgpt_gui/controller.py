@@ -24,6 +24,7 @@ from collections import deque
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from .frame_budget import FrameBudget
+from .gui_priority import GuiPriority
 from .history import History
 from .tasks import TaskRunner
 from .worker import TrainingWorker
@@ -89,6 +90,9 @@ class RunController(QObject):
         self.worker.moveToThread(self.worker_thread)
         # Shared by every panel's redraw timers: see frame_budget.py.
         self.budget = FrameBudget(lambda: self.worker.busy_seconds, self)
+        # The training thread steps aside while this thread is behind: gui_priority.py.
+        self.priority = GuiPriority(self)
+        self.worker.priority = self.priority
         w = self.worker
         self._cmd_start.connect(w.start)
         self._cmd_pause.connect(w.pause)
@@ -211,6 +215,7 @@ class RunController(QObject):
         if self.worker.stopping:  # asked already (closeEvent, then aboutToQuit): no 2nd wait
             return False
         self.worker.stopping = True  # skip whatever is still queued for the worker
+        self.priority.stop()
         self._cmd_shutdown.emit()  # the worker quits its thread when it gets there
         self.worker_thread.requestInterruption()
         # One budget for both: snapshot jobs first (they only read a copy), then the worker.

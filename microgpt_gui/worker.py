@@ -81,6 +81,9 @@ class TrainingWorker(QObject):
         # Wall seconds spent running steps, ever: the GUI's FrameBudget reads its rate
         # (a float assigned here, read there: atomic under the GIL).
         self.busy_seconds = 0.0
+        # A GuiPriority (set by the controller, read here): between steps and at the
+        # backend's safe points this thread sleeps while the GUI thread is behind.
+        self.priority = None
         # Parented to self, so it moves to the worker thread with us.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -228,10 +231,14 @@ class TrainingWorker(QObject):
         thread = QThread.currentThread()
         t_start = time.monotonic()
         t_end = t_start + MAX_TICK_S
+        priority = self.priority
+        slept0 = priority.slept if priority is not None else 0.0
         while self._running:
             if thread.isInterruptionRequested():
                 self._running = False
                 break
+            if priority is not None:
+                priority.step_aside(self._cancelled)
             stats = self._one_step()
             if stats is None:  # the step raised; _one_step reported it
                 self._running = False
@@ -250,7 +257,8 @@ class TrainingWorker(QObject):
             if self._speed or time.monotonic() >= t_end:
                 break
         self._flush(force=not self._running)
-        self.busy_seconds += time.monotonic() - t_start
+        slept = priority.slept - slept0 if priority is not None else 0.0
+        self.busy_seconds += time.monotonic() - t_start - slept  # stepping aside is not work
         if not self._running:
             self._set_state()
             return
@@ -262,7 +270,13 @@ class TrainingWorker(QObject):
             self._timer.start(0)
 
     def _should_stop(self) -> bool:
-        """Read by the backend during a step (on this thread)."""
+        """Read by the backend during a step (on this thread), every few milliseconds of
+        work: also where a long step steps aside for a busy GUI thread."""
+        if self.priority is not None and not self._cancelled():
+            self.priority.step_aside(self._cancelled)
+        return self._cancelled()
+
+    def _cancelled(self) -> bool:
         return self.interrupt or self.stopping
 
     def _one_step(self):
