@@ -53,6 +53,8 @@ class LessonManager(QObject):
         window.controls.preset.currentTextChanged.connect(self._user_took_over)
         self._explorer_hooked = False  # the Optimizations panel may be installed after us
         self._before: dict | None = None  # the window as it was, while a lesson opens
+        self._loading_own = False  # the lesson is starting its own data load
+        window.datasets.loading.connect(self._on_dataset_loading)
         window.datasets.loaded.connect(self._on_dataset_loaded)
         window.datasets.failed.connect(self._on_dataset_failed)
         window.datasets.cancelled.connect(lambda: self._undo("loading its data was cancelled"))
@@ -148,15 +150,15 @@ class LessonManager(QObject):
         # going back to the window before either.
         before = self._before if self._pending is not None and self._before else \
             self._snapshot()
+        self._before = before  # what _undo puts back, if the lesson fails on the way
         try:
             self._apply(path, lesson, cfg, source)
         except Exception as e:  # a bug must not leave the window half-changed
-            self._before = before
             self._undo(f"{type(e).__name__}: {e}")
             self.failed.emit(f"{path}: could not be applied ({type(e).__name__}: {e})")
             return False
-        if self._pending is not None:  # still waiting for the data or the model
-            self._before = before
+        if self._pending is None:  # refused on the way (_reset), and put back already
+            return self.lesson is lesson
         return True
 
     def _check_fits_the_controls(self, path, cfg) -> None:
@@ -187,19 +189,42 @@ class LessonManager(QObject):
             if ds is not None and is_makemore_copy(ds.source):
                 self._reset()
             else:  # the cached copy, or a download (progress, Cancel, offline message)
-                w.datasets.download_makemore()  # -> _on_dataset_loaded -> Reset
+                self._own_load(w.datasets.download_makemore)  # -> _on_dataset_loaded
         elif ds is not None and ds.source == source:
             self._reset()
         else:
-            w.datasets.load(source, source)  # -> _on_dataset_loaded -> Reset
+            self._own_load(lambda: w.datasets.load(source, source))  # -> _on_dataset_loaded
+
+    def _own_load(self, start) -> None:
+        """start() the lesson's data load (its `loading` signal is not another's)."""
+        self._loading_own = True
+        try:
+            start()
+        finally:
+            self._loading_own = False
+
+    def _on_dataset_loading(self, _label: str) -> None:
+        """Another data file opened while the lesson's data loads replaces that load
+        (the latest load wins): the user chose that file, so the lesson is not opened."""
+        if not self._loading_own and self._pending is not None and self._token is None:
+            self._undo("another data file was opened while its data loaded")
 
     def _reset(self) -> None:
         """The lesson's model: a Reset with its settings, on its data (loaded by now)."""
-        c = self.window.controller
+        w = self.window
+        problem = w.controls.problem_text()
+        if problem:  # e.g. too big for this machine's memory: the window would refuse
+            path = self.path
+            self._undo("its model cannot be built here")
+            self.failed.emit(f"{path}: its model cannot be built here. {problem}")
+            return
+        c = w.controller
         before = c.requested
-        self.window.reset()
+        w.reset()
         if c.requested != before:
             self._token = c.requested
+        else:  # refused for another reason, which the window has said
+            self._undo("its model could not be built")
 
     def _on_dataset_loaded(self, ds) -> None:
         if self._pending is None or self._token is not None:
