@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from engine.ablate import base_preset
-from engine.analysis import RunRecord
+from engine.run_record import RunRecord
 from engine.trainer import StepStats
 
 from .runs_panel import record_from_history

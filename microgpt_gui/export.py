@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from engine.analysis import RunRecord, write_csv
+from engine.run_record import RunRecord, write_csv
 
 
 class ExportError(Exception):

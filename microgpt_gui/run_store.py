@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from engine.ablate import base_preset, describe
-from engine.analysis import CURVE_COLUMNS, RunRecord
+from engine.run_record import CURVE_COLUMNS, RunRecord
 
 MAX_RUNS = 8  # finished runs kept in the list
 MAX_ROWS = 2000  # rows per kept run

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from engine.analysis import RunRecord, read_csv
+from engine.run_record import RunRecord, read_csv
 
 from .panels import Panel
 from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, smoothed, to_drop

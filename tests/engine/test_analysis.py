@@ -8,16 +8,14 @@ import pytest
 
 from engine import load_dataset, preset
 from engine.analysis import (
-    RunRecord,
     Snapshot,
     TimeLapse,
     fast_view,
     is_vowel,
     pca_2d,
-    read_csv,
     take_snapshot,
-    write_csv,
 )
+from engine.run_record import RunRecord, read_csv, write_csv
 from engine.trainer import StepStats, Trainer
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"

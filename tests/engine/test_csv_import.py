@@ -1,11 +1,11 @@
-"""Importing curves (engine.analysis.read_csv): one clear line per problem, naming the
+"""Importing curves (engine.run_record.read_csv): one clear line per problem, naming the
 file, the line when one is at fault, and what is wrong; exports round-trip."""
 
 import math
 
 import pytest
 
-from engine.analysis import RunRecord, read_csv, write_csv
+from engine.run_record import RunRecord, read_csv, write_csv
 
 HEADER = "step,loss,val_loss,grad_norm,lr,ms\n"
 

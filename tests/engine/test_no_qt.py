@@ -13,7 +13,7 @@ def test_engine_imports_no_qt():
         "engine.checkpoint, engine.data, engine.config\n"
         "import importlib.util\n"
         "for m in ('engine.numpy_backend', 'engine.cli', 'engine.download', 'engine.ablate',"
-        " 'engine.analysis', 'engine.insights'):\n"
+        " 'engine.analysis', 'engine.run_record', 'engine.insights'):\n"
         "    if importlib.util.find_spec(m): __import__(m)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('PySide6', 'PyQt5', 'PyQt6', 'PySide2', 'pyqtgraph', 'shiboken6'))\n"

@@ -13,7 +13,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from engine import Trainer, load_dataset, preset  # noqa: E402
-from engine.analysis import TimeLapse, read_csv  # noqa: E402
+from engine.analysis import TimeLapse  # noqa: E402
+from engine.run_record import read_csv  # noqa: E402
 from tests.gui.helpers import WAIT, in_worker, reset, steps, train_to_end  # noqa: E402
 
 pytest.importorskip("pytestqt")

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from engine.analysis import CURVE_COLUMNS, RunRecord
+from engine.run_record import CURVE_COLUMNS, RunRecord
 from microgpt_gui.run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, to_drop
 
 
