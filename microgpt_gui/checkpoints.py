@@ -175,7 +175,7 @@ class CheckpointManager(QObject):
                 "own; a Reset would use the fields'.\n" + "\n".join(misfit))
 
     def _misfits(self, cfg) -> list[str]:
-        from .lesson_actions import misfits
+        from .control_fit import misfits
 
         try:
             return misfits(self.window, cfg)

@@ -24,6 +24,7 @@ from . import demo_toolbar, help_texts
 from .head_roles_view import HeadRoles
 from .lesson import bundled_lessons, load_lesson
 from .lesson_actions import LessonManager
+from .lesson_dialogs import ask_open, ask_save, open_asking
 from .lesson_notes import LessonNotesPanel
 from .live_changes import LiveChanges
 from .name_stats import NameStats
@@ -236,17 +237,19 @@ def install(window) -> None:
     lessons.failed.connect(window.show_error)
     file_menu = window.menus["file"]
     first = file_menu.actions()[0] if file_menu.actions() else None
-    open_l = window.add_action("open_lesson", "Open &lesson…", "Ctrl+L", lessons.ask_open,
+    open_l = window.add_action("open_lesson", "Open &lesson…", "Ctrl+L",
+                               lambda: ask_open(lessons),
                                tip="A prepared demo: data, model, settings, layout")
     save_l = window.add_action("save_lesson", "Save lesson…", "Ctrl+Shift+L",
-                               lessons.ask_save, tip="Save every setting as a lesson file")
+                               lambda: ask_save(lessons),
+                               tip="Save every setting as a lesson file")
     examples = QMenu("Example lessons", file_menu)
     for path in bundled_lessons():
         try:
             title = load_lesson(path).title or path.stem
         except ValueError:
             continue  # a broken bundled file must not stop the window
-        examples.addAction(title, lambda p=str(path): lessons.open_asking(p))
+        examples.addAction(title, lambda p=str(path): open_asking(lessons, p))
     for a in (open_l, save_l):
         window.addAction(a)
         file_menu.insertAction(first, a)

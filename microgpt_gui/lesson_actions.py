@@ -10,23 +10,26 @@ A lesson is never half-applied: everything that can be checked without reading t
 is checked first (a value the window's fields cannot show is refused, not clamped), and
 if the data then fails to load or the model cannot be built from it, the window goes back
 to the settings, data and layout it had before.
+
+LessonManager holds the when (the order of the steps, the data load, the lesson's Reset);
+beside it: control_fit.py (does a value fit its field), lesson_display.py (the display
+settings and dock layout), lesson_undo.py (the window put back), lesson_dialogs.py.
 """
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
 
 from engine.data import DataError, bundled_path
 from engine.download import MAKEMORE, is_makemore_copy
 
-from .dock_tabs import hide_stale_tab_bars
+from .control_fit import misfits
 from .lesson import Lesson, LessonError, load_lesson, save_lesson
+from .lesson_display import apply_display, layout_of
+from .lesson_undo import put_back, snapshot
 
-FILTER = "microgpt lessons (*.json)"
 # Settings the window owns elsewhere: sampling sliders and the live validation interval.
 SAMPLING_KEYS = ("temperature", "top_k", "num_samples")
 
@@ -94,7 +97,7 @@ class LessonManager(QObject):
             cfg, w.controls.preset.currentText(), title=title, notes=notes,
             dataset=self._dataset_entry(w.datasets.dataset),
             speed=int(speed) if speed else "max", probe_word=probe, view=view,
-            layout=self._layout(), projector=self.projector.active)
+            layout=layout_of(w, self.projector), projector=self.projector.active)
 
     @staticmethod
     def _dataset_entry(ds) -> str:
@@ -105,15 +108,6 @@ class LessonManager(QObject):
         if not ds.source.startswith("bundled") and is_makemore_copy(ds.source):
             return MAKEMORE
         return ds.source
-
-    def _layout(self) -> dict:
-        w = self.window
-        state = self.projector.saved_state() or w.saveState()
-        visible = sorted(pid for pid, dock in w.docks.items() if not dock.isHidden())
-        if self.projector.active:  # what the desktop layout shows, not the projector's
-            visible = sorted(set(visible) | set(self.projector.hidden_panels()))
-        return {"dock_state": base64.b64encode(bytes(state)).decode("ascii"),
-                "visible": visible}
 
     def save(self, path: str) -> None:
         try:
@@ -149,7 +143,7 @@ class LessonManager(QObject):
         # A lesson still waiting for its data is replaced by this one: going back means
         # going back to the window before either.
         before = self._before if self._pending is not None and self._before else \
-            self._snapshot()
+            snapshot(self)
         self._before = before  # what _undo puts back, if the lesson fails on the way
         try:
             self._apply(path, lesson, cfg, source)
@@ -183,7 +177,7 @@ class LessonManager(QObject):
             self.live.set_val_every(cfg.train.val_every, chosen=True)
         self.lesson, self.path = lesson, str(path)
         self._pending, self._token = lesson, None
-        self._apply_display(lesson)
+        apply_display(w, self.projector, lesson)
         ds = w.datasets.dataset
         if source == MAKEMORE:
             if ds is not None and is_makemore_copy(ds.source):
@@ -241,68 +235,13 @@ class LessonManager(QObject):
             self._reset()
 
     # --- going back when the lesson's data or model fails ---------------------------------------
-    def _snapshot(self) -> dict:
-        """What opening a lesson changes, to put back if it fails half-way."""
-        w = self.window
-        explorer, live = w.panels.get("explorer"), self.live
-        attention, surprise = w.panels.get("attention"), w.panels.get("surprise")
-        curves = w.panels.get("curves")
-        return {
-            "config": w.controls.config(), "preset": w.controls.preset.currentText(),
-            "explorer": explorer.save_state() if explorer is not None else None,
-            "overrides": dict(self.overrides),
-            "live": (live.val_every.value(), live.chosen) if live is not None else None,
-            "speed": w.controls.speed.currentData(),
-            "probe": (attention.word.text(), attention.follow.isChecked())
-            if attention is not None else None,
-            "surprise": surprise.view.entry.text() if surprise is not None else None,
-            "view": curves.save_state() if curves is not None else None,
-            "layout": self._layout(), "projector": self.projector.active,
-            "lesson": self.lesson, "path": self.path, "title": w.windowTitle(),
-            "dataset": w.datasets.dataset,
-        }
-
     def _undo(self, why: str) -> None:
         """The lesson cannot be used after all: put the window back as it was."""
         before, self._before = self._before, None
         self._pending = None
         if before is None:
             return
-        w = self.window
-        w.controls.load_config(before["config"], before["preset"])
-        explorer = w.panels.get("explorer")
-        if explorer is not None and before["explorer"] is not None:
-            explorer.restore_state(before["explorer"])
-        self.overrides = before["overrides"]
-        if self.live is not None and before["live"] is not None:
-            value, chosen = before["live"]
-            self.live.set_val_every(value)
-            self.live.chosen = chosen
-        speed = before["speed"]
-        w.controls.set_speed(speed if speed else 0)
-        w.controller.set_speed(float(speed or 0))
-        attention, surprise = w.panels.get("attention"), w.panels.get("surprise")
-        if attention is not None and before["probe"] is not None:
-            attention.word.setText(before["probe"][0])
-            attention.follow.setChecked(before["probe"][1])
-        if surprise is not None and before["surprise"] is not None:
-            surprise.view.entry.setText(before["surprise"])
-        curves = w.panels.get("curves")
-        if curves is not None and before["view"] is not None:
-            curves.restore_state(before["view"])
-        self.projector.set_active(False)
-        self._apply_layout(before["layout"])
-        self.projector.set_active(before["projector"])
-        self.lesson, self.path = before["lesson"], before["path"]
-        self.changed.emit()
-        w.setWindowTitle(before["title"])
-        ds = before["dataset"]
-        if ds is not None and w.datasets.dataset is not ds:
-            w.datasets.dataset = ds
-            w.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
-        w.refresh_needs_reset()
-        w.statusBar().showMessage(f"The lesson was not opened ({why}); nothing changed",
-                                  15000)
+        put_back(self, before, why)
 
     def _on_dataset_failed(self, message: str) -> None:
         # The window has shown the data file's problem; take the lesson's changes back.
@@ -341,96 +280,3 @@ class LessonManager(QObject):
             self.window.statusBar().showMessage(message, 15000)
         self.changed.emit()
         self.opened.emit(self.path or "")
-
-    def _apply_display(self, lesson: Lesson) -> None:
-        w = self.window
-        speed = 0 if lesson.speed == "max" else lesson.speed
-        w.controls.set_speed(speed)
-        w.controller.set_speed(float(speed))
-        attention = w.panels.get("attention")
-        if attention is not None:
-            attention.word.setText(lesson.probe_word)
-            attention.follow.setChecked(not lesson.probe_word)
-        surprise = w.panels.get("surprise")
-        if surprise is not None:
-            surprise.view.entry.setText(lesson.probe_word)
-        curves = w.panels.get("curves")
-        if curves is not None and lesson.view:
-            curves.restore_state(lesson.view)
-        self.projector.set_active(False)  # lay out the desktop view first
-        self._apply_layout(lesson.layout)
-        self.projector.set_active(lesson.projector)
-
-    def _apply_layout(self, layout: dict) -> None:
-        w = self.window
-        state = layout.get("dock_state")
-        if isinstance(state, str):
-            try:
-                w.restoreState(QByteArray(base64.b64decode(state, validate=True)))
-                hide_stale_tab_bars(w)
-            except ValueError:
-                pass  # a damaged layout is not worth refusing the lesson for
-        visible = layout.get("visible")
-        if isinstance(visible, list):
-            for pid, dock in w.docks.items():
-                dock.setVisible(pid in visible)
-
-    # --- dialogs -------------------------------------------------------------------------
-    def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open lesson", self._folder(),
-                                              f"{FILTER};;All files (*)")
-        if path:
-            self.open_asking(path)
-
-    def open_asking(self, path: str) -> None:
-        """open(path), after asking about a long unsaved run (the lesson replaces it)."""
-        guard = getattr(self.window, "unsaved", None)
-        if guard is None:
-            self.open(path)
-        else:
-            guard.confirm("open a lesson", lambda: self.open(path))
-
-    def ask_save(self) -> None:
-        start = self.path or str(Path(self._folder()) / "my-lesson.json")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save lesson", start, FILTER)
-        if path:
-            self.save(path if path.endswith(".json") else path + ".json")
-
-    def _folder(self) -> str:
-        return str(Path(self.path).parent) if self.path else str(Path.home())
-
-
-def _num(x) -> str:
-    """A spin box limit for people: 1,000,000 rather than 1e+06 or 1000000.0."""
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
-def misfits(window, cfg) -> list[str]:
-    """Settings of cfg that the window's fields cannot show as they are (a spin box or
-    slider would clamp or round them), each as '"name" is value; ... offers lo to hi'."""
-    out = []
-    for name, box in window.controls.fields.items():
-        value = getattr(cfg.model if hasattr(cfg.model, name) else cfg.train, name)
-        lo, hi = box.minimum(), box.maximum()
-        decimals = box.decimals() if hasattr(box, "decimals") else 0
-        if not lo <= value <= hi:
-            out.append(f'"{name}" is {value}; this window offers {_num(lo)} to {_num(hi)}')
-        elif decimals and abs(round(value, decimals) - value) > 1e-12 * abs(value):
-            out.append(f'"{name}" is {value}; this window works with at most {decimals} '
-                       "decimals")
-    sampling = window.panels.get("sampling")
-    if sampling is None:
-        return out
-    from .sampling_panel import T_STEP
-
-    t = cfg.train.temperature
-    lo, hi = sampling.temperature.minimum() * T_STEP, sampling.temperature.maximum() * T_STEP
-    if not lo - 1e-9 <= t <= hi + 1e-9 or abs(round(t / T_STEP) * T_STEP - t) > 1e-9:
-        out.append(f'"temperature" is {t}; the sampling slider offers '
-                   f"{_num(round(lo, 4))} to {_num(round(hi, 4))} in steps of {_num(T_STEP)}")
-    n, box = cfg.train.num_samples, sampling.count
-    if not box.minimum() <= n <= box.maximum():
-        out.append(f'"num_samples" is {n}; the sampling panel makes {_num(box.minimum())} '
-                   f"to {_num(box.maximum())} names at once")
-    return out
-

@@ -226,10 +226,10 @@ class NoDialog:
 
 @pytest.fixture
 def window(plain_window, monkeypatch):
-    import microgpt_gui.lesson_actions as lesson_actions
+    import microgpt_gui.lesson_dialogs as lesson_dialogs
     import microgpt_gui.main_window as main_window
 
-    for module in (main_window, lesson_actions):
+    for module in (main_window, lesson_dialogs):
         monkeypatch.setattr(module, "QFileDialog", NoDialog)
     try:
         import microgpt_gui.checkpoints as checkpoints
