@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QScrollArea
 
-from .attention_view import axis_labels
+from .attention_grid import axis_labels
 from .plotutil import clear_grid, row_label_spacing, thinned_ticks, tick_font
 
 

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontMetrics
 
-from .attention_view import axis_labels
+from .attention_grid import axis_labels
 from .plotutil import cache_axes, label_spacing, room_for_descenders, thinned_ticks
 
 SLOW_S = 0.03  # slower than this: compute off the GUI thread

@@ -138,7 +138,7 @@ def assert_maps_alike(scroll, images):
 
 
 def test_attention_grid_fits_the_dock_with_four_heads(qtbot, plain_window):
-    from microgpt_gui.attention_view import MIN_MAP
+    from microgpt_gui.attention_grid import MIN_MAP
 
     w = plain_window
     panel = show_attention(qtbot, w, model(n_head=4))
@@ -158,7 +158,7 @@ def test_attention_grid_fits_the_dock_with_four_heads(qtbot, plain_window):
 @pytest.mark.parametrize("n_layer", [2, 4])
 def test_attention_grid_scrolls_rather_than_overlap_for_many_heads(qtbot, plain_window,
                                                                     n_layer):
-    from microgpt_gui.attention_view import MIN_MAP
+    from microgpt_gui.attention_grid import MIN_MAP
 
     w = plain_window
     panel = show_attention(qtbot, w, model(n_layer=n_layer, n_head=8, n_embd=16))
