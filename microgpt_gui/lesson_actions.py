@@ -30,9 +30,6 @@ from .lesson import Lesson, LessonError, load_lesson, save_lesson
 from .lesson_display import apply_display, layout_of
 from .lesson_undo import put_back, snapshot
 
-# Settings the window owns elsewhere: sampling sliders and the live validation interval.
-SAMPLING_KEYS = ("temperature", "top_k", "num_samples")
-
 
 class LessonManager(QObject):
     opened = Signal(str)  # path, once the lesson's model has been built
