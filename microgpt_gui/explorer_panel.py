@@ -210,8 +210,11 @@ class ExplorerPanel(Panel):
         # The user's choices stay in force for later Resets until "Back to preset".
         self._sync_boxes(cfg)
         m = cfg.model
+        # The seed picks the documents of steps 1, 2, ...: variants are compared only over
+        # the same documents (a row trained with another seed differed by ~13% in nodes
+        # from a preset row whose documents were simply longer or shorter).
         shape = (info.dataset_name, m.n_embd, m.n_head, m.n_layer, m.block_size, m.bos_first,
-                 cfg.train.batch_size)
+                 cfg.train.batch_size, cfg.train.seed)
         self._run_key = (shape, describe(cfg)) if cfg.backend == "reference" else None
         if self._run_key is not None and info.start_step == 0:
             self.nodes[self._run_key] = []  # a fresh run of this variant: measure again

@@ -114,3 +114,24 @@ def test_help_says_which_variant_does_not_start_from_the_same_weights(qtbot, pla
     same = {k for k in base if k in untied and (base[k] == untied[k]).all()}
     assert {"wte", "wpe"} <= same and same != set(base)  # the draws after wpe moved
     assert "weight tying off" in ex.help_text and "same starting point" not in ex.help_text
+
+
+def test_node_table_compares_only_runs_of_the_same_seed(qtbot, plain_window):
+    """The seed picks each step's documents, so a variant trained with seed 42 must not be
+    compared with the preset trained with seed 7 (before: 'off: div_op' read +13%)."""
+    from tests.gui.helpers import reset
+
+    w, ex = plain_window, plain_window.panels["explorer"]
+    base = preset("optimized", backend="reference", n_embd=8, n_head=2, num_steps=40)
+    reset(qtbot, w, base)
+    steps(qtbot, w, 2)
+    off = base.copy()
+    off.train.div_op = False
+    reset(qtbot, w, off)
+    steps(qtbot, w, 2)
+    assert len(ex.node_table()) == 2
+    other_seed = base.copy()
+    other_seed.train.seed = 7
+    reset(qtbot, w, other_seed)
+    steps(qtbot, w, 2)
+    assert [v for v, _, _ in ex.node_table()] == ["all 14 on"]
