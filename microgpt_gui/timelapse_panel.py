@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.analysis import Negative, TimeLapse, fast_view, negative, take_snapshot
+from engine.sampling import prefix_problem
 
 from .attention_strip import AttentionStrip
 from .embedding_view import EmbeddingPlot
@@ -143,6 +144,12 @@ class TimeLapsePanel(Panel):
         self.slider.valueChanged.connect(self._scrubbed)
         self.slider.setAccessibleName("Time-lapse snapshot shown")
         self.step_label = QLabel("no snapshots yet")
+        # A probe with characters the dataset lacks has no attention map (the engine
+        # leaves it out): before, the heatmaps were simply blank, with no word on why.
+        self.probe_note = QLabel()
+        self.probe_note.setObjectName("probe-note")
+        self.probe_note.setWordWrap(True)
+        self.probe_note.hide()
 
         self.attention = AttentionStrip()
         self.embedding = EmbeddingPlot()
@@ -169,6 +176,7 @@ class TimeLapsePanel(Panel):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
         lay.addLayout(scrub)
+        lay.addWidget(self.probe_note)
         lay.addWidget(split, 1)
 
         self.snapshotter = StepSnapshotter(self)
@@ -191,12 +199,32 @@ class TimeLapsePanel(Panel):
 
     def _probe_changed(self, text: str):
         self.snapshotter.probe = text.strip()
+        self._show_probe_problem()
+
+    def probe_problem(self) -> str:
+        """Why the probe word gets no attention map ('' if it does, or no probe/model)."""
+        info, word = self.controller.info, self.probe.text().strip()
+        if info is None or not word:
+            return ""
+        chars = [v for i, v in enumerate(info.vocab) if i != info.bos_id]
+        # No context limit here: a long probe is cut to the model's context, not refused.
+        problem = prefix_problem(word, chars, block_size=len(word) + 1)
+        return f"Probe word: {problem} No attention map is recorded for it." if problem else ""
+
+    def _show_probe_problem(self) -> None:
+        problem = self.probe_problem()
+        self.probe_note.setText(problem)
+        self.probe_note.setVisible(bool(problem))
 
     def _enabled_changed(self, on: bool):
         self.snapshotter.enabled = on
 
     def _on_reset(self, info):
+        self._show_probe_problem()  # another dataset may lack (or have) its characters
         self.lapse.clear()
+        # A new film: follow its newest frame again. (Scrubbed back in the old film, the
+        # slider stayed on the new film's first frame for the whole run.)
+        self.live = True
         self._refresh_slider()
         self.request_snapshot()  # step 0 (or the loaded step): where the film starts
 
@@ -280,6 +308,7 @@ class TimeLapsePanel(Panel):
         self.attention.setBackground(theme.plot_background)
         self.attention._shape = None  # rebuild with the new colormap on the next show
         self.embedding.setBackground(theme.plot_background)
+        self.probe_note.setStyleSheet(f"color: {theme.warning};")
         self.embedding.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
                                    "bos": theme.event, "other": theme.clip})
         if len(self.lapse):
