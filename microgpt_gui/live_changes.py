@@ -9,7 +9,7 @@ so a class sees what the change did.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QSpinBox
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QSpinBox, QWidget
 
 DEBOUNCE_MS = 700  # one marker per finished slider drag, not one per pixel
 
@@ -39,6 +39,11 @@ class LiveChanges(QObject):
         form = _training_form(window.controls)
         if form is not None:
             form.addRow("Validate every", self.val_every)
+            # Made after the other fields: without this, Tab from Batch size jumped to the
+            # Attention panel and reached this field only after the toolbar, last of all.
+            last = form.itemAt(form.rowCount() - 2, QFormLayout.ItemRole.FieldRole)
+            if last is not None and last.widget() is not None:
+                QWidget.setTabOrder(last.widget(), self.val_every)
         window.config_modifiers.append(self.modify)
         window.controls.speed_edited.connect(
             lambda sps: self.mark("speed", f"speed {int(sps)}/s" if sps else "speed max"))

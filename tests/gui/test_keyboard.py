@@ -136,3 +136,13 @@ def test_a_letter_on_a_check_box_is_the_shortcut(qtbot, w):
     tab_to(qtbot, w, box, Qt.Key.Key_Backtab)
     QTest.keyClick(box, Qt.Key.Key_G)  # a check box has no use for letters
     assert w.hits == ["generate"] and box.isChecked()
+
+
+def test_tab_from_batch_size_goes_to_validate_every(qtbot, w):
+    """The Training group in order: 'Validate every' (added to the form after the other
+    fields) comes right after Batch size, not after the whole window."""
+    batch = w.controls.fields["batch_size"]
+    batch.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is batch, timeout=WAIT)
+    QTest.keyClick(batch, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is w.live_changes.val_every
