@@ -205,6 +205,10 @@ class RunsPanel(Panel):
             self.redraw()
         elif item.column() == 1:
             r.name = item.text().strip() or r.name
+            if item.text() != r.name:  # a blank name keeps the old one: show which
+                self.table.blockSignals(True)  # (the cell stayed blank, the legend not)
+                item.setText(r.name)
+                self.table.blockSignals(False)
             self.redraw()
 
     def remove_selected(self):
