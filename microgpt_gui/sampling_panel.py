@@ -94,8 +94,9 @@ class SamplingPanel(Panel):
         row.addWidget(self.generate_button, 1)
         form.addRow("How many", row)
         root.addLayout(form)
-        self.message = QLabel(" ")
-        self.message.setWordWrap(True)
+        # Claims the lines it needs: a 3-line prefix problem in a plain wrapped QLabel
+        # pushed the bars down over the name-quality line below them.
+        self.message = WrappedLabel(" ")
         root.addWidget(self.message)
 
         self.bars_plot = NextTokenBars(ctx.tasks)

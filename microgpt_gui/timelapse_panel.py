@@ -31,7 +31,7 @@ from engine.sampling import prefix_problem
 
 from .attention_strip import AttentionStrip
 from .embedding_view import EmbeddingPlot
-from .panels import Panel
+from .panels import Panel, WrappedLabel
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
@@ -146,9 +146,8 @@ class TimeLapsePanel(Panel):
         self.step_label = QLabel("no snapshots yet")
         # A probe with characters the dataset lacks has no attention map (the engine
         # leaves it out): before, the heatmaps were simply blank, with no word on why.
-        self.probe_note = QLabel()
+        self.probe_note = WrappedLabel()
         self.probe_note.setObjectName("probe-note")
-        self.probe_note.setWordWrap(True)
         self.probe_note.hide()
 
         self.attention = AttentionStrip()

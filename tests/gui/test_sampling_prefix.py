@@ -197,3 +197,25 @@ def test_names_of_an_older_prefix_do_not_replace_the_newer_prefixs_problem(qtbot
     qtbot.waitUntil(lambda: threads[3] not in tasks._threads, timeout=10_000)
     assert s.results.count() == 0
     assert s.message.text().startswith("A new model was built while the names were drawn")
+
+
+def test_a_long_prefix_problem_pushes_the_bars_down_not_over_the_verdict(qtbot, make_window):
+    """The problem of a 500-character prefix takes three lines in a narrow dock: the
+    message claims them, so the bars below never overlap the name-quality line (before,
+    the plain wrapped label was squeezed and the bars drawn over the verdict)."""
+    from PySide6.QtWidgets import QApplication
+
+    w = make_window()
+    w.resize(1360, 860)
+    for dock in w.docks.values():  # every panel on screen: the right column is full
+        dock.setVisible(True)
+    s = ready(qtbot, w)
+    w.act["generate"].trigger()
+    qtbot.waitUntil(lambda: s.results.count() > 0, timeout=10_000)
+    s.prefix.setText("x" * 500)
+    for _ in range(5):
+        QApplication.processEvents()
+    stats = w.name_stats
+    assert s.message.height() >= s.message.heightForWidth(s.message.width())
+    assert s.message.geometry().bottom() < s.bars_plot.geometry().top()
+    assert s.bars_plot.geometry().bottom() < stats.geometry().top()
