@@ -189,7 +189,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default=None, help="text file (default: the bundled names)")
     ap.add_argument("--node-docs", type=int, default=10, help="documents for node counts")
     args = ap.parse_args(argv)
-    cfg = preset("optimized", backend="reference", val_every=0)
+    # Room for --steps up to 1000 (a Trainer refuses steps past num_steps).
+    cfg = preset("optimized", backend="reference", val_every=0, num_steps=1000)
     dataset = load_dataset(args.data)
     trainer = Trainer(cfg, dataset)
     print("microgpt reference-backend bench, optimized preset "

@@ -32,7 +32,7 @@ class StepStats:
     loss: float  # mean loss of this step's document(s), before the update
     grad_norm: float  # global L2 norm of the gradients, before clipping
     lr: float  # learning rate used in this step
-    ms: float  # wall time of the step (incl. validation if it ran)
+    ms: float  # wall time of the step, incl. its captures and validation if they ran
     doc: str  # the (first) training document of this step
     val_loss: float | None = None  # set when validation ran after this step
     nodes: int | None = None  # graph nodes built (reference backend only)
@@ -186,6 +186,11 @@ class Trainer:
         t0 = time.perf_counter()
         tr = self.config.train
         step = self.step_num
+        if step >= tr.num_steps:
+            # Past the end the schedules mean nothing: the linear one's lr turns negative
+            # (every step would climb the loss) and the cosine one rises again.
+            raise RuntimeError(f"the run is over: all {tr.num_steps} steps are done "
+                               "(train longer with a larger num_steps)")
         docs = self.batch_docs(step)
         extras = {}
         if capture_attention or capture_positions:  # before the update: the step's view

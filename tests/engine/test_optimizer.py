@@ -61,3 +61,18 @@ def test_step_reports_clipping_and_the_norm_before_it():
     cfg = preset("optimized", num_steps=5, val_every=0, grad_clip=None)
     st = Trainer(cfg, DOCS).step()
     assert not st.clipped
+
+
+@pytest.mark.parametrize("schedule", ["linear", "cosine"])
+def test_no_step_past_the_end_of_the_run(schedule):
+    """Past num_steps the linear schedule's lr is negative (each step would climb the
+    loss) and the cosine one rises again: step() refuses, the weights stay as they are."""
+    t = Trainer(preset("optimized", num_steps=3, val_every=0, lr_schedule=schedule), DOCS)
+    for _ in range(3):
+        t.step()
+    assert t.done
+    before = t.params.flat.copy()
+    with pytest.raises(RuntimeError, match="all 3 steps are done"):
+        t.step()
+    assert t.step_num == 3
+    np.testing.assert_array_equal(t.params.flat, before)
