@@ -110,6 +110,20 @@ def _export_plot(window, pid: str) -> None:
     if panel is None:
         QMessageBox.information(window, "Export", "That view is not available.")
         return
+    dock = getattr(window, "docks", {}).get(pid)
+    if dock is not None and not panel.on_screen():  # (is_shown() is true behind a tab)
+        # Panels draw only while on screen: one behind another tab (or closed) exported
+        # an empty or out-of-date picture without a word. Show it and let it draw first.
+        dock.show()
+        dock.raise_()
+        show = getattr(window, "show_message", None)
+        text = (f"The {panel.title} view was not on screen, so its picture was not up to "
+                "date. It is shown now: export it again once it has drawn.")
+        if show is not None:
+            show(text)
+        else:
+            QMessageBox.information(window, "Export", text)
+        return
     scene = plot_scene(panel)
     if scene is None:  # a composite panel: a picture of it as shown
         export.ask_widget_png(window, panel, f"{pid}.png")

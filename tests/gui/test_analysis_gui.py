@@ -226,6 +226,8 @@ def test_file_menu_actions_save_open_and_export(qtbot, window, tmp_path, monkeyp
     with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
         w.act["open_checkpoint"].trigger()
     assert w.controller.info.start_step == 2 and w.controller.history.step == 2
+    w.docks["embeddings"].raise_()  # a view behind a tab is brought forward, not exported
+    qtbot.waitUntil(w.panels["embeddings"].on_screen, timeout=WAIT)
     for action, name in (("export_csv", "run.csv"), ("export_plot_timelapse", "tl.png"),
                          ("export_plot_embeddings", "emb.svg"), ("export_window", "w.png")):
         answer(tmp_path / name)

@@ -43,3 +43,32 @@ def test_export_to_a_missing_folder_is_a_message_not_a_traceback(qtbot, tmp_path
     plot.plot([0, 1], [0, 1])
     svg(plot.plotItem).export(str(tmp_path / "no" / "such" / "plot.svg"))
     assert shown and "no such folder" in shown[0]
+
+
+def test_file_export_of_a_view_behind_another_tab_shows_it_first(
+        qtbot, plain_window, tmp_path, monkeypatch):
+    """File ▸ Export ▸ Embedding plot with the Embeddings tab behind Attention saved an
+    empty plot (panels draw only on screen). Now the tab comes to the front with a
+    message, no file dialog; exported again once drawn, the picture has the points."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from engine import preset
+    from tests.gui.helpers import reset, steps
+
+    w, emb = plain_window, plain_window.panels["embeddings"]
+    reset(qtbot, w, preset("optimized", n_embd=8, n_head=2, num_steps=40))
+    steps(qtbot, w, 2)
+    w.docks["attention"].raise_()
+    qtbot.waitUntil(lambda: not emb.on_screen(), timeout=5000)
+    asked = []
+    out = tmp_path / "emb.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
+        lambda *a, **k: asked.append(a) or (str(out), "")))
+    before = len(w.messages)
+    w.act["export_plot_embeddings"].trigger()
+    assert not asked and not out.exists()
+    qtbot.waitUntil(emb.on_screen, timeout=5000)
+    assert "export it again" in w.messages[before][1]
+    qtbot.waitUntil(lambda: emb.plot.point_count() > 0, timeout=10_000)
+    w.act["export_plot_embeddings"].trigger()
+    assert asked and out.stat().st_size > 100
