@@ -21,7 +21,8 @@ SPECS = {
     "bundled_dataset": ("&Bundled names", None, "Train on the names that ship with the app"),
     "download_makemore": ("&Download makemore names…", None,
                           "Karpathy's makemore names.txt (downloaded once, then cached)"),
-    "quit": ("&Quit", QKeySequence.StandardKey.Quit, "Close the window"),
+    # Ctrl+Q spelled out: StandardKey.Quit is empty on Windows and on X without a desktop.
+    "quit": ("&Quit", "Ctrl+Q", "Close the window (Ctrl+Q)"),
     "about": ("&About microgpt-gui", None, "Name, version and credits"),
 }
 

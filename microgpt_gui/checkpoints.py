@@ -195,11 +195,15 @@ class CheckpointManager(QObject):
         path, _ = QFileDialog.getOpenFileName(self.window, "Open checkpoint", "",
                                               f"{FILTER};;All files (*)")
         if path:
-            guard = getattr(self.window, "unsaved", None)  # a long unsaved run: ask first
-            if guard is None:
-                self.open(path)
-            else:
-                guard.confirm("open another checkpoint", lambda: self.open(path))
+            self.open_asking(path)
+
+    def open_asking(self, path: str) -> None:
+        """open(path), after asking about a long unsaved run (the checkpoint replaces it)."""
+        guard = getattr(self.window, "unsaved", None)
+        if guard is None:
+            self.open(path)
+        else:
+            guard.confirm("open another checkpoint", lambda: self.open(path))
 
 
 def choose_save_path(window) -> str:

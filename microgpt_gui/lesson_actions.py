@@ -34,6 +34,7 @@ from .lesson_undo import put_back, snapshot
 class LessonManager(QObject):
     opened = Signal(str)  # path, once the lesson's model has been built
     failed = Signal(str)
+    saved = Signal(str)  # path, once the lesson file is written
     changed = Signal()  # .lesson is another one (opened, saved, or put back after a failure)
 
     def __init__(self, window, projector, live=None, parent=None):
@@ -118,6 +119,7 @@ class LessonManager(QObject):
         self.lesson, self.path = lesson, path
         self.window.statusBar().showMessage(f"Saved lesson {path}", 6000)
         self.changed.emit()
+        self.saved.emit(path)
 
     # --- lesson -> window ---------------------------------------------------------------------
     def open(self, path: str) -> bool:

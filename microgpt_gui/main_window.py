@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
 
         classroom.install(self)
         self.unsaved = unsaved.install(self)  # Reset, Open checkpoint, quit: ask first
+        from . import recent_files  # File ▸ Open recent
+
+        self.recent = recent_files.install(self)
         window_state.restore(self)
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
         accessibility.name_qt_buttons(self)  # Qt's textless buttons: », clear, corner
