@@ -111,7 +111,7 @@ def _export_plot(window, pid: str) -> None:
         QMessageBox.information(window, "Export", "That view is not available.")
         return
     dock = getattr(window, "docks", {}).get(pid)
-    if dock is not None and not panel.on_screen():  # (is_shown() is true behind a tab)
+    if dock is not None and not panel.on_screen():
         # Panels draw only while on screen: one behind another tab (or closed) exported
         # an empty or out-of-date picture without a word. Show it and let it draw first.
         dock.show()

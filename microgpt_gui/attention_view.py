@@ -80,11 +80,11 @@ class AttentionPanel(HeatmapGrid, Panel):
         self.controller.request_capture(word, attention=True)
 
     def _tick(self) -> None:
-        if self.controller.state == "running" and self.is_shown():
+        if self.controller.state == "running" and self.on_screen():
             self.request()
 
     def _after_steps(self, _batch=None) -> None:
-        if self.controller.state != "running" and self.is_shown():
+        if self.controller.state != "running" and self.on_screen():
             self.request()  # a single Step while paused: show its effect at once
 
     def _word_changed(self, *_):

@@ -104,7 +104,7 @@ class HeadRoles(QObject):
             self.request()
 
     def _tick(self) -> None:
-        shown = self.panel.is_shown() if hasattr(self.panel, "is_shown") else True
+        shown = self.panel.on_screen() if hasattr(self.panel, "on_screen") else True
         if self.controller.state == "running" and shown and time.monotonic() >= self._next:
             self.request()
 

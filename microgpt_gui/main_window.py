@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
         self.docks[panel.panel_id] = dock
         toggle = dock.toggleViewAction()
         toggle.setText(panel.title)
+        # Ticked in View: bring it to the front. Qt shows a tabbed dock again behind the
+        # tab that was in front, so the view the user asked for stayed out of sight.
+        toggle.triggered.connect(lambda checked, d=dock: d.raise_() if checked else None)
         self.menus["view"].addAction(toggle)
         if panel.help_text:
             panel.setToolTip(panel.help_text)

@@ -55,9 +55,22 @@ class Panel(QWidget):
         return self.ctx.controller
 
     def on_screen(self) -> bool:
-        """Whether any of it can be seen (not hidden, not a tab behind another dock):
-        what a panel computes only for the eye waits until this is true."""
-        return self.isVisible() and not self.visibleRegion().isEmpty()
+        """Whether the user can see it: not hidden, the window not minimised, and not a
+        tab behind another dock. What a panel computes only for the eye waits for this.
+
+        Qt 6 leaves a dock behind a tab visible (isVisible() is true), merely covered by
+        the one in front; and visibleRegion() is empty as soon as a panel's own children
+        cover it. So the test is what the window has at the panel's centre: the panel
+        itself or one of its children."""
+        if not self.isVisible() or self.width() <= 0 or self.height() <= 0:
+            return False
+        top = self.window()
+        if top.isMinimized():
+            return False
+        if top is self:
+            return True
+        at = top.childAt(self.mapTo(top, self.rect().center()))
+        return at is not None and (at is self or self.isAncestorOf(at))
 
     def pace(self, timer, base_ms: int) -> None:
         """Run a redraw/capture timer at base_ms, slowed down together with every other
@@ -82,13 +95,6 @@ class Panel(QWidget):
 
     def restore_state(self, state: dict) -> None:
         """Inverse of save_state; must ignore unknown or bad values."""
-
-    def is_shown(self) -> bool:
-        """Visible to the user: not hidden, not behind another dock's tab (Qt hides
-        those), window not minimised. (visibleRegion() is no test: children that cover
-        the panel make it empty.)"""
-        return (self.isVisible() and not self.window().isMinimized()
-                and self.width() > 0 and self.height() > 0)
 
 
 class WrappedLabel(QLabel):

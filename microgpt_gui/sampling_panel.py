@@ -190,7 +190,7 @@ class SamplingPanel(Panel):
         self.controller.request_snapshot()
 
     def _tick(self) -> None:
-        if self.controller.state == "running" and self.is_shown():
+        if self.controller.state == "running" and self.on_screen():
             self.controller.request_snapshot()
 
     def _after_steps(self, _batch=None) -> None:

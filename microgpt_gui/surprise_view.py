@@ -263,7 +263,7 @@ class SurprisePanel(Panel):
             self.controller.request_capture("", attention=False, positions=True)
 
     def _tick(self) -> None:
-        if self.controller.state != "running" or not self.is_shown():
+        if self.controller.state != "running" or not self.on_screen():
             return
         if not self.view.typed_word():
             self.request()
@@ -275,7 +275,7 @@ class SurprisePanel(Panel):
             self.controller.request_snapshot()
 
     def _after_steps(self, _batch=None) -> None:
-        if self.controller.state != "running" and self.is_shown():
+        if self.controller.state != "running" and self.on_screen():
             self.request()  # a single Step: show its document at once
             self.controller.request_snapshot()  # and the guesses of the updated model
 

@@ -261,7 +261,7 @@ class TimeLapsePanel(Panel):
             self._show_timer.start()
 
     def _refresh_slider(self):
-        if not self.is_shown():
+        if not self.on_screen():
             self._stale = True  # drawn when it comes into view (showEvent)
             return
         self._stale = False

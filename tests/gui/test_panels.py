@@ -155,11 +155,13 @@ def test_attention_is_captured_only_while_the_view_is_visible(qtbot, make_window
     real = c.request_capture
     c.request_capture = lambda word="", attention=True, positions=False: (
         calls.append(attention), real(word, attention, positions))
-    w.docks["attention"].hide()
+    view_menu_entry = w.docks["attention"].toggleViewAction()
+    view_menu_entry.trigger()  # View ▸ Attention: hidden
     w.act["train"].trigger()
     qtbot.wait(600)
     assert not any(calls)  # hidden: no attention maps computed
-    w.docks["attention"].show()
+    view_menu_entry.trigger()  # shown again, and in front of its tab group
+    assert w.panels["attention"].on_screen()
     qtbot.waitUntil(lambda: any(calls), timeout=5_000)
     qtbot.wait(1000)
     assert 2 <= sum(calls) <= 12  # about 5 a second, not one per step

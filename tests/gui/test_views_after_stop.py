@@ -66,7 +66,7 @@ def test_a_typed_words_attention_is_that_of_the_last_step(qtbot, make_window):
 def test_the_surprise_of_the_last_document_is_scored_by_the_final_model(qtbot, make_window):
     w = make_window(num_steps=300)
     w.docks["surprise"].raise_()
-    qtbot.waitUntil(w.panels["surprise"].is_shown, timeout=5000)
+    qtbot.waitUntil(w.panels["surprise"].on_screen, timeout=5000)
     w.panels["surprise"].timer.stop()  # its requests while running: only the stop may ask
     seen = []
     w.controller.capture_ready.connect(

@@ -1,0 +1,45 @@
+"""Panel.on_screen(): what a panel computes only for the eye waits until it can be seen.
+
+Qt 6 leaves a dock behind another dock's tab visible (isVisible() is true), only covered:
+the Attention and Per-letter surprise panels behind a tab kept asking the training
+thread for attention maps and per-letter losses (~10 a second) that nobody saw."""
+
+from __future__ import annotations
+
+
+def test_a_tab_behind_another_is_not_on_screen_and_the_front_one_is(qtbot, make_window):
+    w = make_window()
+    qtbot.wait(100)
+    emb, att = w.panels["embeddings"], w.panels["attention"]
+    assert att.isVisible() and emb.isVisible()  # what Qt says of both tabs
+    w.docks["attention"].raise_()
+    qtbot.waitUntil(lambda: att.on_screen() and not emb.on_screen(), timeout=5000)
+    w.docks["embeddings"].raise_()
+    qtbot.waitUntil(lambda: emb.on_screen() and not att.on_screen(), timeout=5000)
+    # A panel its own children cover entirely (the controls: a scroll area) is on screen.
+    assert w.panels["controls"].on_screen()
+    w.docks["controls"].hide()
+    assert not w.panels["controls"].on_screen()
+
+
+def test_panels_behind_a_tab_ask_for_no_captures_while_training(qtbot, make_window):
+    w = make_window(num_steps=10**6)
+    asked = []
+    real = w.controller.request_capture
+
+    def record(*args, **kwargs):
+        asked.append((args, kwargs))
+        return real(*args, **kwargs)
+
+    w.controller.request_capture = record
+    w.panels["surprise"].view.entry.setText("anna")
+    w.docks["weights"].raise_()  # Attention and Per-letter surprise are tabs behind it
+    qtbot.waitUntil(lambda: not w.panels["attention"].on_screen(), timeout=5000)
+    w.controller.train()
+    qtbot.waitUntil(lambda: w.controller.history.step > 100, timeout=10_000)
+    asked.clear()
+    qtbot.wait(1500)
+    assert asked == []
+    w.docks["attention"].raise_()  # in front again: the maps follow training
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=5000)
+    w.controller.pause()
