@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+
+# Room for what the window manager adds around the window (frame, title bar): unknown
+# until the window is shown, so the first size leaves this much of the screen free.
+FRAME_ALLOWANCE = (16, 48)
 
 
 def restored_source(settings) -> str:
@@ -23,7 +28,9 @@ def restore(window) -> None:
     s = window.settings
     geometry = s.get_bytes("window/geometry")
     if geometry is not None:
-        window.restoreGeometry(geometry)
+        window.restoreGeometry(geometry)  # (Qt moves and shrinks it onto today's screen)
+    else:
+        first_size(window)
     state = s.get_bytes("window/state")
     if state is None or not window.restoreState(state):
         QTimer.singleShot(0, window, lambda: default_layout(window))  # dies with it
@@ -32,6 +39,29 @@ def restore(window) -> None:
         if isinstance(saved, dict):
             panel.restore_state(saved)
     window.controller.set_speed(float(window.controls.speed.currentData()))
+
+
+def first_size(window) -> None:
+    """First start: the default size, unless the screen is smaller (a 1366x768 laptop, a
+    1280x720 projector): then as much of the screen as there is, centred."""
+    if QGuiApplication.platformName() == "offscreen":
+        return  # no real screen (a fixed virtual 800x800): keep the default for tests
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        fit(window, screen.availableGeometry())
+
+
+def fit(window, avail: QRect) -> None:
+    """Shrink the window to fit `avail` (the screen's free area) with its frame, centred
+    there; never below what its docks need (Qt keeps the minimum size)."""
+    width = min(window.width(), avail.width() - FRAME_ALLOWANCE[0])
+    height = min(window.height(), avail.height() - FRAME_ALLOWANCE[1])
+    if (width, height) == (window.width(), window.height()):
+        return
+    window.resize(max(1, width), max(1, height))
+    window.move(avail.x() + max(0, (avail.width() - window.width()) // 2),
+                avail.y() + max(0, (avail.height() - FRAME_ALLOWANCE[1]
+                                    - window.height()) // 2))
 
 
 def default_layout(window) -> None:
