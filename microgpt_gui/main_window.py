@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(panel.title, self)
         dock.setObjectName(f"dock-{panel.panel_id}")  # saveState() keys on this
         dock.setWidget(panel)
+        dock.visibilityChanged.connect(panel.view_changed)
         self.addDockWidget(area or panel.area, dock)
         dock.setVisible(visible)
         self.panels[panel.panel_id] = panel

@@ -72,6 +72,11 @@ class Panel(QWidget):
         at = top.childAt(self.mapTo(top, self.rect().center()))
         return at is not None and (at is self or self.isAncestorOf(at))
 
+    def view_changed(self, visible: bool) -> None:
+        """Its dock was shown, hidden, or its tab picked or left (QDockWidget's
+        visibilityChanged: a tab change sends no show or hide event in Qt 6). A panel
+        that put work off while out of sight catches up here."""
+
     def pace(self, timer, base_ms: int) -> None:
         """Run a redraw/capture timer at base_ms, slowed down together with every other
         panel's by the controller's FrameBudget while training runs flat out."""

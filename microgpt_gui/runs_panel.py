@@ -244,9 +244,16 @@ class RunsPanel(Panel):
     def redraw(self) -> None:
         width = self.ctx.theme.line_width
         a = self._drawn_smoothing = self.smoothing()
+        # Legends: the Curves panel's loss plot names each run once; this panel's small
+        # plot names none (the table's coloured boxes are its key): two entries per run
+        # filled a plot's legend and covered its curves.
+        own = self.plot.getPlotItem()
         for plot in self._targets:
+            legend = getattr(plot, "legend", None)
             for item in self._drawn[id(plot)]:
                 plot.removeItem(item)
+                if legend is not None:
+                    legend.removeItem(item)
             items = []
             for i, r in enumerate(self.records):
                 if id(r) not in self.ticked:
@@ -270,6 +277,10 @@ class RunsPanel(Panel):
                     item.setZValue(-10)  # behind the live run
                     plot.addItem(item)
                     items.append(item)
+                    if legend is not None:  # (addItem put it in the legend by its name)
+                        legend.removeItem(item)
+                if legend is not None and plot is not own:
+                    legend.addItem(line, r.name)  # one entry per run, not two
             self._drawn[id(plot)] = items
 
     def _draw_live(self):

@@ -262,7 +262,7 @@ class TimeLapsePanel(Panel):
 
     def _refresh_slider(self):
         if not self.on_screen():
-            self._stale = True  # drawn when it comes into view (showEvent)
+            self._stale = True  # drawn when it comes into view (view_changed)
             return
         self._stale = False
         n = len(self.lapse)
@@ -276,9 +276,8 @@ class TimeLapsePanel(Panel):
         else:
             self.step_label.setText("no snapshots yet")
 
-    def showEvent(self, event):  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        if self._stale:
+    def view_changed(self, visible: bool) -> None:
+        if visible and self._stale:  # snapshots came while out of sight: show them now
             QTimer.singleShot(0, self._refresh_slider)
 
     # --- scrubbing ------------------------------------------------------------------------

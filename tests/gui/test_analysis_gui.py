@@ -91,9 +91,13 @@ def test_two_runs_overlay_two_curves_with_legend(qtbot, window):
     colors = {i.opts["pen"].color().name() for i in curves}
     assert len(curves) == 2 and len(colors) == 2
     legend = [label.text for _, label in plot.legend.items]
-    assert "run 1 loss" in legend and "run 2 val" in legend
-    # ... and behind the live curve on the Curves panel as well.
-    assert runs.overlay_count(w.panels["curves"].loss_plot) == 4
+    assert not any(t.startswith("run ") for t in legend)  # the table's colours are its key
+    # ... and behind the live curve on the Curves panel as well, named once per run.
+    curves_plot = w.panels["curves"].loss_plot
+    assert runs.overlay_count(curves_plot) == 4
+    legend = [label.text for _, label in curves_plot.legend.items]
+    assert legend.count("run 1") == 1 and legend.count("run 2") == 1
+    assert not any(t.endswith((" loss", " val")) for t in legend)
     runs.set_ticked(0, False)
     assert runs.overlay_count(plot) == 2
 
@@ -194,6 +198,8 @@ def test_timelapse_bounded_and_scrubbing_shows_snapshot_step(qtbot, window):
         assert len(tl.lapse) <= 4
     # Thinned to every 2nd, then 4th... snapshot: the first survives, the last is recent.
     assert tl.lapse.steps()[0] == 0 and tl.lapse.steps()[-1] > 10 - tl.lapse.every
+    # The slider follows new snapshots at most SHOW_HZ times a second (paced): wait.
+    qtbot.waitUntil(lambda: tl.slider.maximum() == len(tl.lapse) - 1, timeout=WAIT)
     tl.slider.setValue(0)
     assert tl.step_label.text().startswith("step 0 ")
     tl.slider.setValue(2)

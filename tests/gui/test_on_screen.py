@@ -43,3 +43,22 @@ def test_panels_behind_a_tab_ask_for_no_captures_while_training(qtbot, make_wind
     w.docks["attention"].raise_()  # in front again: the maps follow training
     qtbot.waitUntil(lambda: len(asked) > 0, timeout=5000)
     w.controller.pause()
+
+
+def test_the_time_lapse_catches_up_when_its_tab_is_picked(qtbot, make_window):
+    """Snapshots taken while the Time-lapse was behind the Runs tab are shown when its tab
+    is picked, also after training has stopped (a tab change sends no showEvent)."""
+    from engine.analysis import TimeLapse
+    from tests.gui.helpers import steps
+
+    w = make_window(num_steps=50)
+    tl = w.panels["timelapse"]
+    tl.lapse = TimeLapse(every=1, capacity=8)
+    w.docks["runs"].raise_()
+    qtbot.waitUntil(lambda: not tl.on_screen(), timeout=5000)
+    steps(qtbot, w, 4)
+    qtbot.waitUntil(lambda: len(tl.lapse) >= 3 and not tl._pending, timeout=10_000)
+    qtbot.wait(400)  # (the paced refresh comes and finds the panel out of sight)
+    assert tl.slider.maximum() < len(tl.lapse) - 1
+    w.docks["timelapse"].raise_()
+    qtbot.waitUntil(lambda: tl.slider.maximum() == len(tl.lapse) - 1, timeout=5000)
