@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
 
 from .attention_grid import HeatmapGrid, axis_labels
@@ -86,6 +86,10 @@ class AttentionPanel(HeatmapGrid, Panel):
     def _after_steps(self, _batch=None) -> None:
         if self.controller.state != "running" and self.on_screen():
             self.request()  # a single Step while paused: show its effect at once
+
+    def view_changed(self, visible: bool) -> None:
+        if visible:  # out of sight it skipped the maps of the last steps: ask now
+            QTimer.singleShot(0, self, self._after_steps)
 
     def _word_changed(self, *_):
         if self.word.text().strip() and self.sender() is self.word:

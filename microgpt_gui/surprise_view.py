@@ -8,7 +8,7 @@ guesses there. Green = expected, orange-red = no better than a blind guess.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -278,6 +278,10 @@ class SurprisePanel(Panel):
         if self.controller.state != "running" and self.on_screen():
             self.request()  # a single Step: show its document at once
             self.controller.request_snapshot()  # and the guesses of the updated model
+
+    def view_changed(self, visible: bool) -> None:
+        if visible:  # out of sight it skipped the last steps: catch up now
+            QTimer.singleShot(0, self, self._after_steps)
 
     def _on_capture(self, cap: dict) -> None:
         losses = cap.get("position_losses")

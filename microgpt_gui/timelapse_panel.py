@@ -278,7 +278,7 @@ class TimeLapsePanel(Panel):
 
     def view_changed(self, visible: bool) -> None:
         if visible and self._stale:  # snapshots came while out of sight: show them now
-            QTimer.singleShot(0, self._refresh_slider)
+            QTimer.singleShot(0, self, self._refresh_slider)
 
     # --- scrubbing ------------------------------------------------------------------------
     def _scrubbed(self, index: int):

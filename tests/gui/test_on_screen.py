@@ -62,3 +62,23 @@ def test_the_time_lapse_catches_up_when_its_tab_is_picked(qtbot, make_window):
     assert tl.slider.maximum() < len(tl.lapse) - 1
     w.docks["timelapse"].raise_()
     qtbot.waitUntil(lambda: tl.slider.maximum() == len(tl.lapse) - 1, timeout=5000)
+
+
+def test_attention_shows_the_last_step_when_its_tab_is_picked_while_paused(qtbot,
+                                                                         make_window):
+    """Steps taken while Attention was behind another tab: picking its tab shows the maps
+    of the model as it is now, not of the last step it saw."""
+    from tests.gui.helpers import steps
+
+    w = make_window(num_steps=50)
+    att = w.panels["attention"]
+    w.docks["attention"].raise_()
+    steps(qtbot, w, 1)
+    qtbot.waitUntil(lambda: (att.current or {}).get("step") == 1, timeout=10_000)
+    w.docks["weights"].raise_()
+    qtbot.waitUntil(lambda: not att.on_screen(), timeout=5000)
+    steps(qtbot, w, 3)
+    qtbot.wait(300)
+    assert att.current["step"] == 1  # out of sight: nothing asked
+    w.docks["attention"].raise_()
+    qtbot.waitUntil(lambda: att.current["step"] == 4, timeout=10_000)
