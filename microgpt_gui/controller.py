@@ -47,6 +47,7 @@ class RunController(QObject):
     capture_ready = Signal(object)  # dict from TrainingWorker.request_capture
     snapshot_ready = Signal(object)  # Inference
     learning_rate_changed = Signal(float)
+    num_steps_changed = Signal(int)  # the run's length changed live (set_num_steps)
     speed_changed = Signal(float)
 
     # Commands to the worker. Emitting them from this (GUI) thread queues the call on
@@ -57,6 +58,7 @@ class RunController(QObject):
     _cmd_reset = Signal(object)
     _cmd_speed = Signal(float)
     _cmd_lr = Signal(float)
+    _cmd_steps = Signal(int)
     _cmd_capture = Signal(object)
     _cmd_snapshot = Signal()
     _cmd_call = Signal(int, object)
@@ -100,6 +102,7 @@ class RunController(QObject):
         self._cmd_reset.connect(w.reset)
         self._cmd_speed.connect(w.set_speed)
         self._cmd_lr.connect(w.set_learning_rate)
+        self._cmd_steps.connect(w.set_num_steps)
         self._cmd_capture.connect(w.request_capture)
         self._cmd_snapshot.connect(w.request_snapshot)
         self._cmd_call.connect(w.call)
@@ -174,6 +177,22 @@ class RunController(QObject):
         self._cmd_lr.emit(float(lr))
         self.history.add_event(self.history.step, f"lr {lr:g}")
         self.learning_rate_changed.emit(float(lr))
+
+    def set_num_steps(self, num_steps: int) -> bool:
+        """Make the run longer (or shorter) without a Reset, from the next step, as
+        `microgpt train --resume CKPT --steps N` does: the lr schedule is recomputed for
+        the new length. False (nothing changes) at or below the steps already done."""
+        info = self.info
+        if info is None or self.busy:
+            return False
+        done = max(self.history.step, info.start_step)
+        if num_steps <= done or num_steps == info.num_steps:
+            return False
+        self._cmd_steps.emit(int(num_steps))
+        info.config.train.num_steps = int(num_steps)  # (RunInfo.num_steps reads it)
+        self.history.add_event(self.history.step, f"steps {num_steps:,}")
+        self.num_steps_changed.emit(int(num_steps))
+        return True
 
     def request_capture(self, word: str = "", attention: bool = True, positions: bool = False):
         """Attention/per-position losses for `word` ('' = the next training doc)."""

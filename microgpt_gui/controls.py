@@ -34,7 +34,10 @@ INT_FIELDS = {
     "n_head": ("Heads", 1, 16, "n_head: attention heads per layer (must divide n_embd)"),
     "n_layer": ("Layers", 1, 8, "n_layer: transformer blocks"),
     "block_size": ("Context", 2, 64, "block_size: the most characters the model sees"),
-    "num_steps": ("Steps", 1, 1_000_000, "num_steps: training steps (the lr schedule's length)"),
+    "num_steps": ("Steps", 1, 1_000_000,
+                  "num_steps: training steps (the lr schedule's length). Live above the "
+                  "steps done: the run ends there instead and the schedule is recomputed "
+                  "from the next step (watch the lr curve); at or below them, a Reset"),
     "seed": ("Seed", 0, 2**31 - 1, "seed: same seed = same shuffle and same starting weights"),
     "batch_size": ("Batch size", 1, 64, "batch_size: documents per step (1 = the seed)"),
 }
@@ -65,6 +68,7 @@ class ControlsPanel(Panel):
     area = Qt.DockWidgetArea.LeftDockWidgetArea
     edited = Signal()  # any setting changed: the window re-checks "needs Reset"
     learning_rate_edited = Signal(float)
+    num_steps_edited = Signal(int)  # Steps edited by the user (live: see set_num_steps)
     speed_edited = Signal(float)
 
     def __init__(self, ctx, actions: dict):
@@ -197,6 +201,8 @@ class ControlsPanel(Panel):
         box.valueChanged.connect(self._changed)
         if name == "num_steps":
             box.setSingleStep(100)
+            box.valueChanged.connect(
+                lambda v: None if self._filling else self.num_steps_edited.emit(v))
         self.fields[name] = box
         return box
 

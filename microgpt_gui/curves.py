@@ -159,6 +159,7 @@ class CurvesPanel(Panel):
         self.glw.scene().sigMouseMoved.connect(self._hover)
 
         ctx.controller.reset_done.connect(self._on_reset)
+        ctx.controller.num_steps_changed.connect(self._on_num_steps)
         ctx.themes.changed.connect(self.apply_theme)
         self.apply_theme(ctx.theme)
         self.timer = QTimer(self)
@@ -240,6 +241,22 @@ class CurvesPanel(Panel):
             self.loss_plot.setXRange(0, right, padding=0.01)
 
     def _on_reset(self, info) -> None:
+        self._set_length(info)
+        self._events_drawn = -1
+        self.controller.history.set_smoothing(self.smoothing.value())
+        if self.follow.isChecked():
+            self._set_follow(True)  # refreshes too
+        else:
+            self.refresh(force=True)
+
+    def _on_num_steps(self, _num_steps: int) -> None:
+        if self.controller.info is not None:
+            self._set_length(self.controller.info)
+            self._follow_x(self.controller.history.step, force=True)
+            self.refresh(force=True)
+
+    def _set_length(self, info) -> None:
+        """The x axis's planned end and the clip line's length: the run's num_steps."""
         self._total = max(info.num_steps, 1)
         clip = info.config.train.grad_clip
         legend = self.legends[1]  # the gradient plot's: "clip threshold" only when it clips
@@ -249,12 +266,6 @@ class CurvesPanel(Panel):
         else:
             self.clip.setData([0, max(info.num_steps, 1)], [clip, clip])
             legend.addItem(self.clip, "clip threshold")
-        self._events_drawn = -1
-        self.controller.history.set_smoothing(self.smoothing.value())
-        if self.follow.isChecked():
-            self._set_follow(True)  # refreshes too
-        else:
-            self.refresh(force=True)
 
     def _set_smoothing(self, value: float) -> None:
         self.controller.history.set_smoothing(value)

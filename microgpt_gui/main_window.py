@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         c.notice.connect(self._on_notice)
         self.controls.edited.connect(self.refresh_needs_reset)
         self.controls.learning_rate_edited.connect(c.set_learning_rate)
+        self.controls.num_steps_edited.connect(self._num_steps_edited)
         self.controls.speed_edited.connect(c.set_speed)
         d = self.datasets
         d.loading.connect(lambda what: self.statusBar().showMessage(f"Loading {what}…"))
@@ -257,6 +258,11 @@ class MainWindow(QMainWindow):
 
     def _on_notice(self, message: str):
         self.show_message(message, QMessageBox.Icon.Information)
+
+    def _num_steps_edited(self, num_steps: int) -> None:
+        if self.controller.set_num_steps(num_steps):
+            self.refresh_needs_reset()  # (applied: no Reset needed for it any more)
+            self._update_actions()
 
     def refresh_needs_reset(self):
         """Tell the user which edited settings only a Reset will apply."""

@@ -30,9 +30,14 @@ class RunInfo:
     vocab: tuple[str, ...]  # label per token id (BOS shown as engine.data.BOS_LABEL)
     bos_id: int
     start_step: int  # steps already done (non-zero after loading a checkpoint)
-    num_steps: int
     train_docs: frozenset[str] = field(repr=False, default=frozenset())
     val_docs: tuple[str, ...] = field(repr=False, default=())  # in the trainer's order
+
+    @property
+    def num_steps(self) -> int:
+        """The run's length: read from the config, which a live change of Steps updates
+        (RunController.set_num_steps)."""
+        return self.config.train.num_steps
 
     @property
     def n_layer(self) -> int:
@@ -61,7 +66,6 @@ class RunInfo:
             vocab=tuple(trainer.tokenizer.labels()),
             bos_id=trainer.tokenizer.bos_id,
             start_step=trainer.step_num,
-            num_steps=trainer.config.train.num_steps,
             train_docs=doc_set(trainer.train_docs),
             val_docs=tuple(trainer.val_docs),
         )

@@ -168,6 +168,16 @@ class TrainingWorker(QObject):
         except Exception as e:
             self.error.emit(describe(e))
 
+    @Slot(int)
+    def set_num_steps(self, num_steps: int):
+        """A new length for the run, from the next step (the lr schedule stretches or
+        shrinks with it). Never below the steps already done: the run ends there."""
+        if self.trainer is None:
+            return
+        self.trainer.config.train.num_steps = max(int(num_steps), self.trainer.step_num)
+        if not self._running:
+            self._set_state()  # "finished" -> "paused" when it was made longer
+
     @Slot(object)
     def request_capture(self, request: dict):
         """request: word (str, '' = follow the training doc), attention, positions.
