@@ -199,11 +199,9 @@ class CheckpointManager(QObject):
 
     def open_asking(self, path: str) -> None:
         """open(path), after asking about a long unsaved run (the checkpoint replaces it)."""
-        guard = getattr(self.window, "unsaved", None)
-        if guard is None:
-            self.open(path)
-        else:
-            guard.confirm("open another checkpoint", lambda: self.open(path))
+        from .unsaved import ask_first
+
+        ask_first(self.window, "open another checkpoint", lambda: self.open(path))
 
 
 def choose_save_path(window) -> str:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
+from .unsaved import ask_first
+
 FILTER = "microgpt lessons (*.json)"
 
 
@@ -23,11 +25,7 @@ def ask_open(lessons) -> None:
 
 def open_asking(lessons, path: str) -> None:
     """lessons.open(path), after asking about a long unsaved run (the lesson replaces it)."""
-    guard = getattr(lessons.window, "unsaved", None)
-    if guard is None:
-        lessons.open(path)
-    else:
-        guard.confirm("open a lesson", lambda: lessons.open(path))
+    ask_first(lessons.window, "open a lesson", lambda: lessons.open(path))
 
 
 def ask_save(lessons) -> None:

@@ -124,6 +124,16 @@ class UnsavedRunGuard(QObject):
         return answer
 
 
+def ask_first(window, what: str, proceed) -> None:
+    """proceed(), after asking about a long unsaved run if the window has the guard (a
+    window without it, e.g. in tests of one part, just proceeds)."""
+    guard = getattr(window, "unsaved", None)
+    if guard is None:
+        proceed()
+    else:
+        guard.confirm(what, proceed)
+
+
 def install(window) -> UnsavedRunGuard:
     """The guard, and Run ▸ Ask before losing a long run (its setting) in the menu."""
     guard = UnsavedRunGuard(window)
