@@ -98,7 +98,10 @@ def write_csv(path, runs: list[RunRecord]) -> None:
             cols = [run.curves[c] for c in CURVE_COLUMNS]
             about = [run.preset, run.changes, repr(float(run.seconds))]
             for row in zip(*cols, strict=True):
-                cells = [str(int(row[0]))] + ["" if math.isnan(v) else repr(v) for v in row[1:]]
+                # repr(float(v)): exact, and plain even for NumPy scalars (NumPy 2's repr
+                # of a float64 is "np.float64(1.0)", which no reader takes for a number).
+                cells = [str(int(row[0]))] + ["" if math.isnan(v) else repr(float(v))
+                                              for v in row[1:]]
                 w.writerow(([run.name] if multi else []) + cells + about)
 
 

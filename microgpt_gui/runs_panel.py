@@ -123,8 +123,23 @@ class RunsPanel(Panel):
 
     # --- the list ----------------------------------------------------------------------
     def next_name(self) -> str:
+        taken = {r.name for r in self.records}
         self.counter += 1
+        while f"run {self.counter}" in taken:  # (an imported run may have the name)
+            self.counter += 1
         return f"run {self.counter}"
+
+    def _unique_name(self, name: str, source: str) -> str:
+        """An imported run's name, told apart from the runs already here: 'run 1' from
+        yesterday.csv beside today's 'run 1' becomes 'run 1 (yesterday)'."""
+        taken = {r.name for r in self.records}
+        if name not in taken:
+            return name
+        base = f"{name} ({source})"
+        out, n = base, 2
+        while out in taken:
+            out, n = f"{base} {n}", n + 1
+        return out
 
     def current_record(self) -> RunRecord | None:
         c = self.controller
@@ -319,6 +334,7 @@ class RunsPanel(Panel):
         before = self.note.text()
         for r in runs:
             r.preset = r.preset or "imported"
+            r.name = self._unique_name(r.name, Path(path).stem)
             self.add_record(r, ticked=True)
         dropped = self.note.text() if self.note.text() != before else ""
         names = ", ".join(r.name for r in runs)

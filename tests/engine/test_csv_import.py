@@ -209,3 +209,18 @@ def test_columns_in_another_order_import_the_same_runs(tmp_path):
                 col == "val_loss" and all(map(math.isnan, g.curves[col] + w.curves[col])))
     moved.write_text("loss,step,lr\n3.2,1,0.01\n", encoding="utf-8")
     assert "not a curves CSV: expected the columns" in error(moved.rename(tmp_path / "runs.csv"))
+
+
+def test_numpy_numbers_in_a_record_are_written_as_plain_numbers(tmp_path):
+    """NumPy 2's repr of a float64 is "np.float64(2.5)": written as it was, the file did
+    not import ("column 'loss' must be a number")."""
+    import numpy as np
+
+    rec = RunRecord(name="np")
+    rec.curves = {c: [np.float64(1.5), np.float64(2.5)] for c in rec.curves}
+    rec.curves["step"] = [np.int64(1), np.int64(2)]
+    path = tmp_path / "np.csv"
+    write_csv(path, [rec])
+    assert "np.float64" not in path.read_text()
+    back = read_csv(path)[0]
+    assert back.curves["loss"] == [1.5, 2.5] and back.curves["step"] == [1, 2]

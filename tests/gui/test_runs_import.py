@@ -79,7 +79,8 @@ def test_runs_export_then_import_round_trips(qtbot, window, tmp_path, monkeypatc
     runs.export_btn.click()
     assert runs.import_csv(str(tmp_path / "ticked.csv")) is True
     back = runs.records[len(originals):]
-    assert [r.name for r in back] == ["same", "same"]
+    # told apart from the runs already here by the file's name
+    assert [r.name for r in back] == ["same (ticked)", "same (ticked) 2"]
     for a, b in zip(originals, back, strict=True):
         for col in a.curves:
             np.testing.assert_array_equal(a.array(col), b.array(col))
@@ -88,7 +89,7 @@ def test_runs_export_then_import_round_trips(qtbot, window, tmp_path, monkeypatc
         assert (b.preset, b.changes, b.seconds) == (a.preset, a.changes, a.seconds)
     assert [r.preset for r in back] == ["optimized", "optimized"]
     assert back[0].changes == "all 14 on"
-    assert "Imported same, same from ticked.csv" in runs.note.text()
+    assert "Imported same (ticked), same (ticked) 2 from ticked.csv" in runs.note.text()
     assert w.modal == [] and not getattr(w, "messages", [])
 
 
@@ -101,15 +102,18 @@ def test_file_export_curves_imports_into_runs(qtbot, window, tmp_path, monkeypat
     steps(qtbot, w, 3)
     current = runs.current_record()
     for action, name in (("export_csv", "run.csv"), ("export_csv_all", "all.csv")):
-        exported = [r.name for r in runs.all_records()] if action == "export_csv_all" else [
-            "run"]  # one run: named after the file
+        # one run: named after the file; all runs: their names, told apart by the file's
+        # name from the same names already in the list
+        exported = ["run 1 (all)", "run (all)", "current run"] \
+            if action == "export_csv_all" else ["run"]
         answer_dialogs(monkeypatch, tmp_path / name)
         w.act[action].trigger()
         before = len(runs.records)
         answer_dialogs(monkeypatch, tmp_path / name)
         runs.import_btn.click()
         assert [r.name for r in runs.records[before:]] == exported, name
-    assert [r.name for r in runs.records] == ["run 1", "run", "run 1", "run", "current run"]
+    assert [r.name for r in runs.records] == ["run 1", "run", "run 1 (all)", "run (all)",
+                                              "current run"]
     for rec in (runs.records[1], runs.records[-1]):
         np.testing.assert_array_equal(rec.array("loss"), current.array("loss"))
     assert w.modal == [] and not getattr(w, "messages", [])
@@ -123,3 +127,25 @@ def test_an_older_csv_without_the_preset_column_imports_as_imported(qtbot, windo
     (rec,) = runs.records
     assert (rec.name, rec.preset, rec.changes, rec.steps) == ("old", "imported", "", 2)
     assert runs.table.item(0, 2).text() == "imported"
+
+
+def test_imported_runs_keep_their_names_unless_taken_and_new_runs_skip_them(
+        qtbot, window, tmp_path):
+    from engine.run_record import RunRecord, write_csv
+
+    w, runs = window, window.panels["runs"]
+    path = tmp_path / "yesterday.csv"
+    recs = []
+    for name in ("run 1", "best lr"):
+        r = RunRecord(name=name, preset="optimized", changes="all 14 on")
+        r.curves = {c: [1.0, 2.0, 3.0] for c in r.curves}
+        recs.append(r)
+    write_csv(path, recs)
+    assert runs.import_csv(str(path))
+    assert [r.name for r in runs.records] == ["run 1", "best lr"]  # nothing taken here
+    reset(qtbot, w, tiny())
+    steps(qtbot, w, 2)
+    reset(qtbot, w, tiny())  # today's first run is kept: not a second "run 1"
+    assert [r.name for r in runs.records] == ["run 1", "best lr", "run 2"]
+    assert runs.import_csv(str(path))  # again: both names are taken now
+    assert [r.name for r in runs.records][-2:] == ["run 1 (yesterday)", "best lr (yesterday)"]
