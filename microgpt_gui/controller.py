@@ -118,6 +118,7 @@ class RunController(QObject):
         w.capture_ready.connect(self.capture_ready)
         w.snapshot_ready.connect(self.snapshot_ready)
         w.call_done.connect(self._on_call_done)
+        w.num_steps_set.connect(self._on_num_steps_set)
         self.worker_thread.start()
         app = QCoreApplication.instance()
         if app is not None:  # a window that was never closed must not leave a thread
@@ -282,6 +283,15 @@ class RunController(QObject):
     def _on_error(self, message: str):
         self.last_error = message
         self.error.emit(message)
+
+    def _on_num_steps_set(self, num_steps: int):
+        """The worker clamps a new length to the steps it has done, which may be more
+        than this thread had seen when it asked: the run's length is the worker's."""
+        info = self.info
+        if info is None or num_steps == info.num_steps:
+            return  # (it arrives before any later Reset's reset_done: info is its run's)
+        info.config.train.num_steps = int(num_steps)
+        self.num_steps_changed.emit(int(num_steps))
 
     def _on_call_done(self, token: int, result, error):
         on_result, on_error = self._callbacks.pop(token, (None, None))

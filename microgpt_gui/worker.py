@@ -52,6 +52,7 @@ class TrainingWorker(QObject):
     capture_ready = Signal(object)  # dict: step, word, follow, attention, labels, ...
     snapshot_ready = Signal(object)  # engine Inference (frozen copy of the weights)
     call_done = Signal(int, object, object)  # token, result, error message or None
+    num_steps_set = Signal(int)  # the run's length set_num_steps gave it (maybe clamped)
 
     def __init__(self):
         super().__init__()
@@ -175,6 +176,14 @@ class TrainingWorker(QObject):
         if self.trainer is None:
             return
         self.trainer.config.train.num_steps = max(int(num_steps), self.trainer.step_num)
+        # The GUI asked from the steps it had been shown, which lag this thread's by up
+        # to a batch: a length at or below the steps done here ends the run now (a next
+        # step would raise "the run is over"), and the GUI is told the length it got.
+        self.num_steps_set.emit(self.trainer.config.train.num_steps)
+        if self._running and self.trainer.done:
+            self._running = False
+            self._timer.stop()
+            self._flush(force=True)
         if not self._running:
             self._set_state()  # "finished" -> "paused" when it was made longer
 

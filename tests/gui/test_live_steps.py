@@ -56,3 +56,22 @@ def test_steps_at_or_below_the_steps_done_need_a_reset(qtbot, make_window):
     assert w.controller.info.num_steps == 20 and w.controller.state == "finished"
     assert "num_steps" in needs_reset(w)
     assert w.controller.history.events == events  # no marker: nothing changed
+
+
+def test_steps_just_above_the_steps_shown_end_a_running_run_cleanly(qtbot, make_window):
+    """The GUI sees steps in batches, so the training thread is ahead of what it shows:
+    Steps set just above the steps shown could be at or below the steps done there. The
+    next step raised "the run is over" (a warning box with a RuntimeError), and the
+    window kept a length shorter than the steps the run had (step 43 / 39)."""
+    w = make_window(num_steps=1_000_000)  # numpy, max speed: thousands of steps a second
+    w.controller.train()
+    qtbot.waitUntil(lambda: w.controller.history.step >= 50, timeout=WAIT)
+    shown = w.controller.history.step
+    assert w.controller.set_num_steps(shown + 1)
+    qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=WAIT)
+    qtbot.wait(100)
+    assert w.messages == []
+    steps = w.controller.history.step
+    assert steps > shown  # the thread was ahead (else this test shows nothing)
+    assert w.controller.info.num_steps == steps
+    assert w.status.progress.maximum() == steps
