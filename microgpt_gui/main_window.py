@@ -14,7 +14,7 @@ Extension points for feature modules:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from . import APP_NAME, accessibility, unsaved, window_state
@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
 
         self.recent = recent_files.install(self)
         window_state.restore(self)
+        if recent_files.KEY in self.settings.unreadable:
+            self.restore_problems.append("File ▸ Open recent")
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above
         accessibility.name_qt_buttons(self)  # Qt's textless buttons: », clear, corner
         # Space ticks/presses a control reached with Tab, else it is Train (keyboard.py);
@@ -102,8 +104,21 @@ class MainWindow(QMainWindow):
         self.keyboard = KeyboardFocus(self)
         self.curves.setFocus()
         self._update_actions()
+        self._start_load = None  # (generation, source) of the data loading at start
         if autostart:
-            self.datasets.load(window_state.restored_source(self.settings), "dataset")
+            saved = self.settings.get("dataset_source", "bundled")
+            source = window_state.restored_source(self.settings)
+            if source != saved:  # (it was silent: a class got other data without a word)
+                self.restore_problems.append(
+                    f"the data: {saved} is no longer there (moved, renamed or deleted); "
+                    "the bundled names are loaded instead" if isinstance(saved, str)
+                    else "the data (the bundled names are loaded)")
+            self.datasets.load(source, "dataset")
+            self._start_load = (self.datasets._generation, source)
+        if self.restore_problems:
+            # Once the window is up (a box opened before its parent is shown floats off).
+            text = window_state.problems_text(self.restore_problems, self.settings.path())
+            QTimer.singleShot(0, self, lambda: self.show_message(text))
 
     # --- extension points ------------------------------------------------------------------
     def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:
@@ -236,6 +251,15 @@ class MainWindow(QMainWindow):
             self.refresh_needs_reset()
 
     def _on_dataset_failed(self, message: str):
+        start, self._start_load = self._start_load, None
+        if (self.datasets.dataset is None and start is not None and start[1] != "bundled"
+                and start[0] == self.datasets._generation):  # (not a later load's failure)
+            # Last session's file cannot be read today: start on the bundled names, as
+            # for a file that has gone, rather than with no data and no model.
+            self.show_error(f"Could not load last time's dataset.\n{message}\n"
+                            "The bundled names are loaded instead.")
+            self.datasets.load_bundled()
+            return
         if self.datasets.dataset is None:
             self.controls.set_dataset_text("no dataset: open a text file")
         self.show_error(f"Could not load the dataset.\n{message}")

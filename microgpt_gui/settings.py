@@ -24,6 +24,9 @@ class Settings:
             self.qsettings = QSettings(str(path), QSettings.Format.IniFormat)
         else:
             self.qsettings = QSettings(APP_NAME, APP_NAME)
+        # Keys whose stored value could not be read (a file truncated, damaged or edited
+        # by hand): the window says which settings went back to their defaults.
+        self.unreadable: set[str] = set()
 
     def get(self, key: str, default=None):
         """A JSON value saved with set(); default if missing or unreadable."""
@@ -33,7 +36,11 @@ class Settings:
         try:
             return json.loads(str(raw))
         except ValueError:
+            self.unreadable.add(key)
             return default
+
+    def path(self) -> str:
+        return self.qsettings.fileName()
 
     def set(self, key: str, value) -> None:
         self.qsettings.setValue(key, json.dumps(value))

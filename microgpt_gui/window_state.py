@@ -4,6 +4,7 @@ geometry, dock layout, every panel's own state and the dataset; and the first-st
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
@@ -12,6 +13,9 @@ from PySide6.QtGui import QGuiApplication
 # Room for what the window manager adds around the window (frame, title bar): unknown
 # until the window is shown, so the first size leaves this much of the screen free.
 FRAME_ALLOWANCE = (16, 48)
+# Qt's spin boxes and sliders take 32-bit ints: a larger saved number (a settings file
+# edited by hand) raised OverflowError in restore_state and the window never opened.
+INT_LIMIT = 2**31 - 1
 
 
 def restored_source(settings) -> str:
@@ -23,8 +27,38 @@ def restored_source(settings) -> str:
     return "bundled"
 
 
+def _usable(value) -> bool:
+    """A saved value a panel can be given: JSON reads NaN, Infinity and huge numbers,
+    which passed the panels' type checks and then raised (round(nan), OverflowError)
+    or turned silently into a limit (a NaN learning rate became 10)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    return math.isfinite(value) and abs(value) <= INT_LIMIT
+
+
+def restore_panels(window) -> list[str]:
+    """Give each panel its saved state; what could not be restored (left at its
+    default), e.g. ["controls: learning_rate", "sampling"]."""
+    s = window.settings
+    problems = []
+    for pid, panel in window.panels.items():
+        key = f"panels/{pid}"
+        saved = s.get(key, {})
+        if key in s.unreadable or not isinstance(saved, dict):
+            problems.append(pid)
+            continue
+        bad = [k for k, v in saved.items() if not _usable(v)]
+        problems += [f"{pid}: {k}" for k in bad]
+        try:
+            panel.restore_state({k: v for k, v in saved.items() if k not in bad})
+        except Exception:  # noqa: BLE001 (a wrong value must not keep the window shut)
+            problems.append(pid)
+    return problems
+
+
 def restore(window) -> None:
-    """Geometry, dock layout (or the default one) and each panel's saved state."""
+    """Geometry, dock layout (or the default one) and each panel's saved state; what
+    could not be restored is in window.restore_problems (the window says so)."""
     s = window.settings
     geometry = s.get_bytes("window/geometry")
     if geometry is not None:
@@ -32,13 +66,19 @@ def restore(window) -> None:
     else:
         first_size(window)
     state = s.get_bytes("window/state")
+    layout_lost = False
     if state is None or not window.restoreState(state):
         QTimer.singleShot(0, window, lambda: default_layout(window))  # dies with it
-    for pid, panel in window.panels.items():
-        saved = s.get(f"panels/{pid}", {})
-        if isinstance(saved, dict):
-            panel.restore_state(saved)
+        layout_lost = s.qsettings.contains("window/state")  # there, but unusable
+    window.restore_problems = ["window layout"] * layout_lost + restore_panels(window)
     window.controller.set_speed(float(window.controls.speed.currentData()))
+
+
+def problems_text(problems: list[str], path: str) -> str:
+    """The message for settings that could not be restored."""
+    return ("Some settings from last time could not be restored (damaged, or written by "
+            "hand or by another version); they are back at their defaults:\n  "
+            + "\n  ".join(problems) + f"\nSettings file: {path}")
 
 
 def first_size(window) -> None:

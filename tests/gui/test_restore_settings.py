@@ -1,0 +1,111 @@
+"""Settings from last time that cannot be restored (window_state.restore): a file edited
+by hand, damaged, or a dataset file gone. The window must open, say what it could not
+restore, and start on sensible values."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from microgpt_gui.main_window import MainWindow
+from microgpt_gui.settings import Settings
+from tests.gui.conftest import DOCS
+
+CONTROLS = {"preset": "optimized", "speed": 0, "n_embd": 16, "n_head": 4, "n_layer": 1,
+            "block_size": 8, "num_steps": 500, "learning_rate": 0.01, "seed": 7,
+            "batch_size": 1, "backend": "numpy"}
+SAMPLING = {"temperature": 0.6, "top_k": 5, "count": 20, "prefix": ""}
+
+
+def write(path, **values) -> None:
+    q = QSettings(str(path), QSettings.Format.IniFormat)
+    for key, raw in values.items():
+        q.setValue(key.replace("__", "/"), raw)
+    q.sync()
+
+
+def open_window(qtbot, path, autostart=False) -> MainWindow:
+    w = MainWindow(Settings(str(path)), autostart=autostart)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def restore_message(qtbot, w) -> str:
+    qtbot.waitUntil(lambda: any("could not be restored" in t for _k, t in w.messages),
+                    timeout=5_000)
+    return next(t for _k, t in w.messages if "could not be restored" in t)
+
+
+@pytest.mark.parametrize("panel, values, bad", [
+    ("controls", CONTROLS | {"num_steps": 10**12}, "num_steps"),  # OverflowError
+    ("controls", CONTROLS | {"seed": 2**40}, "seed"),
+    ("controls", CONTROLS | {"learning_rate": float("nan")}, "learning_rate"),  # was 10
+    ("sampling", SAMPLING | {"temperature": float("nan")}, "temperature"),  # round(nan)
+    ("sampling", SAMPLING | {"temperature": float("inf")}, "temperature"),
+    ("sampling", SAMPLING | {"count": 10**12}, "count"),
+    ("sampling", SAMPLING | {"top_k": 10**12}, "top_k"),  # raised at the first Reset
+    ("timelapse", {"every": 10**12}, "every"),
+    ("curves", {"smoothing": float("nan"), "log_y": True}, "smoothing"),  # was 0.999
+])
+def test_a_bad_number_is_named_and_the_rest_restored(qtbot, tmp_path, panel, values, bad):
+    path = tmp_path / "s.ini"
+    write(path, **{f"panels__{panel}": json.dumps(values)})  # (json writes NaN, Infinity)
+    w = open_window(qtbot, path)
+    assert f"{panel}: {bad}" in restore_message(qtbot, w)
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):
+        w.datasets.load_path(str(DOCS))  # the first model (a saved top_k raised here)
+    state = w.panels[panel].save_state()
+    for key, value in values.items():
+        if key != bad and key in state:
+            assert state[key] == value, key  # the good values are restored
+    if panel == "controls":
+        assert w.controls.values()["learning_rate"] == 0.01  # (never NaN -> 10)
+    w.close()
+
+
+def test_damaged_values_and_layout_are_named(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    write(path, panels__controls='{"preset": "optim', window__state="hello",
+          recent_files="[{")
+    w = open_window(qtbot, path)
+    text = restore_message(qtbot, w)
+    assert "controls" in text and "window layout" in text and "Open recent" in text
+    assert str(path) in text
+    w.close()
+
+
+def test_good_settings_say_nothing(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    w = open_window(qtbot, path)
+    w.controls.fields["seed"].setValue(9)
+    w.close()
+    w2 = open_window(qtbot, path)
+    qtbot.wait(50)
+    assert w2.controls.fields["seed"].value() == 9 and w2.messages == []
+    w2.close()
+
+
+def test_a_dataset_file_gone_since_is_said_and_the_bundled_names_load(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    gone = tmp_path / "class names.txt"
+    write(path, dataset_source=json.dumps(str(gone)))
+    w = open_window(qtbot, path, autostart=True)
+    qtbot.waitUntil(lambda: w.controller.info is not None, timeout=20_000)
+    assert str(gone) in restore_message(qtbot, w)
+    assert w.datasets.dataset.source.startswith("bundled")
+    w.close()
+
+
+def test_an_unreadable_dataset_file_falls_back_to_the_bundled_names(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    write(path, dataset_source=json.dumps(str(binary)))
+    w = open_window(qtbot, path, autostart=True)
+    qtbot.waitUntil(lambda: w.controller.info is not None, timeout=20_000)
+    assert w.datasets.dataset.source.startswith("bundled")
+    assert any("last time's dataset" in t and "bundled names" in t for _k, t in w.messages)
+    w.close()
