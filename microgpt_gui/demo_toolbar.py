@@ -73,6 +73,11 @@ def show_data_menu(window) -> QMenu:
         pos = button.mapToGlobal(QPoint(0, button.height()))
     else:  # the toolbar is hidden or too narrow for the button
         pos = window.centralWidget().mapToGlobal(QPoint(20, 20))
+    # Qt's Fusion style leaves a gap of a few fixed pixels between the longest entry and
+    # the shortcut column, too little at projector font sizes: it drew "Download
+    # ma…more names…". Two letters' more room, in the menu's font of the moment.
+    menu.setMinimumWidth(0)
+    menu.setMinimumWidth(menu.sizeHint().width() + 2 * menu.fontMetrics().horizontalAdvance("M"))
     menu.popup(pos)
     menu.setActiveAction(menu.actions()[0])
     return menu

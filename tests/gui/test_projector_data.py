@@ -63,3 +63,27 @@ def test_tab_reaches_the_data_button_and_space_opens_its_menu(qtbot, w):
 def test_the_projector_help_and_shortcut_list_name_the_data_key(w):
     assert "<b>D</b>" in help_texts.text("projector")
     assert "D</b></td><td>&nbsp;&nbsp;Choose the data…" in shortcuts_html(w)
+
+
+def test_the_data_menu_has_room_for_its_entries_at_slide_sized_fonts(qtbot, w):
+    """Qt's Fusion style elides a menu entry that leaves less than a few pixels before
+    the shortcut column: at 1080p projector sizes it drew "Download ma…more names…"."""
+    from PySide6.QtWidgets import QApplication
+
+    from microgpt_gui.demo_toolbar import show_data_menu
+
+    font = QApplication.font()
+    old = QApplication.font()
+    font.setPointSize(24)  # the projector font on a 1080p screen
+    QApplication.setFont(font)
+    try:
+        menu = show_data_menu(w)
+        qtbot.waitUntil(menu.isVisible, timeout=5000)
+        fm = menu.fontMetrics()
+        longest = max(fm.horizontalAdvance(a.text().replace("&", "")) for a in menu.actions())
+        keys = max(fm.horizontalAdvance(a.shortcut().toString()) for a in menu.actions())
+        # entry, a gap of a letter or more, the shortcut, the margins (two letters)
+        assert menu.width() >= longest + keys + 3 * fm.horizontalAdvance("M")
+        menu.hide()
+    finally:
+        QApplication.setFont(old)
