@@ -16,6 +16,7 @@ FRAME_ALLOWANCE = (16, 48)
 # Qt's spin boxes and sliders take 32-bit ints: a larger saved number (a settings file
 # edited by hand) raised OverflowError in restore_state and the window never opened.
 INT_LIMIT = 2**31 - 1
+VAL_EVERY = "validate_every"
 
 
 def restored_source(settings) -> str:
@@ -71,7 +72,25 @@ def restore(window) -> None:
         QTimer.singleShot(0, window, lambda: default_layout(window))  # dies with it
         layout_lost = s.qsettings.contains("window/state")  # there, but unusable
     window.restore_problems = ["window layout"] * layout_lost + restore_panels(window)
+    restore_val_every(window)
     window.controller.set_speed(float(window.controls.speed.currentData()))
+
+
+def restore_val_every(window) -> None:
+    """'Validate every' (a live field beside Steps, not part of a panel): it was the one
+    Training setting forgotten between sessions. After the panels: a restored preset or
+    Optimizations choice puts it back to the recipe's own interval."""
+    live = getattr(window, "live_changes", None)
+    if live is None:
+        return
+    n = window.settings.get(VAL_EVERY, None)
+    if n is None and VAL_EVERY not in window.settings.unreadable:
+        return  # never chosen: the preset's interval
+    box = live.val_every
+    if isinstance(n, int) and not isinstance(n, bool) and box.minimum() <= n <= box.maximum():
+        live.set_val_every(n, chosen=True)
+    else:
+        window.restore_problems.append("Validate every")
 
 
 def problems_text(problems: list[str], path: str) -> str:
@@ -130,6 +149,9 @@ def save(window) -> None:
     s.set_bytes("window/state", QByteArray(window.saveState()))
     for pid, panel in window.panels.items():
         s.set(f"panels/{pid}", panel.save_state())
+    live = getattr(window, "live_changes", None)
+    if live is not None:
+        s.set(VAL_EVERY, live.chosen)  # None: the preset's own
     ds = window.datasets.dataset
     if ds is not None:
         s.set("dataset_source", ds.source)

@@ -109,3 +109,21 @@ def test_an_unreadable_dataset_file_falls_back_to_the_bundled_names(qtbot, tmp_p
     assert w.datasets.dataset.source.startswith("bundled")
     assert any("last time's dataset" in t and "bundled names" in t for _k, t in w.messages)
     w.close()
+
+
+def test_validate_every_is_remembered_like_the_other_training_fields(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    w = open_window(qtbot, path)
+    w.controls.fields["num_steps"].setValue(300)
+    w.live_changes.val_every.setValue(50)
+    w.close()
+    w2 = open_window(qtbot, path)
+    assert w2.controls.fields["num_steps"].value() == 300
+    assert w2.live_changes.val_every.value() == 50
+    assert w2.build_config().train.val_every == 50  # what the first Reset uses
+    w2.close()
+    write(path, validate_every="-3")
+    w3 = open_window(qtbot, path)
+    assert "Validate every" in restore_message(qtbot, w3)
+    assert w3.build_config().train.val_every == 100  # the preset's
+    w3.close()
