@@ -150,14 +150,19 @@ class History:
         return self.total_ms / self._seen if self._seen else 0.0
 
     def steps_per_second(self, window: float = 3.0) -> float:
-        """Steps per wall second over the last few seconds (0 when idle)."""
-        if len(self._rate) < 2:
+        """Steps per wall second over the last few seconds (0 when idle). Steps longer
+        than the window (a big reference model: 3 s a step) leave one batch in it: then
+        the last step's own time says it (it was 0.0 steps/s and no ETA all run long)."""
+        if not self._rate:
             return 0.0
         t_end, s_end = self._rate[-1]
-        if time.monotonic() - t_end > max(window, 2.0):
+        step_s = self.last.ms / 1000 if self.last is not None and self.last.ms > 0 else 0.0
+        if time.monotonic() - t_end > max(window, 2.0, 2 * step_s):
             return 0.0
         t0, s0 = next(((t, s) for t, s in self._rate if t_end - t <= window), self._rate[-1])
-        return (s_end - s0) / (t_end - t0) if t_end > t0 else 0.0
+        if t_end > t0:
+            return (s_end - s0) / (t_end - t0)
+        return 1 / step_s if step_s else 0.0
 
     def nearest(self, step: float) -> int | None:
         """Index of the kept point closest to `step` (for hover read-outs)."""

@@ -88,3 +88,28 @@ def test_batches_of_any_size_keep_what_one_step_at_a_time_would(capacity):
     np.testing.assert_allclose(got, want, rtol=1e-12)
     assert h.nonfinite == nonfinite
     assert h.step == 1000 and h.mean_ms == pytest.approx(2.0, abs=0.01)
+
+
+def test_steps_per_second_of_steps_longer_than_its_window(monkeypatch):
+    """A big reference model takes ~3 s a step: one batch in the 3 s window gave 0.0
+    steps/s (and no ETA in the status bar) the whole run long."""
+    from microgpt_gui import history
+
+    now = [100.0]
+    monkeypatch.setattr(history.time, "monotonic", lambda: now[0])
+    h = History()
+
+    def step(i, ms):
+        h.extend([StepStats(step=i, loss=1.0, grad_norm=0.5, lr=0.01, ms=ms, doc="ab")])
+
+    for i in range(1, 4):
+        now[0] += 3.2
+        step(i, 3200.0)
+        now[0] += 1.0  # read a second after the batch, as the status bar does
+        assert h.steps_per_second() == pytest.approx(1 / 3.2)
+    now[0] += 10.0  # nothing for three steps' time: not running
+    assert h.steps_per_second() == 0.0
+    for i in range(4, 40):  # fast steps: measured from the batches, as before
+        now[0] += 0.1
+        step(i, 100.0)
+    assert h.steps_per_second() == pytest.approx(10.0)
