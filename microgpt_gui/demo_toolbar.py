@@ -37,6 +37,7 @@ def build(window) -> QToolBar:
         lr.setSingleStep(lr_src.singleStep())
         lr.setValue(lr_src.value())
         lr.setKeyboardTracking(False)
+        lr.setToolTip(lr_src.toolTip())  # (the controls' own: it changes live)
         lr.valueChanged.connect(lr_src.setValue)
         lr_src.valueChanged.connect(lr.setValue)
         bar.addWidget(lr)
@@ -92,6 +93,7 @@ def _speed_box(window) -> QComboBox:
     speed.setCurrentIndex(src.currentIndex())
     speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for Train
     speed.setAccessibleName("Speed")  # (no label: the values say "steps/s")
+    speed.setToolTip(src.toolTip())
     speed.currentIndexChanged.connect(src.setCurrentIndex)
     src.currentIndexChanged.connect(speed.setCurrentIndex)
     return speed

@@ -108,3 +108,14 @@ def test_names_say_what_the_field_is(make_window):
     assert name(lapse.slider) == "Time-lapse snapshot shown"
     assert name(lapse.every_box) == "Time-lapse snapshot interval"
     assert name(lapse.probe) == "Time-lapse probe word"
+
+
+def test_the_toolbars_lr_and_speed_say_what_they_do(plain_window):
+    """The toolbar's copies of lr and speed carry the controls' tooltips (lr: live)."""
+    from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+
+    w = plain_window
+    lr = w.findChild(QDoubleSpinBox, "toolbar-lr")
+    speed = w.findChild(QComboBox, "toolbar-speed")
+    assert "live" in lr.toolTip()
+    assert speed.toolTip() == w.controls.speed.toolTip() != ""
