@@ -119,6 +119,11 @@ class MainWindow(QMainWindow):
             # Once the window is up (a box opened before its parent is shown floats off).
             text = window_state.problems_text(self.restore_problems, self.settings.path())
             QTimer.singleShot(0, self, lambda: self.show_message(text))
+        if not self.settings.writable():  # at close there is nobody left to tell
+            text = (f"Settings cannot be saved to {self.settings.path()} (a folder, or a "
+                    "place this user cannot write): this session's layout, settings and "
+                    "recent files will not be kept.")
+            QTimer.singleShot(0, self, lambda: self.show_error(text))
 
     # --- extension points ------------------------------------------------------------------
     def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:

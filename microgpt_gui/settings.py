@@ -42,6 +42,11 @@ class Settings:
     def path(self) -> str:
         return self.qsettings.fileName()
 
+    def writable(self) -> bool:
+        """False where nothing can be saved (the file is a folder, or in a place this
+        user cannot write): the window says so at start, not silently at close."""
+        return self.qsettings.isWritable()
+
     def set(self, key: str, value) -> None:
         self.qsettings.setValue(key, json.dumps(value))
 

@@ -32,3 +32,4 @@ def test_a_big_screen_keeps_the_default_size(plain_window):
     w = plain_window
     fit(w, QRect(0, 0, 1920, 1080))
     assert (w.width(), w.height()) == DEFAULT_SIZE
+

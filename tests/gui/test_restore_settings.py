@@ -127,3 +127,20 @@ def test_validate_every_is_remembered_like_the_other_training_fields(qtbot, tmp_
     assert "Validate every" in restore_message(qtbot, w3)
     assert w3.build_config().train.val_every == 100  # the preset's
     w3.close()
+
+
+def test_settings_that_cannot_be_saved_are_said_at_start(qtbot, tmp_path):
+    """A settings 'file' that is a folder (or unwritable): closing lost the session's
+    settings without a word. The window says so when it opens."""
+    from tests.gui.conftest import new_window
+
+    folder = tmp_path / "settings.ini"
+    folder.mkdir()
+    w = new_window(folder)
+    qtbot.addWidget(w)
+    try:
+        qtbot.waitUntil(lambda: any("cannot be saved" in text for _k, text in w.messages),
+                        timeout=5000)
+        assert any(str(folder) in text for _k, text in w.messages)
+    finally:
+        w.close()
