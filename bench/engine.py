@@ -128,6 +128,8 @@ def full_run(data):
     sample_t = best_of(lambda: trainer.sample(20), 20)
     word = trainer.val_docs[0] if trainer.val_docs else trainer.train_docs[0]
     att_t = best_of(lambda: trainer.attention(word), 50)
+    trainer.config.train.num_steps += 1000  # room for the timed steps below (step()
+    # refuses to go past the end of a run)
     cap_t = best_of(lambda: trainer.step(capture_attention=True), 50)
     return t_init, t_run, vals, sample_t, word, att_t, cap_t
 
