@@ -28,7 +28,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer
 
 BEAT_MS = 10  # the GUI thread stamps the time this often while its event loop turns
-STALE_S = 0.05  # a stamp older than this: the GUI thread is behind
+STALE_S = 0.025  # a stamp older than this: the GUI thread is behind
 MAX_SPELL_S = 1.0  # the longest the training thread waits for one busy GUI spell
 NAP_S = 0.002  # how long each wait sleeps before it looks again
 

@@ -119,6 +119,6 @@ def test_a_busy_gui_thread_gets_the_interpreter_while_the_reference_backend_trai
     busy = nodes_built(busy_gui_thread)
     w.controller.pause()
     # Before: busy ≈ half of idle. Now the training thread runs only until the GUI
-    # thread's stamp is STALE_S old (50 ms of the 800), then waits.
+    # thread's stamp is STALE_S old (25 ms of the 800), then waits.
     assert idle > 0
     assert busy < 0.25 * idle, (busy, idle)
