@@ -383,6 +383,18 @@ class CurvesPanel(Panel):
                 title = short
             if plot.getAxis("left").labelText != title:
                 plot.setLabel("left", title, **style)
+        self._fit_legends(metrics.height())
+
+    def _fit_legends(self, line: int) -> None:
+        """A legend one entry per line that would fill most of a short plot (the loss plot
+        of a 1280x720 window is ~130 px tall: its legend covered the right third of the
+        curves) lays its entries out side by side instead, up to 3 a row."""
+        for plot, legend in zip(self.plots, self.legends, strict=True):
+            n = len(legend.items)
+            tall = n * line * 1.4 > 0.45 * plot.getViewBox().rect().height()
+            columns = min(n, 3) if tall and n > 1 else 1
+            if legend.columnCount != columns:
+                legend.setColumnCount(columns)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

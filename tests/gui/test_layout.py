@@ -375,3 +375,20 @@ def test_projector_side_column_fits_every_layer_without_overlap(tmp_path, width,
     assert parts["bars"][3] >= got["bars_min"]
     if height >= 1080:  # a big screen: the bars keep more than the desktop's 120 px
         assert parts["bars"][3] >= 150, parts["bars"]
+
+
+def test_a_short_loss_plot_lays_its_legend_out_in_a_row(qtbot, plain_window):
+    """In a 1280x720 window the loss plot is ~130 px tall and its three-line legend
+    covered the right third of the curves: a short plot gets the entries side by side."""
+    w = plain_window
+    cv = w.curves
+    w.resize(1360, 860)
+    qtbot.wait(100)
+    loss_legend = cv.legends[0]
+    assert loss_legend.columnCount == 1  # room enough: one entry a line
+    w.docks["timelapse"].setMinimumHeight(500)  # squeeze the curves (a small screen)
+    qtbot.waitUntil(lambda: cv.loss_plot.getViewBox().rect().height() < 140, timeout=5000)
+    qtbot.waitUntil(lambda: loss_legend.columnCount == 3, timeout=5000)
+    w.docks["timelapse"].setMinimumHeight(0)
+    w.docks["timelapse"].setMaximumHeight(120)
+    qtbot.waitUntil(lambda: loss_legend.columnCount == 1, timeout=5000)
