@@ -14,7 +14,7 @@ Extension points for feature modules:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
 from . import APP_NAME, accessibility, unsaved, window_state
@@ -104,26 +104,9 @@ class MainWindow(QMainWindow):
         self.keyboard = KeyboardFocus(self)
         self.curves.setFocus()
         self._update_actions()
-        self._start_load = None  # (generation, source) of the data loading at start
-        if autostart:
-            saved = self.settings.get("dataset_source", "bundled")
-            source = window_state.restored_source(self.settings)
-            if source != saved:  # (it was silent: a class got other data without a word)
-                self.restore_problems.append(
-                    f"the data: {saved} is no longer there (moved, renamed or deleted); "
-                    "the bundled names are loaded instead" if isinstance(saved, str)
-                    else "the data (the bundled names are loaded)")
-            self.datasets.load(source, "dataset")
-            self._start_load = (self.datasets._generation, source)
-        if self.restore_problems:
-            # Once the window is up (a box opened before its parent is shown floats off).
-            text = window_state.problems_text(self.restore_problems, self.settings.path())
-            QTimer.singleShot(0, self, lambda: self.show_message(text))
-        if not self.settings.writable():  # at close there is nobody left to tell
-            text = (f"Settings cannot be saved to {self.settings.path()} (a folder, or a "
-                    "place this user cannot write): this session's layout, settings and "
-                    "recent files will not be kept.")
-            QTimer.singleShot(0, self, lambda: self.show_error(text))
+        # Last time's data (autostart), and what could not be restored or will not be
+        # saved, said once the window is up.
+        self._start_load = window_state.start(self, autostart)
 
     # --- extension points ------------------------------------------------------------------
     def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:

@@ -93,6 +93,33 @@ def restore_val_every(window) -> None:
         window.restore_problems.append("Validate every")
 
 
+def start(window, autostart: bool):
+    """After restore() and the rest of the window: load last time's data (autostart) and,
+    once the window is up, say what could not be restored or will not be saved. Returns
+    (load generation, source) of the data loading, or None."""
+    s, problems, started = window.settings, window.restore_problems, None
+    if autostart:
+        saved = s.get("dataset_source", "bundled")
+        source = restored_source(s)
+        if source != saved:  # (it was silent: a class got other data without a word)
+            problems.append(
+                f"the data: {saved} is no longer there (moved, renamed or deleted); "
+                "the bundled names are loaded instead" if isinstance(saved, str)
+                else "the data (the bundled names are loaded)")
+        window.datasets.load(source, "dataset")
+        started = (window.datasets._generation, source)
+    # Once the window is up: a box opened before its parent is shown floats off.
+    if problems:
+        text = problems_text(problems, s.path())
+        QTimer.singleShot(0, window, lambda: window.show_message(text))
+    if not s.writable():  # at close there is nobody left to tell
+        text = (f"Settings cannot be saved to {s.path()} (a folder, or a place this user "
+                "cannot write): this session's layout, settings and recent files will "
+                "not be kept.")
+        QTimer.singleShot(0, window, lambda: window.show_error(text))
+    return started
+
+
 def problems_text(problems: list[str], path: str) -> str:
     """The message for settings that could not be restored."""
     return ("Some settings from last time could not be restored (damaged, or written by "
