@@ -190,10 +190,14 @@ class RunController(QObject):
         if num_steps <= done or num_steps == info.num_steps:
             return False
         self._cmd_steps.emit(int(num_steps))
-        info.config.train.num_steps = int(num_steps)  # (RunInfo.num_steps reads it)
         self.history.add_event(self.history.step, f"steps {num_steps:,}")
-        self.num_steps_changed.emit(int(num_steps))
+        self._adopt_length(num_steps)
         return True
+
+    def _adopt_length(self, num_steps: int) -> None:
+        """The current run is num_steps long now (RunInfo.num_steps reads its config)."""
+        self.info.config.train.num_steps = int(num_steps)
+        self.num_steps_changed.emit(int(num_steps))
 
     def request_capture(self, word: str = "", attention: bool = True, positions: bool = False):
         """Attention/per-position losses for `word` ('' = the next training doc)."""
@@ -290,8 +294,7 @@ class RunController(QObject):
         info = self.info
         if info is None or num_steps == info.num_steps:
             return  # (it arrives before any later Reset's reset_done: info is its run's)
-        info.config.train.num_steps = int(num_steps)
-        self.num_steps_changed.emit(int(num_steps))
+        self._adopt_length(num_steps)
 
     def _on_call_done(self, token: int, result, error):
         on_result, on_error = self._callbacks.pop(token, (None, None))

@@ -84,6 +84,11 @@ class DatasetManager(QObject):
                                    lambda m: self._failed(gen, m),
                                    lambda done, total: self._progress(gen, done, total))
 
+    @property
+    def generation(self) -> int:
+        """Which load is the latest (one more with every load or cancel)."""
+        return self._generation
+
     def reading(self) -> bool:
         """The load in progress is still at work (not just its result on the way here)."""
         return self.busy and self._job is not None and self._job.isRunning()

@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
     def _on_dataset_failed(self, message: str):
         start, self._start_load = self._start_load, None
         if (self.datasets.dataset is None and start is not None and start[1] != "bundled"
-                and start[0] == self.datasets._generation):  # (not a later load's failure)
+                and start[0] == self.datasets.generation):  # (not a later load's failure)
             # Last session's file cannot be read today: start on the bundled names, as
             # for a file that has gone, rather than with no data and no model.
             self.show_error(f"Could not load last time's dataset.\n{message}\n"

@@ -107,7 +107,7 @@ def start(window, autostart: bool):
                 "the bundled names are loaded instead" if isinstance(saved, str)
                 else "the data (the bundled names are loaded)")
         window.datasets.load(source, "dataset")
-        started = (window.datasets._generation, source)
+        started = (window.datasets.generation, source)
     # Once the window is up: a box opened before its parent is shown floats off.
     if problems:
         text = problems_text(problems, s.path())
