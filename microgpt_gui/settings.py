@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -27,6 +28,29 @@ class Settings:
         # Keys whose stored value could not be read (a file truncated, damaged or edited
         # by hand): the window says which settings went back to their defaults.
         self.unreadable: set[str] = set()
+        # A file that is not a settings file at all (junk, broken syntax): a copy is kept
+        # beside it, everything starts from the defaults and the window says so.
+        self.damaged: str | None = self._set_aside_if_damaged()
+
+    def _set_aside_if_damaged(self) -> str | None:
+        """The start-up message for a settings file that cannot be parsed, or None.
+        Qt reads random bytes as keys without complaint, and reports only broken
+        [section] syntax (FormatError): both start from the defaults, the file kept as
+        <name>.bad so that closing the window (which saves) does not lose it unsaid."""
+        path = self.path()
+        reason = _damage(path, self.qsettings)
+        if reason is None:
+            return None
+        keep = path + ".bad"
+        try:
+            shutil.copyfile(path, keep)
+            kept = f"The damaged file is kept as {keep}."
+        except OSError as exc:
+            kept = (f"It could not be kept as {keep} ({exc.strerror or exc}); it will be "
+                    "replaced when the window closes.")
+        self.qsettings.clear()  # (the junk would otherwise come back as keys)
+        return (f"The settings file {path} cannot be read ({reason}): all settings are "
+                f"back at their defaults. {kept}")
 
     def get(self, key: str, default=None):
         """A JSON value saved with set(); default if missing or unreadable."""
@@ -59,3 +83,27 @@ class Settings:
 
     def sync(self) -> None:
         self.qsettings.sync()
+
+
+def _damage(path: str, qsettings: QSettings) -> str | None:
+    """What is wrong with the settings file at `path`, or None (fine, or no file)."""
+    if qsettings.status() == QSettings.Status.FormatError:
+        return "broken syntax"
+    if not os.path.isfile(path):  # no file yet (first start), a folder, the registry
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:  # unreadable: Qt could not read it either, and says nothing
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not a text file"
+    # Qt escapes every control character it writes (\0, \x1, ...): one raw is junk.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        return "not a text file"
+    lines = [ln.strip() for ln in text.splitlines()]
+    if not qsettings.allKeys() and any(ln and ln[0] not in "[;#" for ln in lines):
+        return "no settings in it"
+    return None

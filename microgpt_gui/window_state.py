@@ -109,6 +109,9 @@ def start(window, autostart: bool):
         window.datasets.load(source, "dataset")
         started = (window.datasets.generation, source)
     # Once the window is up: a box opened before its parent is shown floats off.
+    damaged = getattr(s, "damaged", None)
+    if damaged:  # (nothing else to name: all was set back to the defaults)
+        QTimer.singleShot(0, window, lambda: window.show_error(damaged))
     if problems:
         text = problems_text(problems, s.path())
         QTimer.singleShot(0, window, lambda: window.show_message(text))

@@ -144,3 +144,29 @@ def test_settings_that_cannot_be_saved_are_said_at_start(qtbot, tmp_path):
         assert any(str(folder) in text for _k, text in w.messages)
     finally:
         w.close()
+
+
+@pytest.mark.parametrize("content", [
+    bytes(range(256)) * 8,  # junk: Qt reads it as keys without complaint
+    b"\x00" * 300,  # a file zeroed by a crash
+    b"[panels\ncontrols=\"{}\"\n[window]\nstate=x\n",  # broken syntax: Qt's FormatError
+    b"hello\nthis is not a settings file\n",  # text, but no settings in it
+], ids=["junk", "zeros", "syntax", "text"])
+def test_a_settings_file_that_cannot_be_read_is_kept_and_said(qtbot, tmp_path, content):
+    """A settings file that cannot be parsed at all started with the defaults without a
+    word, and closing the window wrote over it: now the window says so, names the file,
+    and a copy of it is kept beside it as <name>.bad."""
+    path = tmp_path / "s.ini"
+    path.write_bytes(content)
+    w = open_window(qtbot, path)
+    qtbot.waitUntil(lambda: any(str(path) in t for _k, t in w.messages), timeout=5_000)
+    text = next(t for _k, t in w.messages if str(path) in t)
+    assert "cannot be read" in text and "defaults" in text and f"{path}.bad" in text
+    assert (tmp_path / "s.ini.bad").read_bytes() == content
+    assert w.controls.fields["seed"].value() == 42  # the defaults
+    w.controls.fields["seed"].setValue(9)
+    w.close()  # saves over the damaged file: a good one now
+    w2 = open_window(qtbot, path)
+    qtbot.wait(50)
+    assert w2.controls.fields["seed"].value() == 9 and w2.messages == []
+    w2.close()
