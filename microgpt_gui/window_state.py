@@ -5,6 +5,7 @@ geometry, dock layout, every panel's own state and the dataset; and the first-st
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, Qt, QTimer
@@ -101,13 +102,19 @@ def start(window, autostart: bool):
     if autostart:
         saved = s.get("dataset_source", "bundled")
         source = restored_source(s)
-        if source != saved:  # (it was silent: a class got other data without a word)
+        gone = source != saved and isinstance(saved, str)
+        if gone:  # (it was silent: a class got other data without a word)
             problems.append(
-                f"the data: {saved} is no longer there (moved, renamed or deleted); "
-                "the bundled names are loaded instead" if isinstance(saved, str)
-                else "the data (the bundled names are loaded)")
+                f"the data: {saved} is not there (moved, renamed, deleted, or on a drive "
+                "not connected); the bundled names are loaded instead. It is tried again "
+                "at the next start, unless another dataset is opened before then; it is "
+                "also in File ▸ Open recent")
+        elif source != saved:
+            problems.append("the data (the bundled names are loaded)")
         window.datasets.load(source, "dataset")
         started = (window.datasets.generation, source)
+        if gone:
+            keep_missing_source(window, saved, started[0])
     # Once the window is up: a box opened before its parent is shown floats off.
     damaged = getattr(s, "damaged", None)
     if damaged:  # (nothing else to name: all was set back to the defaults)
@@ -121,6 +128,23 @@ def start(window, autostart: bool):
                 "not be kept.")
         QTimer.singleShot(0, window, lambda: window.show_error(text))
     return started
+
+
+def keep_missing_source(window, path: str, generation: int) -> None:
+    """Last time's data file is missing today (perhaps only a drive not connected): the
+    bundled names stand in, but its path is not forgotten. It stays the saved dataset
+    while the stand-in is the data (save()), and it is in File ▸ Open recent."""
+    datasets = window.datasets
+
+    def loaded(ds) -> None:
+        if datasets.generation == generation:  # the stand-in, not a later load
+            window.missing_source = (path, ds)
+
+    datasets.loaded.connect(loaded)
+    recent = getattr(window, "recent", None)
+    if recent is not None and not any(e["path"] == os.path.abspath(path)
+                                      for e in recent.entries):
+        recent.add("data", path)
 
 
 def problems_text(problems: list[str], path: str) -> str:
@@ -183,6 +207,9 @@ def save(window) -> None:
     if live is not None:
         s.set(VAL_EVERY, live.chosen)  # None: the preset's own
     ds = window.datasets.dataset
-    if ds is not None:
+    missing = getattr(window, "missing_source", None)
+    if missing is not None and ds is missing[1]:  # still the stand-in: try it next time
+        s.set("dataset_source", missing[0])
+    elif ds is not None:
         s.set("dataset_source", ds.source)
     s.sync()

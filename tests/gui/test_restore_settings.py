@@ -170,3 +170,34 @@ def test_a_settings_file_that_cannot_be_read_is_kept_and_said(qtbot, tmp_path, c
     qtbot.wait(50)
     assert w2.controls.fields["seed"].value() == 9 and w2.messages == []
     w2.close()
+
+
+def test_a_dataset_file_gone_today_is_tried_again_next_time(qtbot, tmp_path):
+    """Last time's data on a drive not connected today: the bundled names stand in, but
+    the path was forgotten (closing saved the bundled names). Now it is kept while the
+    stand-in is the data, so the next start loads it again; it is in Open recent too; and
+    opening another dataset replaces it as usual."""
+    path = tmp_path / "s.ini"
+    data = tmp_path / "class names.txt"
+    write(path, dataset_source=json.dumps(str(data)))
+    w = open_window(qtbot, path, autostart=True)
+    qtbot.waitUntil(lambda: w.controller.info is not None, timeout=20_000)
+    assert "tried again" in restore_message(qtbot, w)
+    assert w.datasets.dataset.source.startswith("bundled")
+    assert any(e["path"] == str(data) for e in w.recent.entries)
+    w.close()
+    assert json.loads(QSettings(str(path), QSettings.Format.IniFormat)
+                      .value("dataset_source")) == str(data)
+    data.write_text(DOCS.read_text())  # the drive is back
+    w2 = open_window(qtbot, path, autostart=True)
+    qtbot.waitUntil(lambda: w2.controller.info is not None, timeout=20_000)
+    assert w2.datasets.dataset.source == str(data) and w2.messages == []
+    w2.close()
+    data.unlink()  # gone again; this time the user opens another file
+    w3 = open_window(qtbot, path, autostart=True)
+    qtbot.waitUntil(lambda: w3.controller.info is not None, timeout=20_000)
+    with qtbot.waitSignal(w3.datasets.loaded, timeout=20_000):
+        w3.datasets.load_path(str(DOCS))
+    w3.close()
+    assert json.loads(QSettings(str(path), QSettings.Format.IniFormat)
+                      .value("dataset_source")) == str(DOCS)
