@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
+    QLayout,
     QMenu,
     QTextBrowser,
     QVBoxLayout,
@@ -92,26 +93,45 @@ def toggle_notes(window) -> None:
     toggle_dock(window, "lesson_notes")
 
 
-def shortcuts_html(window) -> str:
+SHORTCUTS_INTRO = ("Space, S, R, G, N and D work anywhere except while typing in a text box; "
+                   "on a check box, button or list you moved to with Tab, Space ticks or "
+                   "presses it.")
+
+
+def shortcuts_table(window) -> str:
     rows = []
     for action in window.act.values():
         key = action.shortcut().toString()
         if key:
             text = action.text().replace("&", "")
             rows.append(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{text}</td></tr>")
-    return ("<p>Space, S, R, G, N and D work anywhere except while typing in a text box; "
-            "on a check box, button or list you moved to with Tab, Space ticks or presses "
-            "it.</p>"
-            f"<table>{''.join(rows)}</table>")
+    return f"<table>{''.join(rows)}</table>"
+
+
+def shortcuts_html(window) -> str:
+    return f"<p>{SHORTCUTS_INTRO}</p>{shortcuts_table(window)}"
 
 
 def show_shortcuts(window) -> QDialog:
     dialog = QDialog(window)
     dialog.setObjectName("shortcuts_dialog")
     dialog.setWindowTitle("Keyboard shortcuts")
-    label = QLabel(shortcuts_html(window))
+    table = QLabel(shortcuts_table(window))
+    # The opening paragraph wraps, at the table's width or 50 letters: on one line it
+    # made the dialog 1,600 px wide in projector mode, its end cut off by a 1280x720
+    # screen. A fixed width, so its height is known before the dialog is sized.
+    intro = QLabel(SHORTCUTS_INTRO)
+    intro.setWordWrap(True)
+    screen = window.screen()
+    room = screen.availableGeometry().width() - 80 if screen is not None else 10_000
+    letters = 50 * intro.fontMetrics().averageCharWidth()
+    intro.setFixedWidth(max(200, min(max(table.sizeHint().width(), letters), room)))
     lay = QVBoxLayout(dialog)
-    lay.addWidget(label)
+    lay.addWidget(intro)
+    lay.addWidget(table)
+    # Its own size, not Qt's first guess for a window (at most 2/3 of the screen's height,
+    # which cut the last shortcuts off in projector mode).
+    lay.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()  # not modal: it can stay open beside the window during a demo
     return dialog
