@@ -70,6 +70,7 @@ class RunController(QObject):
         self.history = History(history_capacity)
         self.info = None  # RunInfo once a run exists
         self.state = "empty"
+        self._intent = None  # (token, state) Train / Pause asked for, not yet answered
         self.speed = 0.0
         self.last_error = ""
         self._callbacks: dict[int, tuple] = {}
@@ -136,15 +137,33 @@ class RunController(QObject):
 
     def train(self):
         self._cmd_start.emit()
+        self._expect("running")
 
     def pause(self, reason: str = ""):
         # Abandon a long step in progress now rather than after it. Set before queueing
         # the command that clears it, so it can never outlive that command.
         self.worker.interrupt = True
         self._cmd_pause.emit(reason)
+        self._expect("paused")
 
     def toggle(self):
-        self.pause() if self.state == "running" else self.train()
+        """Train / Pause on the state last asked for: two quick presses of Space (before
+        the worker has said it is running) are Train then Pause, not Train twice."""
+        wanted = self._intent[1] if self._intent else self.state
+        self.pause() if wanted == "running" else self.train()
+
+    def _expect(self, state: str) -> None:
+        """The worker is on its way to `state` (as far as this thread asked) until its
+        answer to the command just queued is here: a no-op queued behind the command,
+        which comes back after the state the command made the worker report."""
+        token = object()
+        self._intent = (token, state)
+
+        def arrived(_result=None) -> None:
+            if self._intent is not None and self._intent[0] is token:
+                self._intent = None  # from now on, the worker's own state
+
+        self.call_in_worker(lambda _trainer: None, arrived, arrived)
 
     def step_once(self):
         self._cmd_step.emit()
@@ -165,6 +184,7 @@ class RunController(QObject):
         self._resets.append((token, failure))
         self.worker.interrupt = True  # abandon a long step in progress (see pause())
         self._cmd_reset.emit(factory)
+        self._expect("paused")  # a new model starts paused (a failed one: paused too)
         return token
 
     def set_speed(self, steps_per_second: float):

@@ -36,6 +36,23 @@ def test_space_trains_in_a_window_just_opened(qtbot, w):
     w.controller.pause()
 
 
+@pytest.mark.parametrize("presses, after", [(2, "paused"), (3, "running")])
+def test_quick_presses_of_space_toggle_on_what_was_asked(qtbot, w, presses, after):
+    """Space twice before the worker says it is running: both presses started training
+    (Train toggled on the state last reported). Each press turns the one before round."""
+    from tests.gui.helpers import in_worker
+
+    for _ in range(presses):  # no event loop in between: the worker's answer waits
+        QTest.keyClick(focus(qtbot) or w, Qt.Key.Key_Space)
+    assert w.hits == ["train"] * presses
+    in_worker(qtbot, w, lambda _t: None)  # every answer to the presses is here
+    assert w.controller.state == after
+    QTest.keyClick(focus(qtbot) or w, Qt.Key.Key_Space)  # and the next one turns it
+    in_worker(qtbot, w, lambda _t: None)
+    assert w.controller.state == ("running" if after == "paused" else "paused")
+    w.controller.pause()
+
+
 @pytest.mark.parametrize("field", ["prefix", "word"])
 def test_typing_a_name_in_a_text_field_types_it(qtbot, w, field):
     widget = w.sampling.prefix if field == "prefix" else w.attention.word
