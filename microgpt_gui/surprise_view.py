@@ -65,7 +65,9 @@ class SurpriseView(QWidget):
         self.losses: list[float] = []  # what the boxes show, for tests and read-outs
         self.word = ""
 
-        self.title = QLabel("Which letters surprise the model?")
+        # Wraps beside the field in a narrow dock: on one line, with the field, it made
+        # the dock (and the window) too wide for a 1024x768 screen.
+        self.title = WrappedLabel("Which letters surprise the model?")
         self.entry = QLineEdit()
         self.entry.setPlaceholderText("type a word, or leave empty to follow training")
         self.entry.setClearButtonEnabled(True)

@@ -34,3 +34,24 @@ def test_shortcuts_dialog_wraps_its_text_within_the_screen(qtbot, plain_window):
         assert label.width() >= label.minimumSizeHint().width(), label.text()
         assert label.geometry().right() < dialog.width(), label.text()
     dialog.close()
+
+
+def test_window_fits_the_width_of_a_1024x768_screen(qtbot, plain_window):
+    """The Per-letter surprise tab (beside Attention) put its question and the word field
+    on one line: 412 px, which made the window at least 1,086 px wide, the Attention and
+    Sampling docks cut off by a 1024x768 screen's right edge. The question now wraps."""
+    from PySide6.QtCore import QRect
+
+    from microgpt_gui.window_state import FRAME_ALLOWANCE, fit
+
+    w = plain_window
+    qtbot.wait(50)
+    assert w.minimumSizeHint().width() <= 1024 - FRAME_ALLOWANCE[0], w.minimumSizeHint()
+    fit(w, QRect(0, 0, 1024, 768))
+    w.docks["surprise"].raise_()
+    qtbot.wait(100)
+    view = w.panels["surprise"].view
+    assert view.width() >= view.minimumSizeHint().width()
+    title = view.title  # the question whole, on as many lines as it needs
+    assert title.height() >= title.heightForWidth(title.width()) - 1
+    assert title.geometry().right() < view.entry.geometry().left()
