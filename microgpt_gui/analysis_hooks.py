@@ -15,6 +15,7 @@ from .baseline_lines import BaselineLines
 from .checkpoints import CheckpointManager
 from .embedding_view import EmbeddingPanel
 from .explorer_panel import ExplorerPanel
+from .export_view import ExportWhenDrawn
 from .runs_panel import RunsPanel
 from .timelapse_panel import TimeLapsePanel
 from .weights_panel import WeightsPanel
@@ -110,25 +111,20 @@ def _export_plot(window, pid: str) -> None:
     if panel is None:
         QMessageBox.information(window, "Export", "That view is not available.")
         return
+    scene = plot_scene(panel)
+    if scene is None:  # a composite panel: a picture of it as shown
+        def ask():
+            return export.ask_widget_png(window, panel, f"{pid}.png")
+    else:
+        def ask():
+            return export.ask_plot(window, scene, f"{pid}.png")
     dock = getattr(window, "docks", {}).get(pid)
     if dock is not None and not panel.on_screen():
         # Panels draw only while on screen: one behind another tab (or closed) exported
-        # an empty or out-of-date picture without a word. Show it and let it draw first.
-        dock.show()
-        dock.raise_()
-        show = getattr(window, "show_message", None)
-        text = (f"The {panel.title} view was not on screen, so its picture was not up to "
-                "date. It is shown now: export it again once it has drawn.")
-        if show is not None:
-            show(text)
-        else:
-            QMessageBox.information(window, "Export", text)
+        # an empty or out-of-date picture. Show it, let it draw, then export.
+        ExportWhenDrawn(window, panel, dock, ask)
         return
-    scene = plot_scene(panel)
-    if scene is None:  # a composite panel: a picture of it as shown
-        export.ask_widget_png(window, panel, f"{pid}.png")
-    else:
-        export.ask_plot(window, scene, f"{pid}.png")
+    ask()
 
 
 def _export_names(window) -> None:

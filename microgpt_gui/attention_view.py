@@ -91,6 +91,11 @@ class AttentionPanel(HeatmapGrid, Panel):
         if visible:  # out of sight it skipped the maps of the last steps: ask now
             QTimer.singleShot(0, self, self._after_steps)
 
+    def drawn_since(self, step: int) -> bool:
+        if self.wanted_word() is None or self._word_problem():
+            return True  # nothing to draw
+        return self.current is not None and self.current.get("step", 0) >= step
+
     def _word_changed(self, *_):
         if self.word.text().strip() and self.sender() is self.word:
             self.follow.setChecked(False)

@@ -147,12 +147,19 @@ class EmbeddingPanel(Panel):
         self._dirty = True
         self._timer = self.paced_timer(REFRESH_MS, self._maybe_refresh)
         c = ctx.controller
-        c.reset_done.connect(self._invalidate)
+        c.reset_done.connect(self._on_reset)
         c.stats_batch.connect(self._invalidate)
         self.apply_theme(ctx.theme)
 
     def _invalidate(self, *_):
         self._dirty = True
+
+    def _on_reset(self, *_):
+        self._dirty = True
+        self.shown_step = -1  # the old model's picture is of no step of this one
+
+    def drawn_since(self, step: int) -> bool:
+        return not self._pending and self.shown_step >= step
 
     def _maybe_refresh(self):
         if self._dirty and not self._pending and self.on_screen():

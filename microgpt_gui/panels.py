@@ -72,6 +72,12 @@ class Panel(QWidget):
         at = top.childAt(self.mapTo(top, self.rect().center()))
         return at is not None and (at is self or self.isAncestorOf(at))
 
+    def drawn_since(self, step: int) -> bool:
+        """Whether its picture shows training step `step` or later: File ▸ Export of a
+        view that was out of sight waits for this (export_view.py). Views that draw only
+        while on screen answer from what they last drew; the others are always current."""
+        return True
+
     def view_changed(self, visible: bool) -> None:
         """Its dock was shown, hidden, or its tab picked or left (QDockWidget's
         visibilityChanged: a tab change sends no show or hide event in Qt 6). A panel

@@ -276,6 +276,9 @@ class TimeLapsePanel(Panel):
         else:
             self.step_label.setText("no snapshots yet")
 
+    def drawn_since(self, step: int) -> bool:
+        return not self._stale  # (it shows its snapshots, not every step)
+
     def view_changed(self, visible: bool) -> None:
         if visible and self._stale:  # snapshots came while out of sight: show them now
             QTimer.singleShot(0, self, self._refresh_slider)

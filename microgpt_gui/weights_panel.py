@@ -227,6 +227,12 @@ class WeightsPanel(Panel):
         if self._wanted and self.on_screen() and not self._pending:
             self._fetch()
 
+    def drawn_since(self, step: int) -> bool:
+        """The step sizes are drawn on every tick; a matrix once it has been read."""
+        shown = self.shown
+        return not self._wanted or (not self._pending and shown is not None
+                                    and shown[1] == self._wanted and shown[0] >= step)
+
     def _fetch(self) -> None:
         self._pending = True
         self.controller.call_in_worker(lambda t, n=self._wanted or "wte": matrix_view(t, n),

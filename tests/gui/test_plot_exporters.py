@@ -4,8 +4,11 @@ one that draws with Qt; the Matplotlib one (matplotlib is not shipped) is remove
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from pyqtgraph.exporters.Exporter import Exporter
 
 from microgpt_gui.export import install_plot_exporters
@@ -45,30 +48,45 @@ def test_export_to_a_missing_folder_is_a_message_not_a_traceback(qtbot, tmp_path
     assert shown and "no such folder" in shown[0]
 
 
-def test_file_export_of_a_view_behind_another_tab_shows_it_first(
-        qtbot, plain_window, tmp_path, monkeypatch):
+def _shown_step(panel):
+    if panel.panel_id == "embeddings":
+        return panel.shown_step
+    return panel.current["step"] if panel.current else -1  # attention
+
+
+@pytest.mark.parametrize("pid, front", [("embeddings", "attention"),
+                                        ("attention", "embeddings")])
+def test_file_export_of_a_view_behind_another_tab_shows_it_then_exports_it(
+        qtbot, plain_window, tmp_path, monkeypatch, pid, front):
     """File ▸ Export ▸ Embedding plot with the Embeddings tab behind Attention saved an
-    empty plot (panels draw only on screen). Now the tab comes to the front with a
-    message, no file dialog; exported again once drawn, the picture has the points."""
+    empty plot (panels draw only on screen); then it brought the tab forward and asked
+    the user to export again. Now one request brings the tab forward, waits until the
+    view has drawn the current step, and opens the file dialog."""
     from PySide6.QtWidgets import QFileDialog
 
     from engine import preset
     from tests.gui.helpers import reset, steps
 
-    w, emb = plain_window, plain_window.panels["embeddings"]
+    w, panel = plain_window, plain_window.panels[pid]
     reset(qtbot, w, preset("optimized", n_embd=8, n_head=2, num_steps=40))
-    steps(qtbot, w, 2)
-    w.docks["attention"].raise_()
-    qtbot.waitUntil(lambda: not emb.on_screen(), timeout=5000)
+    w.docks[pid].raise_()
+    qtbot.waitUntil(lambda: _shown_step(panel) == 0, timeout=10_000)  # drew step 0
+    w.docks[front].raise_()
+    qtbot.waitUntil(lambda: not panel.on_screen(), timeout=5000)
+    steps(qtbot, w, 2)  # out of sight: its picture stays at step 0
+    assert _shown_step(panel) == 0
     asked = []
-    out = tmp_path / "emb.png"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(
-        lambda *a, **k: asked.append(a) or (str(out), "")))
+    out = tmp_path / "view.png"
+
+    def dialog(*a, **k):
+        asked.append((panel.on_screen(), _shown_step(panel)))
+        return str(out), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(dialog))
     before = len(w.messages)
-    w.act["export_plot_embeddings"].trigger()
-    assert not asked and not out.exists()
-    qtbot.waitUntil(emb.on_screen, timeout=5000)
-    assert "export it again" in w.messages[before][1]
-    qtbot.waitUntil(lambda: emb.plot.point_count() > 0, timeout=10_000)
-    w.act["export_plot_embeddings"].trigger()
-    assert asked and out.stat().st_size > 100
+    w.controller.call_in_worker(lambda _t: time.sleep(0.3))  # its answer comes late
+    w.act[f"export_plot_{pid}"].trigger()
+    assert not asked  # not yet: first the view comes forward and draws
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    assert asked == [(True, 2)]
+    assert out.stat().st_size > 100 and w.messages[before:] == []
