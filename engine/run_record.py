@@ -87,13 +87,13 @@ class RunRecord:
 
 
 def write_csv(path, runs: list[RunRecord]) -> None:
-    """Curves of one or more runs as CSV, then on every row its run's RUN_COLUMNS. With
-    several runs a leading `run` column says which row belongs to which; repr() of
-    floats round-trips exactly."""
-    multi = len(runs) > 1
+    """Curves of one or more runs as CSV: a leading `run` column says which row belongs
+    to which run, and keeps a run's name even when it is the only one (without it an
+    import named the run after the file); then the curves, then on every row its run's
+    RUN_COLUMNS. repr() of floats round-trips exactly."""
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow((["run"] if multi else []) + list(CURVE_COLUMNS) + list(RUN_COLUMNS))
+        w.writerow(["run"] + list(CURVE_COLUMNS) + list(RUN_COLUMNS))
         for run in runs:
             cols = [run.curves[c] for c in CURVE_COLUMNS]
             about = [run.preset, run.changes, repr(float(run.seconds))]
@@ -102,7 +102,7 @@ def write_csv(path, runs: list[RunRecord]) -> None:
                 # of a float64 is "np.float64(1.0)", which no reader takes for a number).
                 cells = [str(int(row[0]))] + ["" if math.isnan(v) else repr(float(v))
                                               for v in row[1:]]
-                w.writerow(([run.name] if multi else []) + cells + about)
+                w.writerow([run.name] + cells + about)
 
 
 # First bytes of files people pick by mistake, and what to call them.
@@ -182,7 +182,7 @@ def _check_start(p: Path, head: bytes, more: bool) -> None:
 def _check_header(p: Path, header_line: int, header: list[str]):
     """(header, multi, where) of a valid header row, else ValueError. where: column name
     -> its index. The columns may come in any order (a spreadsheet may have moved them):
-    every curve column once, `run` (several runs) and RUN_COLUMNS optional."""
+    every curve column once, `run` (older one-run files lack it) and RUN_COLUMNS optional."""
     header = [h.strip() for h in header]
     where = {col: i for i, col in enumerate(header)}
     if not set(CURVE_COLUMNS) <= set(header):
@@ -213,9 +213,10 @@ def read_csv(path, default_name: str | None = None) -> list[RunRecord]:
 
     Rows of several runs are told apart by the `run` column; there a run name that comes
     back after another, or steps that start over, begin a new run (names need not be
-    unique: runs can be renamed, and imported runs keep theirs). The RUN_COLUMNS after
-    the curves are optional: files written before them import with an empty preset and
-    changes, and the time summed from the `ms` column."""
+    unique: runs can be renamed, and imported runs keep theirs). The `run` column and the
+    RUN_COLUMNS are optional: an older file without `run` (one run) is named
+    default_name or after the file; one without RUN_COLUMNS imports with an empty preset
+    and changes, and the time summed from the `ms` column."""
     p = Path(path)
     name = default_name or p.stem
     try:

@@ -66,11 +66,12 @@ def test_run_record_finals_and_dict_round_trip():
 def test_csv_round_trip_one_and_many(tmp_path):
     a, b = _record("a"), _record("b, with comma", n=3)
     write_csv(tmp_path / "one.csv", [a])
-    (one,) = read_csv(tmp_path / "one.csv", default_name="a")
+    (one,) = read_csv(tmp_path / "one.csv", default_name="not this")
+    assert one.name == "a"  # the run's own name, from the run column
     for col in a.curves:
         np.testing.assert_array_equal(one.array(col), a.array(col))  # exact, NaN included
     header = (tmp_path / "one.csv").read_text().splitlines()[0]
-    assert header == "step,loss,val_loss,grad_norm,lr,ms,preset,changes,run_seconds"
+    assert header == "run,step,loss,val_loss,grad_norm,lr,ms,preset,changes,run_seconds"
     write_csv(tmp_path / "all.csv", [a, b])
     runs = read_csv(tmp_path / "all.csv")
     assert [r.name for r in runs] == ["a", "b, with comma"]

@@ -95,6 +95,17 @@ def test_runs_with_the_same_name_stay_apart(tmp_path):
         (r.name, r.curves["step"]) for r in runs]
 
 
+def test_one_run_keeps_its_name_and_an_older_file_without_it_still_imports(tmp_path):
+    """A one-run CSV had no `run` column, so an import named the run after the file."""
+    path = tmp_path / "exported.csv"
+    write_csv(path, [_rec("best lr", [1, 2])])
+    assert path.read_text().splitlines()[0].split(",")[0] == "run"
+    assert [r.name for r in read_csv(path)] == ["best lr"]
+    path.write_text(HEADER + "1,2.0,,0.1,0.01,3\n2,1.9,,0.1,0.01,3\n")  # before the column
+    assert [(r.name, r.steps) for r in read_csv(path)] == [("exported", 2)]
+    assert [r.name for r in read_csv(path, default_name="x")] == ["x"]
+
+
 # --- what the run list shows besides the curves: preset, changes, time -------------------
 
 def test_preset_changes_and_time_round_trip(tmp_path):

@@ -102,18 +102,18 @@ def test_file_export_curves_imports_into_runs(qtbot, window, tmp_path, monkeypat
     steps(qtbot, w, 3)
     current = runs.current_record()
     for action, name in (("export_csv", "run.csv"), ("export_csv_all", "all.csv")):
-        # one run: named after the file; all runs: their names, told apart by the file's
-        # name from the same names already in the list
-        exported = ["run 1 (all)", "run (all)", "current run"] \
-            if action == "export_csv_all" else ["run"]
+        # their names (one run too: it was named after the file), told apart by the
+        # file's name from the same names already in the list
+        exported = ["run 1 (all)", "current run (all)", "current run (all) 2"] \
+            if action == "export_csv_all" else ["current run"]
         answer_dialogs(monkeypatch, tmp_path / name)
         w.act[action].trigger()
         before = len(runs.records)
         answer_dialogs(monkeypatch, tmp_path / name)
         runs.import_btn.click()
         assert [r.name for r in runs.records[before:]] == exported, name
-    assert [r.name for r in runs.records] == ["run 1", "run", "run 1 (all)", "run (all)",
-                                              "current run"]
+    assert [r.name for r in runs.records] == ["run 1", "current run", "run 1 (all)",
+                                              "current run (all)", "current run (all) 2"]
     for rec in (runs.records[1], runs.records[-1]):
         np.testing.assert_array_equal(rec.array("loss"), current.array("loss"))
     assert w.modal == [] and not getattr(w, "messages", [])
