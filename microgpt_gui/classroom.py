@@ -215,7 +215,7 @@ def install(window) -> None:
     if sampling is not None:
         stats = NameStats(sampling)
         window.name_stats = stats
-        root = sampling.layout()
+        root = sampling.results.parentWidget().layout()  # (in its scroll area)
         root.insertWidget(max(0, root.indexOf(sampling.results)), stats)
         sampling.samples_ready.connect(lambda out: stats.show_batch([n for n, _ in out]))
         window.name_sets = NameSets(window, stats)

@@ -33,6 +33,7 @@ from .controls import ActionButton
 from .head_roles_view import numpy_view
 from .next_token_bars import NextTokenBars
 from .panels import Panel, WrappedLabel
+from .scroll_body import ScrollBody
 
 T_STEP = 0.05  # temperature slider resolution
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
@@ -59,7 +60,9 @@ class SamplingPanel(Panel):
         self._prefix_text = ""  # the prefix problem or note the message shows, if any
         self._initialised = False
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
-        root = QVBoxLayout(self)
+        # A short screen: the contents scroll rather than hold the window too tall.
+        self.scroll = ScrollBody(self)
+        root = QVBoxLayout(self.scroll.body)
         root.setContentsMargins(4, 4, 4, 4)
         form = self._form = QFormLayout()
         self.top_k = QSlider(Qt.Orientation.Horizontal)
@@ -321,6 +324,7 @@ class SamplingPanel(Panel):
                 self._sliders.takeAt(self._sliders.count() - 1)  # the spacing
                 self._form.insertRow(1, self.temperature_label, self.temperature)
         self._projector = on
+        self.scroll.set_hold(on)  # the side column is arranged to show it all
         self._show_bars_note()
 
     def _show_bars_note(self) -> None:

@@ -55,3 +55,46 @@ def test_window_fits_the_width_of_a_1024x768_screen(qtbot, plain_window):
     title = view.title  # the question whole, on as many lines as it needs
     assert title.height() >= title.heightForWidth(title.width()) - 1
     assert title.geometry().right() < view.entry.geometry().left()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_window_fits_the_height_of_a_laptop_screen_at_150_percent(qtbot, plain_window,
+                                                                   size):
+    """A 1920x1080 laptop at 150 % is a 1280x720 screen: the Sampling panel's contents
+    held the window at least 714 px tall, so with its title bar its bottom (status bar,
+    progress, the names) was below the screen. They scroll now; the window fits."""
+    from PySide6.QtCore import QRect
+
+    from microgpt_gui.window_state import FRAME_ALLOWANCE, fit
+    from tests.gui.helpers import reset
+    from tests.gui.test_layout import model
+
+    w = plain_window
+    reset(qtbot, w, model())
+    qtbot.wait(50)
+    room = size[1] - FRAME_ALLOWANCE[1]
+    assert w.minimumSizeHint().height() <= room, w.minimumSizeHint()
+    fit(w, QRect(0, 0, *size))
+    qtbot.waitUntil(lambda: w.height() <= room, timeout=2000)
+    sampling = w.panels["sampling"]
+    scroll, body = sampling.scroll, sampling.scroll.body
+    qtbot.wait(50)
+    # Every part of the panel whole (it scrolls, nothing is squeezed) and reachable.
+    assert body.height() >= body.minimumSizeHint().height()
+    assert body.width() <= scroll.viewport().width()
+    for part in (sampling.generate_button, sampling.bars_plot, sampling.results):
+        assert part.height() >= part.minimumSizeHint().height() - 1
+    if body.height() > scroll.viewport().height():
+        bar = scroll.verticalScrollBar()
+        assert bar.isVisible() and bar.maximum() >= body.height() - scroll.viewport().height()
+
+
+def test_projector_mode_shows_the_sampling_panel_without_scrolling(qtbot, plain_window):
+    w = plain_window
+    sampling = w.panels["sampling"]
+    w.projector.set_active(True)
+    qtbot.wait(100)
+    assert sampling.scroll.minimumHeight() >= sampling.scroll.body.minimumSizeHint().height()
+    w.projector.set_active(False)
+    qtbot.wait(100)
+    assert sampling.scroll.minimumHeight() < sampling.scroll.body.minimumSizeHint().height()
