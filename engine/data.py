@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .pipe_input import open_input
+
 BUNDLED_NAMES = "names.txt"
 BOS_LABEL = "⟨BOS⟩"  # how the start/end token is shown to people
 BOS_SYMBOL = "·"  # a one-character stand-in for tight spaces (heatmap axes)
@@ -26,10 +28,11 @@ class DataError(ValueError):
 
 
 def bundled_path(name: str = BUNDLED_NAMES) -> Path:
-    """Path of a file shipped in resources/ (installed as the package microgpt_resources)."""
+    """Path of a file or folder shipped in resources/ (installed as the package
+    microgpt_resources), e.g. the bundled names or the example lessons' folder."""
     try:
         candidate = Path(str(resources.files("microgpt_resources") / name))
-        if candidate.is_file():
+        if candidate.exists():  # not only is_file(): "lessons" is a folder
             return candidate
     except ModuleNotFoundError:
         pass
@@ -61,7 +64,7 @@ def _decoded_pieces(
         done = 0
         line_no = 1
         at_start = True
-        with open(p, "rb") as f:
+        with open_input(p) as f:  # (a named pipe: waits for its writer, not for ever)
             while True:
                 chunk = f.read(CHUNK)
                 if not chunk:

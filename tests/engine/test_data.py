@@ -173,3 +173,20 @@ def test_bad_utf8_message_is_the_same_for_any_read_chunk_size(tmp_path, monkeypa
         with pytest.raises(DataError) as e:
             load_docs(p)
         assert f"line {line}: not valid UTF-8 (byte 0x{byte:02x})" in str(e.value), chunk
+
+
+def test_bundled_folders_are_found_in_an_installed_package(tmp_path, monkeypatch):
+    """Installed (not run from the checkout), resources/ is the package microgpt_resources.
+    The example lessons are a folder there: looking only for files sent the lookup back
+    to the checkout's resources/, which an installed app does not have, and File ▸
+    Example lessons was empty."""
+    import sys
+
+    pkg = tmp_path / "microgpt_resources"
+    (pkg / "lessons").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "names.txt").write_text("ada\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "microgpt_resources", raising=False)
+    assert data.bundled_path("lessons") == pkg / "lessons"
+    assert data.bundled_path() == pkg / "names.txt"
