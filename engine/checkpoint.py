@@ -23,6 +23,7 @@ import numpy as np
 from .config import ConfigError, RunConfig
 from .data import DataError, Dataset, load_dataset
 from .download import MAKEMORE, MAKEMORE_FILE, is_cached, is_makemore_copy, makemore_path
+from .pipe_input import read_once
 from .safe_write import write_safely
 
 FORMAT = "microgpt-checkpoint"
@@ -107,13 +108,19 @@ def read_checkpoint(path, arrays: bool = True) -> tuple[dict, dict[str, np.ndarr
         raise CheckpointError(f"{path}: no such file")
     if path.is_dir():
         raise CheckpointError(f"{path}: is a directory, not a checkpoint")
-    if not zipfile.is_zipfile(path):
+    try:  # a pipe (`--checkpoint <(...)`) is read once, into memory
+        source = read_once(path)
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read ({e.strerror or e})") from None
+    if not zipfile.is_zipfile(source):
         raise CheckpointError(
             f"{path}: not a microgpt checkpoint, or truncated (not a valid .npz archive)"
         )
+    if not isinstance(source, Path):
+        source.seek(0)  # (is_zipfile read its end)
     want = arrays
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with np.load(source, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files if want or k == "meta.json"}
     except Exception as e:  # any failure to parse the file is damage to it
         # Besides OSError/ValueError/BadZipFile/EOFError, damaged bytes make the readers
