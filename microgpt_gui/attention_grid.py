@@ -213,6 +213,13 @@ class HeatmapGrid:
         grid = need.height() + 2 + self._shape[0] * (side - MIN_MAP)
         return self.height() - self.scroll.viewport().height() + int(grid)
 
+    def wanted_width(self) -> int | None:
+        """The panel's width at which every head's map is in view side by side (no
+        sideways scrolling), each at least MIN_MAP px. None before the first model."""
+        if not self.cells:
+            return None
+        return self.width() - self.scroll.viewport().width() + self.glw.minimumWidth()
+
     def _hover(self, pos) -> None:
         if self.current is None:
             return

@@ -25,6 +25,10 @@ PROJECTOR_LAYOUT = (("attention", Qt.DockWidgetArea.RightDockWidgetArea),
 ESSENTIAL_PANELS = {pid for pid, _area in PROJECTOR_LAYOUT}  # + the curves (central)
 HIDE_PROPERTY = "projector_hide"
 SIDE_WIDTH = 0.45  # share of the screen width for the side column (heatmaps, names)
+# ... or up to this share when a layer's heads need it side by side (a 4:3 projector:
+# at 1024x768 four heads and the colour bar need 56 %; at 45 % the fourth head and the
+# colour bar were cut off, to be scrolled to)
+SIDE_MAX = 0.6
 SIDE_HEIGHT = {"attention": 0.42, "sampling": 0.58}  # share of a side column's height
 # ... but the heatmaps take more when a deeper model's rows of maps need it, for maps of
 # up to this share of the screen height each (68 px at 720p, 2 layers; the names and
@@ -194,8 +198,14 @@ class ProjectorMode(QObject):
         docks = [d for d in w.findChildren(QDockWidget) if d.isVisibleTo(w)]
         side = [d for d in docks if w.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
         if side:
-            w.resizeDocks(side, [int(geometry.width() * SIDE_WIDTH)] * len(side),
-                          Qt.Orientation.Horizontal)
+            width = int(geometry.width() * SIDE_WIDTH)
+            for dock in side:
+                wanted = getattr(dock.widget(), "wanted_width", None)
+                want = wanted() if wanted is not None else None
+                if want is not None:
+                    want += dock.width() - dock.widget().width()  # the dock's frame
+                    width = max(width, min(want, int(geometry.width() * SIDE_MAX)))
+            w.resizeDocks(side, [width] * len(side), Qt.Orientation.Horizontal)
             bars = sum(t.sizeHint().height() for t in w.findChildren(QToolBar)
                        if t.isVisibleTo(w))
             height = geometry.height() - bars - 8  # asking for more would grow the window

@@ -96,6 +96,7 @@ def main() -> int:
                   "bars": rect(s.bars_plot), "numbers": rect(stats.numbers),
                   "verdict": rect(stats.verdict), "names": rect(stats.names)},
         "bars_min": s.bars_plot.minimumHeight(),
+        "sliders": [[x.width(), x.sizeHint().width()] for x in (s.top_k, s.temperature)],
         "wrapped": {k: [x.height(), x.heightForWidth(x.width())] for k, x in labels.items()},
         "names_shown": stats.names.text().count("<span"),
     }

@@ -342,11 +342,12 @@ def overlap(a, b, slack=1):
 
 
 @pytest.mark.parametrize("width, height, n_layer", [(1280, 720, 2), (1920, 1080, 2),
-                                                    (1280, 720, 1)])
+                                                    (1280, 720, 1), (1024, 768, 1)])
 def test_projector_side_column_fits_every_layer_without_overlap(tmp_path, width, height,
                                                                 n_layer):
     """Projector mode, the heatmaps over the names: every layer's maps and head roles in
-    view without scrolling, maps of one size and big enough to read; the sampling panel's
+    view without scrolling (a 4:3 projector too: its fourth head and the colour bar were
+    cut off), maps of one size and big enough to read; the sampling panel's
     parts (sliders, bars, quality lines, names) each whole and clear of one another.
     (Giving the heatmaps more height once squeezed the quality line into the names.)"""
     got = projector_probe(tmp_path, width, height, n_layer)
@@ -373,6 +374,8 @@ def test_projector_side_column_fits_every_layer_without_overlap(tmp_path, width,
     for name, (have, need) in got["wrapped"].items():
         assert have >= need, (name, have, need)  # every line of the text shown
     assert parts["bars"][3] >= got["bars_min"]
+    for have, hint in got["sliders"]:  # not squeezed to a stub (60 px at 1024x768)
+        assert have >= hint, got["sliders"]
     if height >= 1080:  # a big screen: the bars keep more than the desktop's 120 px
         assert parts["bars"][3] >= 150, parts["bars"]
 
