@@ -35,11 +35,23 @@ def tune_interpreter() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from . import command_line
+
+    argv = sys.argv if argv is None else argv
+    answered = command_line.answered_before_qt(argv[1:])  # --help, --version: no display
+    if answered is not None:
+        return answered
     tune_interpreter()
 
-    app = QApplication.instance() or QApplication(sys.argv if argv is None else argv)
+    app = QApplication.instance() or QApplication(argv)
+    try:  # what Qt left of the command line: FILE, --projector
+        options = command_line.parse(app.arguments()[1:])
+    except command_line.CommandLineError as e:
+        print(f"{APP_NAME}: {e} (see {APP_NAME} --help)", file=sys.stderr)
+        return 2
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
@@ -49,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()  # owns the GC guard: no collection on a worker thread
     window.fast_exit = True  # closing must not wait for a long step (see below)
     window.show()
+    QTimer.singleShot(0, lambda: command_line.apply(window, options))  # in the event loop
     rc = app.exec()
     # Settings are saved (closeEvent). End the process here, skipping the interpreter's
     # teardown: a step, file load or sampling job that could not be interrupted may still
