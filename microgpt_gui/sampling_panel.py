@@ -34,6 +34,7 @@ from .head_roles_view import numpy_view
 from .next_token_bars import NextTokenBars
 from .panels import Panel, WrappedLabel
 from .scroll_body import ScrollBody
+from .slider_row import SliderRow
 
 T_STEP = 0.05  # temperature slider resolution
 REFRESH_S = 1.0  # while training, refresh the bars from a new snapshot this often
@@ -84,6 +85,8 @@ class SamplingPanel(Panel):
         self.temperature.valueChanged.connect(self._settings_changed)
         self.temperature.setAccessibleName("Temperature")
         form.addRow(self.temperature_label, self.temperature)
+        self.slider_row = SliderRow(form, self._sliders, self.top_k, self.top_k_label,
+                                    self.temperature, self.temperature_label)
         self.prefix = QLineEdit()
         self.prefix.setPlaceholderText("optional start, e.g. “ma”")
         self.prefix.textChanged.connect(self._settings_changed)
@@ -310,22 +313,17 @@ class SamplingPanel(Panel):
 
     def set_projector(self, on: bool) -> None:
         """Projector mode on/off: there the prefix's problem replaces the empty bars, and
-        the two sliders share a line."""
+        the two sliders share a line where it is wide enough (slider_row.py)."""
         on = bool(on)
-        if on != self._projector:
-            if on:
-                self._form.takeRow(self.temperature)  # keeps the label and the slider
-                self._sliders.addSpacing(12)
-                self._sliders.addWidget(self.temperature_label)
-                self._sliders.addWidget(self.temperature, 1)
-            else:
-                for widget in (self.temperature_label, self.temperature):
-                    self._sliders.removeWidget(widget)
-                self._sliders.takeAt(self._sliders.count() - 1)  # the spacing
-                self._form.insertRow(1, self.temperature_label, self.temperature)
         self._projector = on
+        self.slider_row.set_wanted(on, self._form.geometry().width())
         self.scroll.set_hold(on)  # the side column is arranged to show it all
         self._show_bars_note()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        margins = self.scroll.body.layout().contentsMargins()
+        self.slider_row.fit(self.scroll.viewport().width() - margins.left() - margins.right())
 
     def _show_bars_note(self) -> None:
         note = self._projector and bool(self._problem)

@@ -98,3 +98,28 @@ def test_projector_mode_shows_the_sampling_panel_without_scrolling(qtbot, plain_
     w.projector.set_active(False)
     qtbot.wait(100)
     assert sampling.scroll.minimumHeight() < sampling.scroll.body.minimumSizeHint().height()
+
+
+def test_projector_sliders_share_a_line_only_when_it_has_room(qtbot, plain_window):
+    """A narrow side column (1024x768 projector, F1 help pane open): the two sliders on
+    one line were squeezed to 10 px stubs. The temperature then gets a line of its own."""
+    w = plain_window
+    s = w.panels["sampling"]
+    w.projector.set_active(True)
+    dock = w.docks["sampling"]
+
+    def sliders_whole():
+        return all(x.width() >= x.sizeHint().width() for x in (s.top_k, s.temperature))
+
+    dock.setMaximumWidth(360)  # squeezed, as by the help pane
+    qtbot.waitUntil(lambda: dock.width() <= 360, timeout=3000)
+    qtbot.waitUntil(sliders_whole, timeout=3000)
+    assert not s.slider_row.shared
+    row = s.slider_row  # a column wide enough for both: one line
+    row.fit(row.need())
+    assert row.shared
+    row.fit(row.need() - 1)
+    assert not row.shared
+    row.fit(row.need())
+    w.projector.set_active(False)
+    qtbot.waitUntil(lambda: not s.slider_row.shared, timeout=3000)
