@@ -96,7 +96,7 @@ COMMANDS = [
 ]
 # (name, module, help): the module provides add_arguments(parser) and run(args) -> int.
 MODULE_COMMANDS = [
-    ("ablate", "engine.ablate", "train variants with some of the seed's changes switched "
+    ("ablate", "engine.cli_ablate", "train variants with some of the seed's changes switched "
      "off and compare them"),
 ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import ablate, load_dataset, preset
+from engine import ablate, cli_ablate, load_dataset, preset
 from engine.trainer import Trainer
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs.txt"
@@ -87,7 +87,7 @@ def test_numbers_flag_changes_training(dataset):
 
 def _args(**kw):
     p = argparse.ArgumentParser()
-    ablate.add_arguments(p)
+    cli_ablate.add_arguments(p)
     argv = []
     for k, v in kw.items():
         argv += [f"--{k.replace('_', '-')}", str(v)]
@@ -97,16 +97,16 @@ def _args(**kw):
 def test_cli_table(capsys):
     out = io.StringIO()
     args = _args(steps=2, data=DOCS, n_embd=8, n_head=2, off="div_op,sum_from_first")
-    assert ablate.run(args, out) == 0
+    assert cli_ablate.run(args, out) == 0
     text = out.getvalue()
     assert "nodes/step" in text and "-div_op,sum_from_first" in text
 
 
 def test_cli_bad_input_is_a_message(capsys):
-    assert ablate.run(_args(off="warp_drive", data=DOCS), io.StringIO()) == 2
+    assert cli_ablate.run(_args(off="warp_drive", data=DOCS), io.StringIO()) == 2
     assert "unknown change 'warp_drive'" in capsys.readouterr().err
-    assert ablate.run(_args(steps=0, data=DOCS), io.StringIO()) == 2
-    assert ablate.run(_args(data="/no/such/file"), io.StringIO()) == 2
+    assert cli_ablate.run(_args(steps=0, data=DOCS), io.StringIO()) == 2
+    assert cli_ablate.run(_args(data="/no/such/file"), io.StringIO()) == 2
     assert "no such file" in capsys.readouterr().err
 
 
@@ -114,11 +114,12 @@ def test_cli_refuses_an_off_that_switches_nothing(capsys):
     # Karpathy's original has div_op off already: a "-div_op" row would only look like a
     # measurement (it used to repeat the base's numbers without a word).
     args = _args(preset="original", off="div_op", data=DOCS, steps=1)
-    assert ablate.run(args, io.StringIO()) == 2
+    assert cli_ablate.run(args, io.StringIO()) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["microgpt ablate: error: --off div_op: already off in the original "
                    "preset (see --list)"]
-    assert ablate.run(_args(off="grad_clip,with_open", data=DOCS, steps=1), io.StringIO()) == 2
+    args = _args(off="grad_clip,with_open", data=DOCS, steps=1)
+    assert cli_ablate.run(args, io.StringIO()) == 2
     assert "--off with_open: with open() file handle has no switch" in capsys.readouterr().err
 
 
@@ -126,7 +127,7 @@ def test_cli_notes_rows_that_cannot_differ_on_this_backend(capsys):
     out = io.StringIO()
     args = _args(steps=3, data=DOCS, n_embd=8, n_head=2, backend="numpy")
     args.off = ["div_op", "top_k,timing", "grad_clip,top_k"]
-    assert ablate.run(args, out) == 0
+    assert cli_ablate.run(args, out) == 0
     lines = out.getvalue().splitlines()
     rows = {ln.split()[0]: ln.split()[1:] for ln in lines[3:8]}
     same = rows["base"][:3]  # train loss, val loss, nodes (ms/step is the clock's)
@@ -139,8 +140,8 @@ def test_cli_notes_rows_that_cannot_differ_on_this_backend(capsys):
         "losses as base are expected",
     ]
     # On the reference backend the graph changes are measured (node counts): no note.
-    assert ablate.unseen_note("-div_op", ["div_op"], "reference") is None
-    assert ablate.unseen_note("-grad_clip", ["grad_clip"], "numpy") is None
+    assert cli_ablate.unseen_note("-div_op", ["div_op"], "reference") is None
+    assert cli_ablate.unseen_note("-grad_clip", ["grad_clip"], "numpy") is None
 
 
 def test_cli_a_variant_that_hits_the_recursion_limit_is_a_row_not_a_traceback(
@@ -157,7 +158,7 @@ def test_cli_a_variant_that_hits_the_recursion_limit_is_a_row_not_a_traceback(
     out = io.StringIO()
     args = _args(steps=2, data=DOCS, n_embd=8, n_head=2)
     args.off = ["iterative_topo", "div_op"]
-    assert ablate.run(args, out) == 0
+    assert cli_ablate.run(args, out) == 0
     lines = out.getvalue().splitlines()
     rows = {ln.split()[0]: ln.split()[1:] for ln in lines[3:6]}
     assert rows["-iterative_topo"][:3] == ["-", "-", "-"]
