@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from engine.baselines import baselines
 
 from .plotutil import tick_font
+from .theme import px
 
 LABEL_AT = 0.98  # where along the line (0 = left end, 1 = right end) the label ends
 
@@ -186,7 +187,7 @@ class BaselineLines(QObject):
     def apply_theme(self, theme) -> None:
         font = tick_font(theme.plot_font_size)
         for line, color in ((self.guessing, theme.clip), (self.bigram, theme.warning)):
-            line.setPen(pg.mkPen(color, width=theme.thin_width, style=Qt.PenStyle.DashLine))
+            line.setPen(pg.mkPen(color, width=px(theme.thin_width), style=Qt.PenStyle.DashLine))
             line.label.setColor(color)
             line.label.setFont(font)
             # Once the run has filled the plot the label sits on the raw loss curve: a

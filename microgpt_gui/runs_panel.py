@@ -33,6 +33,7 @@ from engine.run_record import RunRecord, read_csv
 from .panels import Panel
 from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, smoothed, to_drop
 from .special_files import special_file_problem
+from .theme import px
 
 PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
            "#9e9d24")
@@ -257,7 +258,7 @@ class RunsPanel(Panel):
         return float(getattr(self.controller.history, "smoothing", 0.9))
 
     def redraw(self) -> None:
-        width = self.ctx.theme.line_width
+        width = px(self.ctx.theme.line_width)
         a = self._drawn_smoothing = self.smoothing()
         # Legends: the Curves panel's loss plot names each run once; this panel's small
         # plot names none (the table's coloured boxes are its key): two entries per run
@@ -352,5 +353,5 @@ class RunsPanel(Panel):
 
     def apply_theme(self, theme) -> None:
         self.plot.setBackground(theme.plot_background)
-        self.live_curve.setPen(pg.mkPen(theme.loss_smooth, width=theme.line_width))
+        self.live_curve.setPen(pg.mkPen(theme.loss_smooth, width=px(theme.line_width)))
         self.redraw()

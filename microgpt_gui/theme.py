@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,21 @@ class Theme:
 
 
 DEFAULT = Theme()
+
+
+def screen_ratio() -> float:
+    """Device pixels per logical pixel (2.0 at 200 % display scaling), the highest of
+    the screens."""
+    app = QGuiApplication.instance()
+    return float(app.devicePixelRatio()) if app is not None else 1.0
+
+
+def px(width: float) -> float:
+    """A line width for a pyqtgraph pen, from a Theme width in logical pixels. Its pens
+    are cosmetic, so their width is in device pixels: at 200 % scaling a 2 px curve was
+    drawn 1 logical px wide, half as thick beside text twice the size, and the 1 px raw
+    loss and reference lines were hairlines."""
+    return width * screen_ratio()
 
 
 class ThemeHub(QObject):

@@ -32,6 +32,7 @@ from engine.weights import RatioRecorder, matrix_view
 from .matrix_map import MatrixMap
 from .panels import Panel
 from .plotutil import cache_axes, tick_font
+from .theme import px
 
 REFRESH_MS = 250
 CAPACITY = 20_000  # rows kept; beyond it every other older row is dropped
@@ -194,7 +195,7 @@ class WeightsPanel(Panel):
         for curve in self.curves.values():
             rp.removeItem(curve)
         self.curves = {}
-        width = self.ctx.theme.line_width
+        width = px(self.ctx.theme.line_width)
         key = []
         for i, kind in enumerate(self.kinds):
             color = PALETTE[i % len(PALETTE)]
@@ -283,10 +284,10 @@ class WeightsPanel(Panel):
             self.ratio_plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
         self.matrix_map.apply_theme(theme)
         self._fit_title()
-        self.guide.setPen(pg.mkPen(theme.clip, width=theme.thin_width,
+        self.guide.setPen(pg.mkPen(theme.clip, width=px(theme.thin_width),
                                    style=Qt.PenStyle.DashLine))
         for i, curve in enumerate(self.curves.values()):
-            curve.setPen(pg.mkPen(PALETTE[i % len(PALETTE)], width=theme.line_width))
+            curve.setPen(pg.mkPen(PALETTE[i % len(PALETTE)], width=px(theme.line_width)))
 
     def save_state(self) -> dict:
         return {"matrix": self._wanted}

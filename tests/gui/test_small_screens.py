@@ -123,3 +123,22 @@ def test_projector_sliders_share_a_line_only_when_it_has_room(qtbot, plain_windo
     row.fit(row.need())
     w.projector.set_active(False)
     qtbot.waitUntil(lambda: not s.slider_row.shared, timeout=3000)
+
+
+def test_curve_lines_keep_their_width_at_200_percent_scaling(qtbot, plain_window,
+                                                            monkeypatch):
+    """pyqtgraph's pens are cosmetic: their width is in device pixels. At 200 % display
+    scaling (2560x1440 laptops) the 2 px curves were drawn 1 logical px wide beside text
+    twice the size, the raw loss and the reference lines as 1-device-pixel hairlines."""
+    from microgpt_gui import theme as theme_module
+
+    w = plain_window
+    monkeypatch.setattr(theme_module, "screen_ratio", lambda: 2.0)
+    t = w.themes.theme
+    w.themes.set_theme(t.with_(name="scaled"))  # every panel restyles its pens
+    cv = w.curves
+    for curve in (cv.smooth, cv.grad, cv.lr):
+        assert curve.opts["pen"].widthF() == 2 * t.line_width
+    assert cv.raw.opts["pen"].widthF() == 2 * t.thin_width
+    assert cv.clip.opts["pen"].widthF() == 2 * t.thin_width
+    assert w.baselines.guessing.pen.widthF() == 2 * t.thin_width
