@@ -15,49 +15,16 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from .curve_points import envelope, finite, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
-from .plotutil import cache_axes
-from .theme import px
+from .plotutil import cache_axes, fit_legend
 
 REFRESH_HZ = 25
 TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
 SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
-
-
-def finite(a: np.ndarray) -> np.ndarray:
-    """inf would break auto-range and log scale; NaN just leaves a gap (connect='finite')."""
-    return np.where(np.isfinite(a), a, np.nan)
-
-
-def envelope(x: np.ndarray, y: np.ndarray, buckets: int):
-    """At most 2·buckets points with the same look as every point drawn: for each run of
-    consecutive points, its lowest and highest value at the run's first x (pyqtgraph's
-    "peak" downsampling, done once here rather than after handing it all 100k points).
-    NaN (a gap) is skipped unless a whole run is NaN."""
-    n = len(x)
-    if n <= 2 * buckets:
-        return x, y
-    starts = np.arange(0, n, -(-n // buckets))
-    x2 = np.repeat(x[starts], 2)
-    y2 = np.empty(len(x2))
-    y2[0::2] = np.fmin.reduceat(y, starts)
-    y2[1::2] = np.fmax.reduceat(y, starts)
-    return x2, y2
-
-
-def thinned(x: np.ndarray, y: np.ndarray, buckets: int):
-    """Every k-th point and the last one: for smooth curves (the running average, the
-    learning rate), where the points in between add nothing visible."""
-    n = len(x)
-    if n <= 2 * buckets:
-        return x, y
-    idx = np.arange(0, n, -(-n // (2 * buckets)))
-    if idx[-1] != n - 1:
-        idx = np.append(idx, n - 1)
-    return x[idx], y[idx]
 
 
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
@@ -225,7 +192,7 @@ class CurvesPanel(Panel):
             position = 0.9 - 0.2 * (i % 4)
             for plot in self.plots:
                 line = pg.InfiniteLine(step, angle=90, movable=False,
-                                       pen=pg.mkPen(t.event, width=px(t.thin_width)),
+                                       pen=pg.mkPen(t.event, width=t.thin_width),
                                        label=text if plot is self.lr_plot else None,
                                        labelOpts={"position": position, "color": t.event,
                                                   "anchors": [(0, 0.5), (0, 0.5)]})
@@ -348,18 +315,18 @@ class CurvesPanel(Panel):
                 axis.setStyle(tickFont=font)
             plot.setLabel("left", label, **style)
         self.lr_plot.setLabel("bottom", "step", **style)
-        w, thin = px(theme.line_width), px(theme.thin_width)  # device pixels
+        w, thin = theme.line_width, theme.thin_width
         self.raw.setPen(pg.mkPen(theme.loss_raw, width=thin))
         self.smooth.setPen(pg.mkPen(theme.loss_smooth, width=w))
         self.val.setPen(pg.mkPen(theme.val, width=w))
         self.val.setSymbolBrush(theme.val)
         self.val.setSymbolPen(theme.val)
-        self.val.setSymbolSize(4 + 2 * theme.line_width)  # symbols: logical px
+        self.val.setSymbolSize(4 + 2 * w)
         self.grad.setPen(pg.mkPen(theme.grad, width=w))
         self.clip.setPen(pg.mkPen(theme.clip, width=thin, style=Qt.PenStyle.DashLine))
         self.lr.setPen(pg.mkPen(theme.lr, width=w))
         for c in self.cursors:
-            c.setPen(pg.mkPen(theme.plot_foreground, width=px(1), style=Qt.PenStyle.DotLine))
+            c.setPen(pg.mkPen(theme.plot_foreground, width=1, style=Qt.PenStyle.DotLine))
         for legend in self.legends:
             legend.setLabelTextColor(theme.plot_foreground)
             legend.setLabelTextSize(f"{theme.plot_font_size}pt")
@@ -384,18 +351,8 @@ class CurvesPanel(Panel):
                 title = short
             if plot.getAxis("left").labelText != title:
                 plot.setLabel("left", title, **style)
-        self._fit_legends(metrics.height())
-
-    def _fit_legends(self, line: int) -> None:
-        """A legend one entry per line that would fill most of a short plot (the loss plot
-        of a 1280x720 window is ~130 px tall: its legend covered the right third of the
-        curves) lays its entries out side by side instead, up to 3 a row."""
         for plot, legend in zip(self.plots, self.legends, strict=True):
-            n = len(legend.items)
-            tall = n * line * 1.4 > 0.45 * plot.getViewBox().rect().height()
-            columns = min(n, 3) if tall and n > 1 else 1
-            if legend.columnCount != columns:
-                legend.setColumnCount(columns)
+            fit_legend(plot, legend, metrics.height())
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

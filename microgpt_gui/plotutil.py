@@ -64,6 +64,18 @@ def room_for_descenders(axis, font: QFont) -> None:
                   tickTextHeight=QFontMetrics(font).height())
 
 
+def fit_legend(plot, legend, line_px: float) -> None:
+    """A legend one entry per line that would fill most of a short plot (the loss plot
+    of a 1280x720 window is ~130 px tall: its legend covered the right third of the
+    curves) lays its entries out side by side instead, up to 3 a row. `line_px` is the
+    height of one line of the legend's text."""
+    n = len(legend.items)
+    tall = n * line_px * 1.4 > 0.45 * plot.getViewBox().rect().height()
+    columns = min(n, 3) if tall and n > 1 else 1
+    if legend.columnCount != columns:
+        legend.setColumnCount(columns)
+
+
 def clear_grid(glw) -> None:
     """Empty a GraphicsLayoutWidget and forget the row and column sizes set on its grid
     (they outlive the items: a grid for fewer heads kept the old columns' widths)."""

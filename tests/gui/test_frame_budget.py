@@ -172,7 +172,7 @@ def test_status_bar_says_while_a_model_is_being_built(qtbot, make_window):
 
 
 def test_curve_decimation_keeps_every_peak_and_the_newest_point():
-    from microgpt_gui.curves import envelope, thinned
+    from microgpt_gui.curve_points import envelope, thinned
 
     rng = np.random.default_rng(0)
     x = np.arange(1, 100_001, dtype=float)
