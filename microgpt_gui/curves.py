@@ -19,6 +19,7 @@ from .curve_points import envelope, finite, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
 from .plotutil import cache_axes, fit_legend
+from .theme import px
 
 REFRESH_HZ = 25
 TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
@@ -192,7 +193,7 @@ class CurvesPanel(Panel):
             position = 0.9 - 0.2 * (i % 4)
             for plot in self.plots:
                 line = pg.InfiniteLine(step, angle=90, movable=False,
-                                       pen=pg.mkPen(t.event, width=t.thin_width),
+                                       pen=pg.mkPen(t.event, width=px(t.thin_width)),
                                        label=text if plot is self.lr_plot else None,
                                        labelOpts={"position": position, "color": t.event,
                                                   "anchors": [(0, 0.5), (0, 0.5)]})
@@ -315,18 +316,18 @@ class CurvesPanel(Panel):
                 axis.setStyle(tickFont=font)
             plot.setLabel("left", label, **style)
         self.lr_plot.setLabel("bottom", "step", **style)
-        w, thin = theme.line_width, theme.thin_width
+        w, thin = px(theme.line_width), px(theme.thin_width)  # device pixels
         self.raw.setPen(pg.mkPen(theme.loss_raw, width=thin))
         self.smooth.setPen(pg.mkPen(theme.loss_smooth, width=w))
         self.val.setPen(pg.mkPen(theme.val, width=w))
         self.val.setSymbolBrush(theme.val)
         self.val.setSymbolPen(theme.val)
-        self.val.setSymbolSize(4 + 2 * w)
+        self.val.setSymbolSize(4 + 2 * theme.line_width)  # symbols: logical px
         self.grad.setPen(pg.mkPen(theme.grad, width=w))
         self.clip.setPen(pg.mkPen(theme.clip, width=thin, style=Qt.PenStyle.DashLine))
         self.lr.setPen(pg.mkPen(theme.lr, width=w))
         for c in self.cursors:
-            c.setPen(pg.mkPen(theme.plot_foreground, width=1, style=Qt.PenStyle.DotLine))
+            c.setPen(pg.mkPen(theme.plot_foreground, width=px(1), style=Qt.PenStyle.DotLine))
         for legend in self.legends:
             legend.setLabelTextColor(theme.plot_foreground)
             legend.setLabelTextSize(f"{theme.plot_font_size}pt")
@@ -347,8 +348,18 @@ class CurvesPanel(Panel):
         for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
             # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
             need = metrics.horizontalAdvance(f"{title} (x0.001)")
-            if theme.name == "projector" or plot.getViewBox().rect().height() < need:
+            height = plot.getViewBox().rect().height()
+            if theme.name == "projector" or height < need:
                 title = short
+            # Not even room for "lr (x0.001)" (big text, a short plot): the ticks then
+            # carry the real values (0.008) rather than the title running into the next.
+            room = height >= metrics.horizontalAdvance(f"{short} (x0.001)")
+            axis = plot.getAxis("left")
+            if axis.autoSIPrefix != room:
+                axis.enableAutoSIPrefix(room)
+                if not room:  # (pyqtgraph keeps the last scale for the tick labels)
+                    axis.autoSIPrefixScale = 1.0
+                    axis.setRange(*axis.range)  # the ticks again, unscaled
             if plot.getAxis("left").labelText != title:
                 plot.setLabel("left", title, **style)
         for plot, legend in zip(self.plots, self.legends, strict=True):

@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
 
         self.recent = recent_files.install(self)
         window_state.restore(self)
+        from . import text_size  # View ▸ Larger / Smaller text, last session's size
+
+        text_size.install(self)
         if recent_files.KEY in self.settings.unreadable:
             self.restore_problems.append("File ▸ Open recent")
         hide_stale_tab_bars(self)  # Qt's leftovers from tabifying the docks above

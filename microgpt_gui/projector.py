@@ -36,13 +36,15 @@ SIDE_HEIGHT = {"attention": 0.42, "sampling": 0.58}  # share of a side column's 
 MAP_SIDE = 0.1
 
 
-def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT) -> Theme:
+def projector_theme(screen_height: int = 1080, base: Theme = DEFAULT,
+                    scale: float = 1.0) -> Theme:
     """Sizes scale with the screen: text about 1/45 of its height (≈ 16 pt at 720 px,
     24 pt at 1080 px: about what a slide's body text is), lines 2-3x the desktop width
-    (4 px at 720 px, 6 px at 1080 px).
+    (4 px at 720 px, 6 px at 1080 px); times `scale`, the user's text size (View ▸
+    Larger text: a big hall, or a deeper model's heatmaps to fit).
     Colours: pure black text on white, saturated dark curve colours; pale tints vanish
     on a washed-out projector, so even the 'faint' raw loss is a mid blue."""
-    pt = max(14, round(screen_height / 45))
+    pt = max(8, round(max(14, round(screen_height / 45)) * scale))
     return base.with_(
         name="projector",
         font_size=pt,
@@ -82,6 +84,7 @@ class ProjectorMode(QObject):
         self.window = window
         self.themes = themes
         self.active = False
+        self.text_scale = 1.0  # View ▸ Larger / Smaller text (text_size.py)
         self._saved: dict = {}
         # Leave projector mode before the window saves its layout on close, or the next
         # start would open with the projector's layout and the controls put away.
@@ -161,7 +164,7 @@ class ProjectorMode(QObject):
         if screen is not None:  # without a window manager full screen is only a wish
             w.setGeometry(screen.geometry())
         w.showFullScreen()
-        theme = projector_theme(height, self.themes.theme)
+        theme = projector_theme(height, self.themes.theme, self.text_scale)
         font = QApplication.font()
         font.setPointSize(theme.font_size)
         app.setFont(font)
@@ -177,6 +180,22 @@ class ProjectorMode(QObject):
         # once the new fonts have been laid out: fit the screen again, then the docks
         QTimer.singleShot(0, self,
                           lambda: self.active and (w.setGeometry(area), self._arrange(area)))
+
+    def rescale(self, scale: float) -> None:
+        """The user's text size changed: while on, size the text again (by the screen,
+        times scale) and share the screen out again for the new sizes."""
+        self.text_scale = scale
+        if not self.active:
+            return
+        w = self.window
+        screen = w.screen() or QApplication.instance().primaryScreen()
+        height = screen.geometry().height() if screen is not None else 1080
+        theme = projector_theme(height, self._saved["theme"], scale)
+        font = QApplication.font()
+        font.setPointSize(theme.font_size)
+        QApplication.instance().setFont(font)
+        self.themes.set_theme(theme)
+        self.refit()
 
     def refit(self) -> None:
         """Share the screen out again (after a dock was shown or hidden in projector

@@ -1,0 +1,135 @@
+"""View ▸ Larger text / Smaller text / Normal text size (text_size.py): one factor for
+every font, in desktop and projector mode, remembered between sessions."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from microgpt_gui import text_size
+from microgpt_gui.projector import projector_theme
+from microgpt_gui.theme import DEFAULT
+from tests.gui.conftest import new_window
+
+
+@pytest.fixture
+def w(qtbot, plain_window):
+    base = QApplication.font().pointSizeF()
+    yield plain_window
+    plain_window.projector.set_active(False)
+    plain_window.close()  # puts the application font back for the next test
+    assert QApplication.font().pointSizeF() == base
+
+
+def sizes(w):
+    t = w.themes.theme
+    return (QApplication.font().pointSizeF(), t.font_size, t.plot_font_size,
+            t.title_font_size, t.bar_font_size)
+
+
+def test_keys_step_every_font_up_and_down_and_back(qtbot, w):
+    base_pt = QApplication.font().pointSizeF()
+    assert w.text_size.factor == 1.0 and w.themes.theme == DEFAULT
+    w.activateWindow()
+    qtbot.keyClick(w, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # Ctrl+=
+    assert w.text_size.factor == 1.15
+    qtbot.keyClick(w, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)  # Ctrl++
+    assert w.text_size.factor == 1.3
+    assert sizes(w) == (base_pt * 1.3, round(DEFAULT.font_size * 1.3),
+                        round(DEFAULT.plot_font_size * 1.3),
+                        round(DEFAULT.title_font_size * 1.3),
+                        round(DEFAULT.bar_font_size * 1.3))
+    # the plots follow (they read the theme): the curves' tick font
+    tick = w.curves.loss_plot.getAxis("left").style["tickFont"].pointSize()
+    assert tick == round(DEFAULT.plot_font_size * 1.3)
+    qtbot.keyClick(w, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert w.text_size.factor == 1.15
+    qtbot.keyClick(w, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert w.text_size.factor == 1.0
+    assert sizes(w)[0] == base_pt and w.themes.theme == DEFAULT
+
+
+def test_the_ends_of_the_range_disable_their_command(qtbot, w):
+    act = w.act
+    assert not act["text_normal"].isEnabled()
+    for _ in range(10):
+        act["text_larger"].trigger()
+    assert w.text_size.factor == text_size.STEPS[-1]
+    assert not act["text_larger"].isEnabled() and act["text_smaller"].isEnabled()
+    for _ in range(10):
+        act["text_smaller"].trigger()
+    assert w.text_size.factor == text_size.STEPS[0]
+    assert act["text_larger"].isEnabled() and not act["text_smaller"].isEnabled()
+    assert act["text_normal"].isEnabled()
+
+
+def test_the_size_is_remembered_for_the_next_window(qtbot, w, tmp_path):
+    w.text_size.set_factor(1.3)
+    w.save_settings()
+    w.close()
+    w2 = new_window(tmp_path / "settings.ini")
+    qtbot.addWidget(w2)
+    try:
+        assert w2.text_size.factor == 1.3
+        assert w2.themes.theme.font_size == round(DEFAULT.font_size * 1.3)
+        assert w2.act["text_normal"].isEnabled()
+    finally:
+        w2.close()
+
+
+@pytest.mark.parametrize("saved, factor", [(2.7, 1.5), ("huge", 1.0), (True, 1.0)])
+def test_a_damaged_saved_size_is_said_and_a_valid_one_used(qtbot, tmp_path, saved, factor):
+    from microgpt_gui.settings import Settings
+
+    path = tmp_path / "s.ini"
+    s = Settings(str(path))
+    s.set(text_size.KEY, saved)
+    s.sync()
+    w = new_window(path)
+    qtbot.addWidget(w)
+    try:
+        assert w.text_size.factor == factor
+        assert "the text size" in w.restore_problems
+    finally:
+        w.close()
+
+
+def test_projector_mode_scales_its_slide_sized_text_and_leaves_to_the_new_size(qtbot, w):
+    w.text_size.set_factor(1.15)
+    desktop = w.themes.theme
+    w.projector.set_active(True)
+    height = w.screen().geometry().height()
+    assert w.themes.theme == projector_theme(height, desktop, 1.15)
+    assert w.themes.theme.font_size == round(max(14, round(height / 45)) * 1.15)
+    assert QApplication.font().pointSize() == w.themes.theme.font_size
+    w.text_size.smaller()
+    w.text_size.smaller()  # 0.9: a deeper model's maps, a small room
+    assert w.themes.theme == projector_theme(height, desktop, 0.9)
+    assert QApplication.font().pointSize() == w.themes.theme.font_size
+    w.projector.set_active(False)
+    assert w.themes.theme == text_size.scaled(DEFAULT, 0.9)
+    assert QApplication.font().pointSizeF() == pytest.approx(
+        w.text_size.base_font.pointSizeF() * 0.9)
+
+
+def test_a_plot_too_short_for_its_scaled_title_shows_real_tick_values(qtbot, w):
+    """Big text and a short plot: 'lr (x0.001)' ran into the plot above. Without room
+    for the scale the title is 'lr' and the ticks read 0.005, not a bare 5."""
+    from engine import preset
+    from tests.gui.helpers import WAIT, reset, steps
+
+    reset(qtbot, w, preset("optimized"))
+    steps(qtbot, w, 3)
+    lr_plot = w.curves.plots[2]
+    axis = lr_plot.getAxis("left")
+    qtbot.waitUntil(lambda: axis.autoSIPrefixScale == 1000, timeout=WAIT)  # "(x0.001)"
+    w.text_size.set_factor(1.5)
+    lr_plot.setMaximumHeight(70)
+    qtbot.waitUntil(lambda: lr_plot.getViewBox().rect().height() < 60, timeout=WAIT)
+    w.curves._fit_titles()
+    assert axis.labelText == "lr" and not axis.autoSIPrefix
+    assert axis.autoSIPrefixScale == 1.0
+    label = axis.label
+    text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
+    assert text_len <= lr_plot.getViewBox().rect().height()
