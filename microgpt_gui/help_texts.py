@@ -132,7 +132,8 @@ HELP: dict[str, tuple[str, str]] = {
     "projector": (
         "Projector mode",
         "<p>F11 switches to a full-screen view with big letters and thick lines for a "
-        "classroom; F11 again switches back.</p>"
+        "classroom; F11 again switches back. <b>Ctrl++</b> and <b>Ctrl+-</b> make the "
+        "text bigger or smaller for the room (Ctrl+0: the usual size).</p>"
         "<p>The controls are put away there; <b>D</b> (or <b>Data</b> in the toolbar) "
         "opens the data menu: the bundled names, makemore's names or a text file.</p>",
     ),
