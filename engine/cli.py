@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import __version__
 from .checkpoint import CheckpointError, load_inference
 from .cli_common import (
     EXIT_INTERRUPTED,
@@ -117,6 +118,7 @@ def all_commands() -> list[Command]:
 def build_parser() -> Parser:
     parser = Parser(prog="microgpt", description="Train and sample a tiny character-level "
                     "GPT (microgpt) from the command line.")
+    parser.add_argument("--version", action="version", version=f"microgpt {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for c in all_commands():
         p = sub.add_parser(c.name, help=c.help, description=c.help)

@@ -287,6 +287,13 @@ def test_help_lists_the_commands(capsys):
     assert code == 0 and "train" in out and "sample" in out
 
 
+def test_version(capsys):
+    from engine import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert (code, out.strip()) == (0, f"microgpt {__version__}")
+
+
 @needs_numpy
 def test_ctrl_c_stops_cleanly_saves_and_exits_130(tmp_path):
     ckpt = tmp_path / "stopped.npz"
