@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 
 from engine import StepCancelled
 
+from .capture_requests import CaptureRequests, capture_from_view, follow_capture
 from .runinfo import RunInfo
 
 FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
@@ -66,9 +67,8 @@ class TrainingWorker(QObject):
         self._next_due = 0.0
         self._pending: list = []
         self._last_flush = 0.0
-        # Pending capture requests by word ('' = the next training doc). Several panels
-        # ask (attention maps, per-letter losses): requests for one word are merged.
-        self._captures: dict[str, dict] = {}
+        # What the panels asked to see (attention maps, per-letter losses), merged by word.
+        self._captures = CaptureRequests()
         self._last_doc = ""
         # Set directly from the GUI thread on close (a plain bool: atomic under the GIL),
         # so commands still queued behind the shutdown are skipped, not run.
@@ -196,13 +196,7 @@ class TrainingWorker(QObject):
         must cost one forward pass per word, not one per request."""
         if self.trainer is None or self.stopping:
             return
-        word = request.get("word") or ""
-        old = self._captures.get(word, {"attention": False, "positions": False})
-        self._captures[word] = {
-            "word": word,
-            "attention": old["attention"] or request.get("attention", True),
-            "positions": old["positions"] or request.get("positions", False),
-        }
+        self._captures.add(request)
         if not self._running:
             self._answer_timer.start(0)
 
@@ -210,8 +204,7 @@ class TrainingWorker(QObject):
         """Answer the requests collected while idle (with the current weights)."""
         if self._running or self.trainer is None or self.stopping:
             return  # running: the next step answers them
-        reqs, self._captures = self._captures, {}
-        for req in reqs.values():
+        for req in self._captures.take().values():
             self._answer(req, req["word"] or self._last_doc or self.trainer.batch_docs(
                 self.trainer.step_num)[0])
 
@@ -301,7 +294,7 @@ class TrainingWorker(QObject):
     def _one_step(self):
         """One trainer step and what hangs on it; its StepStats, None if it raised (it is
         reported and training pauses), CANCELLED if a pause or reset abandoned it."""
-        reqs, self._captures = self._captures, {}
+        reqs = self._captures.take()
         follow = reqs.pop("", None)
         try:
             with self.lock:
@@ -312,7 +305,7 @@ class TrainingWorker(QObject):
         except StepCancelled:  # the requests are still wanted: put them back
             if follow:
                 reqs[""] = follow
-            self._captures.update(reqs)
+            self._captures.put_back(reqs)
             return CANCELLED
         except Exception as e:
             self._running = False
@@ -329,11 +322,7 @@ class TrainingWorker(QObject):
             except Exception:  # an observer must never stop training
                 traceback.print_exc()
         if follow:
-            self.capture_ready.emit({
-                "step": stats.step, "word": stats.doc, "follow": True,
-                "attention": stats.attention, "labels": stats.attention_labels,
-                "position_losses": stats.position_losses,
-            })
+            self.capture_ready.emit(follow_capture(stats))
         for req in reqs.values():
             self._answer(req, req["word"])
         return stats
@@ -341,18 +330,9 @@ class TrainingWorker(QObject):
     def _answer(self, req: dict, word: str) -> None:
         """capture_ready for one request on `word`, from the current weights."""
         try:  # a typed word the vocabulary lacks must not stop training
-            self.capture_ready.emit(self._capture_from_view(req, word))
+            self.capture_ready.emit(capture_from_view(self.trainer, req, word))
         except Exception as e:
             self.capture_ready.emit({"word": word, "error": describe(e)})
-
-    def _capture_from_view(self, req: dict, word: str) -> dict:
-        view = self.trainer.inference()
-        out = {"step": self.trainer.step_num, "word": word, "follow": not req.get("word")}
-        if req.get("attention", True):
-            out["attention"], out["labels"] = view.attention(word)
-        if req.get("positions"):
-            out["position_losses"] = view.position_losses(word)[0]
-        return out
 
     def _flush(self, force: bool = False):
         now = time.monotonic()
