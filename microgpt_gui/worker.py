@@ -20,20 +20,13 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, S
 
 from engine import StepCancelled
 
+from .blow_up import BlowUpWatch, diverged_text
 from .capture_requests import CaptureRequests, capture_from_view, follow_capture
 from .runinfo import RunInfo
 
 FLUSH_S = 0.03  # emit collected steps at most ~33 times a second
 MAX_TICK_S = 0.03  # at "max" speed, return to the event loop this often
-
-
-EXPLODED_STEPS = 5  # a finite blow-up must last this many steps in a row to pause
 CANCELLED = object()  # _one_step: a pause or reset abandoned the step (nothing changed)
-
-
-def blew_up(stats) -> bool:
-    """Training cannot usefully go on: inf/NaN, or a finite but absurd loss."""
-    return stats.diverged or bool(getattr(stats, "exploded", False))
 
 
 def describe(exc: BaseException) -> str:
@@ -78,7 +71,7 @@ class TrainingWorker(QObject):
         # nothing changed), so a model whose steps take seconds still pauses at once.
         # Cleared here when that command arrives (pause(), which reset() calls).
         self.interrupt = False
-        self._exploded_in_a_row = 0  # steps in a row with an absurd (finite) loss
+        self._blew_up = BlowUpWatch()  # pause now? (a loss that blew up)
         # Wall seconds spent running steps, ever: the GUI's FrameBudget reads its rate
         # (a float assigned here, read there: atomic under the GIL).
         self.busy_seconds = 0.0
@@ -128,7 +121,7 @@ class TrainingWorker(QObject):
             stats = self._one_step()
             self._flush(force=True)
             if stats is not None and stats is not CANCELLED and self._blew_up(stats):
-                self.paused_reason.emit(self._diverged_text(stats))
+                self.paused_reason.emit(diverged_text(stats))
         self._set_state()
 
     @Slot(object)
@@ -147,7 +140,7 @@ class TrainingWorker(QObject):
         with self.lock:
             self.trainer = trainer
         self._pending.clear()
-        self._exploded_in_a_row = 0
+        self._blew_up.reset()
         self._captures.clear()  # asked of the old model
         self._last_doc = ""
         self.reset_done.emit(info)
@@ -261,7 +254,7 @@ class TrainingWorker(QObject):
                 self._running = False
                 self._flush(force=True)
                 self._set_state()
-                self.paused_reason.emit(self._diverged_text(stats))
+                self.paused_reason.emit(diverged_text(stats))
                 return
             if self.trainer.done:
                 self._running = False
@@ -349,21 +342,3 @@ class TrainingWorker(QObject):
         else:
             state = "paused"
         self.state_changed.emit(state)
-
-    def _blew_up(self, stats) -> bool:
-        """Pause now? At once for inf/NaN; for a finite but absurd loss only when it lasts
-        EXPLODED_STEPS steps: a long healthy run can spike once (a loss of 223 at step
-        375,917 of a 1M-step run at lr 0.01) and recover, while lr 10 stays absurd."""
-        if stats.diverged:
-            return True
-        if getattr(stats, "exploded", False):
-            self._exploded_in_a_row += 1
-        else:
-            self._exploded_in_a_row = 0
-        return self._exploded_in_a_row >= EXPLODED_STEPS
-
-    @staticmethod
-    def _diverged_text(stats) -> str:
-        return (f"Training paused at step {stats.step}: the loss became {stats.loss:g} "
-                f"(gradient norm {stats.grad_norm:g}). The learning rate is probably too "
-                "high - lower it and press Reset.")

@@ -581,7 +581,8 @@ def test_one_absurd_step_does_not_pause_but_a_run_of_them_does():
     # A long healthy run can spike once (seen in the soak: loss 223 at step 375,917 of a
     # 1M-step run at lr 0.01) and recover; lr 10 stays absurd step after step.
     from engine.trainer import StepStats
-    from microgpt_gui.worker import EXPLODED_STEPS, TrainingWorker
+    from microgpt_gui.blow_up import EXPLODED_STEPS
+    from microgpt_gui.worker import TrainingWorker
 
     def stats(loss):
         return StepStats(step=1, loss=loss, grad_norm=1.0, lr=0.01, ms=0.1, doc="x")
