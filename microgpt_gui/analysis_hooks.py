@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from . import export
+from . import export, measure
 from .baseline_lines import BaselineLines
 from .checkpoints import CheckpointManager
 from .embedding_view import EmbeddingPanel
@@ -51,6 +51,8 @@ def install(window) -> None:
         runs.attach(curves.loss_plot)  # ticked runs behind the live loss curve
         window.baselines = BaselineLines(ctx, curves.loss_plot)  # guessing, letter pairs
     # Their saved settings are restored by the window with every other panel's.
+
+    measure.install(window)  # Run ▸ Measure the loss on all names (M)
 
     ckpt = CheckpointManager(window)
     window.checkpoints = ckpt
