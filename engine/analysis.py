@@ -65,16 +65,18 @@ class Snapshot:
     samples: list[str]
 
 
-def fast_view(trainer):
-    """An Inference on the trainer's live weights computed by the numpy backend, which
-    gives the reference backend's numbers ~50x faster: looking must not slow training."""
+def fast_view(source):
+    """An Inference on the same weights (a Trainer's live ones, or an Inference's, e.g. a
+    snapshot) computed by the numpy backend, which gives the reference backend's numbers
+    ~50x faster: looking must not slow training."""
     from .backends import make_backend
     from .sampling import Inference
 
-    backend = trainer.backend
+    config = source.cfg if isinstance(source, Inference) else source.config
+    backend = source.backend
     if getattr(backend, "name", "") != "numpy":
-        backend = make_backend("numpy", trainer.config.model, trainer.config.train)
-    return Inference(trainer.config, trainer.tokenizer, backend, trainer.params)
+        backend = make_backend("numpy", config.model, config.train)
+    return Inference(config, source.tokenizer, backend, source.params)
 
 
 def affordable_samples(inference, wanted: int, budget_s: float) -> int:

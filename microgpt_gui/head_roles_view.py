@@ -13,7 +13,6 @@ computing them is slow, so they never eat more than ~1/COST_SHARE of the machine
 from __future__ import annotations
 
 import time
-from types import SimpleNamespace
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -39,9 +38,7 @@ def numpy_view(inference):
     the reference backend's numbers, ~50x faster."""
     from engine.analysis import fast_view
 
-    # fast_view reads what a Trainer and a snapshot both have, under a Trainer's names.
-    return fast_view(SimpleNamespace(backend=inference.backend, config=inference.cfg,
-                                     tokenizer=inference.tokenizer, params=inference.params))
+    return fast_view(inference)
 
 
 def compute_roles(inference, words, source: str = "validation") -> dict:

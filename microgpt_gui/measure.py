@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import math
 
-from engine.baselines import bigram_loss
-
-from .head_roles_view import numpy_view
+from engine.evaluate import measure, verdict
 
 MAX_DOCS = 10_000
-CHUNK = 200  # names between progress reports (and chances to stop on close)
 
 
 def _take(trainer):
@@ -32,54 +29,6 @@ def _take(trainer):
     return (trainer.snapshot(), trainer.step_num, list(trainer.train_docs[:MAX_DOCS]),
             len(trainer.train_docs), list(trainer.val_docs[:MAX_DOCS]),
             len(trainer.val_docs), (trainer.last_val_loss, dots))
-
-
-def measure(inference, train_docs, val_docs, progress=None) -> dict:
-    """Mean NLL over every scored position of the docs (the seed's validation measure),
-    for the training and the validation names, plus the letter-pair table's loss on the
-    same validation names. Pure engine work: no Qt."""
-    fast = numpy_view(inference)
-    total = len(train_docs) + len(val_docs)
-    done = 0
-    sums = {}
-    for name, docs in (("train", train_docs), ("val", val_docs)):
-        nll, count = 0.0, 0
-        for i in range(0, len(docs), CHUNK):
-            for doc in docs[i : i + CHUNK]:
-                losses = fast.doc_nll(doc)
-                nll += float(losses.sum())
-                count += len(losses)
-            done += len(docs[i : i + CHUNK])
-            if progress is not None:
-                progress(done, total)
-        sums[name] = nll / count if count else math.nan
-    cfg = inference.cfg
-    pairs = (bigram_loss(inference.tokenizer, train_docs, val_docs, cfg.model.block_size)
-             if val_docs and train_docs else math.nan)
-    return {"train": sums["train"], "val": sums["val"], "pairs": pairs,
-            "guess": math.log(inference.tokenizer.vocab_size)}
-
-
-def verdict(train: float, val: float, pairs: float) -> str:
-    """What the numbers say, in one or two plain sentences."""
-    if math.isnan(val):
-        return ("There are no validation names (this preset trains on all of them), so "
-                "only the training loss can be measured.")
-    gap = val - train
-    if gap < 0.05:
-        out = (f"Validation ({val:.2f}) is about the same as training ({train:.2f}): the "
-               "model does as well on names it never trained on. It generalises.")
-    elif gap < 0.2:
-        out = (f"Validation is {gap:.2f} above training: the model does a little worse "
-               "on names it never trained on. It is starting to memorise.")
-    else:
-        out = (f"Validation is {gap:.2f} above training: much worse on names it never "
-               "trained on. It memorises the training names (overfitting).")
-    if not math.isnan(pairs):
-        out += (" It has learned more than which letter follows which (below the "
-                "letter-pair table)." if val < pairs else " It is not yet better than a "
-                "table of which letter follows which (the letter-pair line).")
-    return out
 
 
 def report(r: dict, step: int, n_train: int, all_train: int, n_val: int, all_val: int,

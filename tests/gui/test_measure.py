@@ -9,6 +9,7 @@ import pytest
 
 from engine import preset
 from engine.baselines import bigram_loss
+from engine.evaluate import verdict
 from microgpt_gui import measure
 from tests.gui.helpers import WAIT, in_worker, reset, steps, train_to_end
 
@@ -39,7 +40,7 @@ def test_the_numbers_are_the_engines_on_every_name(qtbot, make_window):
     assert f"validation names: {val:.3f}  (all {n_val:,})" in text
     assert f"last red dot, 20 validation names: {dots:.3f}" in text
     assert f"letter pairs: {pairs:.3f}" in text
-    assert measure.verdict(train, val, pairs) in text
+    assert verdict(train, val, pairs) in text
 
 
 def test_measuring_while_training_runs_leaves_the_run_alone(qtbot, make_window):
@@ -81,6 +82,6 @@ def test_no_model_yet_is_said(qtbot, plain_window):
     (2.40, math.nan, math.nan, ["no validation names"]),
 ])
 def test_the_verdict_reads_the_gap_and_the_letter_pairs(train, val, pairs, words):
-    text = measure.verdict(train, val, pairs)
+    text = verdict(train, val, pairs)
     for word in words:
         assert word in text
