@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,13 +30,13 @@ from PySide6.QtWidgets import (
 from engine.run_record import RunRecord, read_csv
 
 from .panels import Panel
-from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, smoothed, to_drop
+from .run_overlays import RunOverlays
+from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, to_drop
 from .special_files import special_file_problem
 from .theme import px
 
 PALETTE = ("#e07a1f", "#2a9d5c", "#7b4fa6", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0",
            "#9e9d24")
-FADED_ALPHA = 150  # of 255: the previous run is a ghost behind the live one
 COLUMNS = ("", "run", "preset", "changes", "train loss", "val loss", "steps", "time")
 FINAL_WINDOW = 20  # "final train loss" = mean of the last 20 kept steps (one doc is noisy)
 
@@ -70,8 +69,6 @@ class RunsPanel(Panel):
         self.ticked: set[int] = set()  # ids (id(record)) of ticked runs
         self.faded: set[int] = set()
         self.counter = 0
-        self._targets: list = []  # plots overlays are drawn on
-        self._drawn: dict[int, list] = {}  # id(plot) -> items drawn there
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -86,6 +83,7 @@ class RunsPanel(Panel):
         self.plot.setLabel("left", "loss")
         self.plot.addLegend(offset=(-8, 8))
         self.live_curve = self.plot.plot(name="current run", connect="finite")
+        self.overlays = RunOverlays(self.plot.getPlotItem())
         self.attach(self.plot.getPlotItem())
 
         buttons = QHBoxLayout()
@@ -244,60 +242,22 @@ class RunsPanel(Panel):
     # --- overlays ----------------------------------------------------------------------
     def attach(self, plot_item) -> None:
         """Also draw the ticked runs on another plot (e.g. the Curves panel's loss plot)."""
-        self._targets.append(plot_item)
-        self._drawn[id(plot_item)] = []
+        self.overlays.attach(plot_item)
         self.redraw()
 
     def overlay_count(self, plot_item=None) -> int:
         """Curves drawn for ticked runs on a plot (loss and val per run)."""
-        plot_item = plot_item or self.plot.getPlotItem()
-        return len(self._drawn.get(id(plot_item), []))
+        return len(self.overlays.items(plot_item or self.plot.getPlotItem()))
 
     def smoothing(self) -> float:
         """The live curve's EMA weight (Curves panel): runs are compared smoothed alike."""
         return float(getattr(self.controller.history, "smoothing", 0.9))
 
     def redraw(self) -> None:
-        width = px(self.ctx.theme.line_width)
-        a = self._drawn_smoothing = self.smoothing()
-        # Legends: the Curves panel's loss plot names each run once; this panel's small
-        # plot names none (the table's coloured boxes are its key): two entries per run
-        # filled a plot's legend and covered its curves.
-        own = self.plot.getPlotItem()
-        for plot in self._targets:
-            legend = getattr(plot, "legend", None)
-            for item in self._drawn[id(plot)]:
-                plot.removeItem(item)
-                if legend is not None:
-                    legend.removeItem(item)
-            items = []
-            for i, r in enumerate(self.records):
-                if id(r) not in self.ticked:
-                    continue
-                color = pg.mkColor(self.color(i))
-                if id(r) in self.faded:
-                    color.setAlpha(FADED_ALPHA)
-                steps = r.array("step")
-                loss = smoothed(r.array("loss"), a)
-                ok = np.isfinite(loss)
-                line = pg.PlotDataItem(steps[ok], loss[ok], name=f"{r.name} loss",
-                                       pen=pg.mkPen(color, width=width))
-                val = r.array("val_loss")
-                vk = np.isfinite(val)
-                dots = pg.PlotDataItem(steps[vk], val[vk], name=f"{r.name} val",
-                                       pen=pg.mkPen(color, width=width * 0.6,
-                                                    style=Qt.PenStyle.DashLine),
-                                       symbol="o", symbolSize=5, symbolBrush=color,
-                                       symbolPen=None)
-                for item in (line, dots):
-                    item.setZValue(-10)  # behind the live run
-                    plot.addItem(item)
-                    items.append(item)
-                    if legend is not None:  # (addItem put it in the legend by its name)
-                        legend.removeItem(item)
-                if legend is not None and plot is not own:
-                    legend.addItem(line, r.name)  # one entry per run, not two
-            self._drawn[id(plot)] = items
+        self._drawn_smoothing = self.smoothing()
+        ticked = [(r, self.color(i), id(r) in self.faded)
+                  for i, r in enumerate(self.records) if id(r) in self.ticked]
+        self.overlays.draw(ticked, self._drawn_smoothing, px(self.ctx.theme.line_width))
 
     def _draw_live(self):
         if self._drawn_smoothing != self.smoothing():  # also behind the Curves panel's

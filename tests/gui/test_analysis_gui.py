@@ -87,7 +87,7 @@ def test_two_runs_overlay_two_curves_with_legend(qtbot, window):
     runs.set_ticked(0, True)
     plot = runs.plot.getPlotItem()
     assert runs.overlay_count(plot) == 4  # loss + val for each of two runs
-    curves = [i for i in runs._drawn[id(plot)] if i.name().endswith("loss")]
+    curves = [i for i in runs.overlays.items(plot) if i.name().endswith("loss")]
     colors = {i.opts["pen"].color().name() for i in curves}
     assert len(curves) == 2 and len(colors) == 2
     legend = [label.text for _, label in plot.legend.items]

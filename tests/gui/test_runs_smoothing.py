@@ -18,7 +18,7 @@ pytest.importorskip("pytestqt")
 
 
 def overlay_loss(runs, plot_item):
-    line = next(i for i in runs._drawn[id(plot_item)] if i.name().endswith(" loss"))
+    line = next(i for i in runs.overlays.items(plot_item) if i.name().endswith(" loss"))
     return line.getData()[1]
 
 
