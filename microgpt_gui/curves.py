@@ -26,6 +26,7 @@ TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
 SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
+ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
 
 
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
@@ -92,6 +93,13 @@ class CurvesPanel(Panel):
         layout = self.glw.ci.layout
         for row, stretch in enumerate((3, 2, 1)):
             layout.setRowStretchFactor(row, stretch)
+        # Room for the loss plot's legend and the baselines' labels when the window is
+        # as short as it goes, and for a few ticks on the others (the lr plot's row also
+        # holds the step axis).
+        for row, least in enumerate(ROW_MIN_PX):
+            layout.setRowMinimumHeight(row, least)
+        self.glw.setMinimumHeight(
+            int(layout.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()) + 2)
         self.legends = []
         for p in self.plots:
             p.setDownsampling(auto=True, mode="peak")

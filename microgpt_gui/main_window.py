@@ -74,7 +74,8 @@ class MainWindow(QMainWindow):
         self.sampling = SamplingPanel(self.ctx, self.act)
         self.panels["curves"] = self.curves
         self.setCentralWidget(self.curves)  # the curves are the show: always there
-        self.curves.setMinimumSize(360, 300)  # docks added later must not squash them
+        # docks added later must not squash them (their height: CurvesPanel's plots')
+        self.curves.setMinimumWidth(360)
         self.add_panel(self.controls)
         self.add_panel(self.attention)
         self.add_panel(self.sampling, Qt.DockWidgetArea.RightDockWidgetArea)

@@ -67,13 +67,39 @@ def room_for_descenders(axis, font: QFont) -> None:
 def fit_legend(plot, legend, line_px: float) -> None:
     """A legend one entry per line that would fill most of a short plot (the loss plot
     of a 1280x720 window is ~130 px tall: its legend covered the right third of the
-    curves) lays its entries out side by side instead, up to 3 a row. `line_px` is the
-    height of one line of the legend's text."""
+    curves) lays its entries out side by side instead, up to 3 a row, if the plot is wide
+    enough for the row (three in a row ran off the left of a narrow, short plot: a
+    1024x768 window, 'loss (each step)' cut to 'ep)'). `line_px` is the height of one
+    line of the legend's text."""
     n = len(legend.items)
     tall = n * line_px * 1.4 > 0.45 * plot.getViewBox().rect().height()
-    columns = min(n, 3) if tall and n > 1 else 1
+    columns = 1
+    if tall and n > 1:
+        # all in one row, if the plot is wide enough (1.1: an estimate; 10: its offset
+        # from the edge). Not two columns: as wide as the plot and two lines tall, that
+        # left the baselines' labels no room beside it.
+        row = min(n, 3)
+        if 1.1 * legend_width(legend, row) <= plot.getViewBox().rect().width() - 10:
+            columns = row
     if legend.columnCount != columns:
         legend.setColumnCount(columns)
+
+
+def legend_width(legend, columns: int) -> float:
+    """The width of `legend` with its entries in `columns` columns (filled row by row,
+    as pyqtgraph lays them out), from its entries' sizes and its layout's spacing."""
+    def text_width(label) -> float:  # its text's, not the (stretched) label item's
+        item = label.item
+        return (QFontMetrics(item.font()).horizontalAdvance(item.toPlainText())
+                + 2 * item.document().documentMargin())
+
+    entries = [sample.boundingRect().width() + text_width(label)
+               for sample, label in legend.items]
+    lay = legend.layout
+    margins = lay.getContentsMargins()
+    spacing = max(0.0, lay.horizontalSpacing())
+    widths = [max(entries[j::columns]) for j in range(columns)]
+    return sum(widths) + spacing * (2 * columns - 1) + margins[0] + margins[2]
 
 
 def clear_grid(glw) -> None:

@@ -142,3 +142,23 @@ def test_curve_lines_keep_their_width_at_200_percent_scaling(qtbot, plain_window
     assert cv.raw.opts["pen"].widthF() == 2 * t.thin_width
     assert cv.clip.opts["pen"].widthF() == 2 * t.thin_width
     assert w.baselines.guessing.pen.widthF() == 2 * t.thin_width
+
+
+def test_curves_at_the_smallest_window_keep_their_legends_and_step_axis(qtbot,
+                                                                       plain_window):
+    """The window can now be as short as a 1280x720 screen allows: the loss plot's
+    three-entry legend laid out in a row ran off the plot's left edge ('ep)' of 'loss
+    (each step)'), and the curves' fixed 300 px minimum cut off the step axis once the
+    plots kept room for their legends and the baselines' labels."""
+    w = plain_window
+    cv = w.curves
+    w.resize(200, 150)  # as small as it goes
+    qtbot.wait(200)
+    assert w.height() <= 720 - 48  # (a 1280x720 screen with its title bar)
+    for plot, legend in zip(cv.plots, cv.legends, strict=True):
+        view = plot.getViewBox().sceneBoundingRect()
+        box = legend.sceneBoundingRect()
+        assert view.left() <= box.left() and box.right() <= view.right(), (box, view)
+    assert cv.glw.height() >= cv.glw.minimumHeight()
+    axis = cv.lr_plot.getAxis("bottom").sceneBoundingRect()
+    assert axis.bottom() <= cv.glw.viewport().height() + 1  # the step axis in view
