@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from .actions import ActionButton
 from .controller import SPEEDS
 from .panels import Panel
 
@@ -43,23 +43,6 @@ INT_FIELDS = {
 }
 LIVE = {"learning_rate"}  # changes that reach the running trainer without a Reset
 SLOW_STEP_S = 5.0  # estimated seconds per step from which the controls warn
-
-
-class ActionButton(QPushButton):
-    """A push button that mirrors a QAction (text, enabled, tooltip) and triggers it."""
-
-    def __init__(self, action, parent=None):
-        super().__init__(parent)
-        self._action = action
-        self.clicked.connect(action.trigger)
-        action.changed.connect(self._sync)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for the Train shortcut
-        self._sync()
-
-    def _sync(self):
-        self.setText(self._action.text().replace("&", ""))
-        self.setEnabled(self._action.isEnabled())
-        self.setToolTip(self._action.toolTip())
 
 
 class ControlsPanel(Panel):

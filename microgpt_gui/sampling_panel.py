@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from engine.data import BOS_SYMBOL
 from engine.sampling import prefix_note, prefix_problem
 
-from .controls import ActionButton
+from .actions import ActionButton
 from .head_roles_view import numpy_view
 from .next_token_bars import NextTokenBars
 from .panels import Panel, WrappedLabel
