@@ -78,6 +78,12 @@ class RunsPanel(Panel):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemChanged.connect(self._item_changed)
         self.table.setAccessibleName("Runs")
+        # Its least height: the header and one row (it scrolls). Qt's own 70 px with the
+        # plot's 110 was more than a short dock (a 1280x720 screen) had once the note
+        # beside the buttons wrapped, and the plot's step axis was cut off at the bottom.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + self.table.verticalHeader().defaultSectionSize()
+                                    + 2 * self.table.frameWidth())
         self.plot = pg.PlotWidget()
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
@@ -99,6 +105,9 @@ class RunsPanel(Panel):
         self.note = QLabel(f"keeps the latest {MAX_RUNS} runs; ticked ones go last")
         self.note.setObjectName("runs-note")
         self.note.setWordWrap(True)
+        # Room for the two lines it wraps to beside the buttons in a narrow dock: the
+        # dock's least height did not count the second one, which cut off the plot below.
+        self.note.setMinimumHeight(2 * self.note.fontMetrics().lineSpacing())
         buttons.addWidget(self.note, 1)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)

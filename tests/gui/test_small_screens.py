@@ -162,3 +162,22 @@ def test_curves_at_the_smallest_window_keep_their_legends_and_step_axis(qtbot,
     assert cv.glw.height() >= cv.glw.minimumHeight()
     axis = cv.lr_plot.getAxis("bottom").sceneBoundingRect()
     assert axis.bottom() <= cv.glw.viewport().height() + 1  # the step axis in view
+
+
+def test_runs_plot_is_whole_in_a_short_dock(qtbot, plain_window):
+    """1280x720 at its shortest: the Runs dock's least height did not count the second
+    line of the note beside its buttons, so the splitter below got less than its table
+    and plot need and the plot's step axis was cut off at the dock's bottom."""
+    w = plain_window
+    w.docks["runs"].show()
+    w.docks["runs"].raise_()
+    runs = w.panels["runs"]
+    w.resize(1264, 200)  # as short as it goes, at the width it has on that screen
+    qtbot.waitUntil(lambda: runs.plot.isVisible(), timeout=3000)
+    qtbot.wait(100)
+    plot = runs.plot
+    bottom = plot.mapTo(runs, plot.rect().bottomLeft()).y()
+    assert bottom <= runs.height(), (bottom, runs.height())
+    assert plot.height() >= plot.minimumHeight()
+    note = runs.note
+    assert note.height() >= note.heightForWidth(note.width()) - 1  # its lines whole
