@@ -32,6 +32,7 @@ from engine.run_record import RunRecord, read_csv
 from .panels import Panel
 from .run_overlays import RunOverlays
 from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, to_drop
+from .scroll_body import ScrollBody
 from .special_files import special_file_problem
 from .theme import px
 
@@ -118,7 +119,10 @@ class RunsPanel(Panel):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
         split.setCollapsible(1, False)
-        lay = QVBoxLayout(self)
+        # A short screen: the contents scroll rather than hold the window too tall (the
+        # Time-lapse tab beside it needs less; the dock's least height was this one's).
+        self.scroll = ScrollBody(self)
+        lay = QVBoxLayout(self.scroll.body)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(buttons)
         lay.addWidget(split, 1)
