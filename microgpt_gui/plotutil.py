@@ -65,14 +65,15 @@ def room_for_descenders(axis, font: QFont) -> None:
 
 
 def fit_legend(plot, legend, line_px: float) -> None:
-    """A legend one entry per line that would fill most of a short plot (the loss plot
-    of a 1280x720 window is ~130 px tall: its legend covered the right third of the
-    curves) lays its entries out side by side instead, up to 3 a row, if the plot is wide
+    """A legend one entry per line that would fill a third of a short plot's height (in
+    a 1280x720 window its legend covered the right third of the curves and reached past
+    the guessing line, whose label then moved left of it, onto the curves) lays its
+    entries out side by side instead, up to 3 a row, if the plot is wide
     enough for the row (three in a row ran off the left of a narrow, short plot: a
     1024x768 window, 'loss (each step)' cut to 'ep)'). `line_px` is the height of one
     line of the legend's text."""
     n = len(legend.items)
-    tall = n * line_px * 1.4 > 0.45 * plot.getViewBox().rect().height()
+    tall = n * line_px * 1.4 > 0.33 * plot.getViewBox().rect().height()
     columns = 1
     if tall and n > 1:
         # all in one row, if the plot is wide enough (1.1: an estimate; 10: its offset

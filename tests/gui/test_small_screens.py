@@ -187,3 +187,28 @@ def test_runs_plot_is_whole_in_a_short_dock(qtbot, plain_window):
     if body.height() > scroll.viewport().height():  # what is below can be scrolled to
         bar = scroll.verticalScrollBar()
         assert bar.isVisible() and bar.maximum() >= body.height() - scroll.viewport().height()
+
+
+def test_a_150_percent_laptop_window_keeps_the_baseline_labels_off_the_curves(
+        qtbot, plain_window):
+    """1280x720 at 150 % (the window 672 px tall): the loss plot's legend, one entry a
+    line, reached below the guessing line, so its label moved left of the legend, onto
+    the curves ('guessing 3.30' over the raw loss; in projector mode at 1280x720 too).
+    The legend takes a row once it would fill a third of the plot."""
+    from tests.gui.helpers import reset
+    from tests.gui.test_layout import model
+
+    w = plain_window
+    reset(qtbot, w, model())
+    w.resize(1264, 672)
+    lines = w.baselines
+    qtbot.waitUntil(lambda: lines.guessing.isVisible(), timeout=10_000)
+    plot = w.curves.loss_plot
+    w.curves.follow.setChecked(False)
+    plot.setYRange(2.0, 4.0, padding=0)  # guessing (3.3) a third of the way down
+    qtbot.wait(200)
+    view = plot.getViewBox().sceneBoundingRect()
+    for line in (lines.guessing, lines.bigram):  # at the right end of their lines
+        label = line.label.mapRectToScene(line.label.boundingRect())
+        assert label.right() >= view.right() - 0.2 * view.width(), (label, view)
+        assert not label.intersects(plot.legend.sceneBoundingRect())
