@@ -180,13 +180,18 @@ def test_bundled_folders_are_found_in_an_installed_package(tmp_path, monkeypatch
     The example lessons are a folder there: looking only for files sent the lookup back
     to the checkout's resources/, which an installed app does not have, and File ▸
     Example lessons was empty."""
+    import importlib.util
     import sys
 
     pkg = tmp_path / "microgpt_resources"
     (pkg / "lessons").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "names.txt").write_text("ada\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "microgpt_resources", raising=False)
+    spec = importlib.util.spec_from_file_location("microgpt_resources", pkg / "__init__.py")
+    fake = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fake)
+    # setitem, not a path and a fresh import: the fake must not outlive this test (later
+    # tests load the real bundled names), and an installed real one must come back.
+    monkeypatch.setitem(sys.modules, "microgpt_resources", fake)
     assert data.bundled_path("lessons") == pkg / "lessons"
     assert data.bundled_path() == pkg / "names.txt"
