@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.weights import RatioRecorder, matrix_view
 
+from .curve_points import finite
 from .matrix_map import MatrixMap
 from .panels import Panel
 from .plotutil import cache_axes, tick_font
@@ -218,7 +219,7 @@ class WeightsPanel(Panel):
                 curve.setData([], [])
                 continue
             y = self.ratios[:, i]
-            curve.setData(self.steps, np.where(np.isfinite(y), y, np.nan), connect="finite")
+            curve.setData(self.steps, finite(y), connect="finite")
 
     # --- the matrix ---------------------------------------------------------------------
     def _view_chosen(self, index: int) -> None:
