@@ -138,15 +138,9 @@ def show_shortcuts(window) -> QDialog:
 
 
 def _fit_curve_text(curves, theme) -> None:
-    """Projector mode: short axis titles (a long vertical title such as 'learning rate'
-    runs past a short plot at slide-sized fonts) and legend entries in the new size
-    (pyqtgraph legends only restyle entries added later)."""
+    """Legend entries in the new size (pyqtgraph legends only restyle entries added
+    later). (The axis titles, short in projector mode, are the panel's _fit_titles.)"""
     style = {"color": theme.plot_foreground, "size": f"{theme.plot_font_size}pt"}
-    if theme.name == "projector":
-        for plot, title in zip(getattr(curves, "plots", ()), ("loss", "grad", "lr"),
-                               strict=False):
-            plot.setLabel("left", title, color=style["color"],
-                          **{"font-size": style["size"]})
     for legend in getattr(curves, "legends", ()):
         for _sample, label in legend.items:
             label.setText(label.text, **style)

@@ -90,6 +90,7 @@ class CurvesPanel(Panel):
         self.grad_plot = self.glw.addPlot(row=1, col=0)
         self.lr_plot = self.glw.addPlot(row=2, col=0)
         self.plots = (self.loss_plot, self.grad_plot, self.lr_plot)
+        self._titles = {}  # plot -> (title, font size, theme) its left axis shows
         layout = self.glw.ci.layout
         for row, stretch in enumerate((3, 2, 1)):
             layout.setRowStretchFactor(row, stretch)
@@ -315,14 +316,14 @@ class CurvesPanel(Panel):
         font = QFont()
         font.setPointSize(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
-        for plot, label in zip(self.plots, TITLES):
+        for plot in self.plots:
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
             for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.setPen(theme.plot_foreground)
                 axis.setTextPen(theme.plot_foreground)
                 axis.setStyle(tickFont=font)
-            plot.setLabel("left", label, **style)
+        self._titles.clear()  # the left titles: _fit_titles, below
         self.lr_plot.setLabel("bottom", "step", **style)
         w, thin = px(theme.line_width), px(theme.thin_width)  # device pixels
         self.raw.setPen(pg.mkPen(theme.loss_raw, width=thin))
@@ -347,29 +348,26 @@ class CurvesPanel(Panel):
     def _fit_titles(self, *_) -> None:
         """A vertical axis title longer than its plot is tall runs into the plot above
         (in a 1280x720 window 'learning rate (x0.001)' ran into 'grad norm'): such a
-        plot gets its short title, as in projector mode."""
+        plot gets its short title, as in projector mode, and if even that is too long
+        (big text, a short plot: 'lr (x0.001)'), a smaller font for the title alone."""
         theme = self.ctx.theme
         font = QFont()
         font.setPointSize(theme.plot_font_size)
         metrics = QFontMetrics(font)
-        style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
         for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
             # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
             need = metrics.horizontalAdvance(f"{title} (x0.001)")
             height = plot.getViewBox().rect().height()
             if theme.name == "projector" or height < need:
                 title = short
-            # Not even room for "lr (x0.001)" (big text, a short plot): the ticks then
-            # carry the real values (0.008) rather than the title running into the next.
-            room = height >= metrics.horizontalAdvance(f"{short} (x0.001)")
-            axis = plot.getAxis("left")
-            if axis.autoSIPrefix != room:
-                axis.enableAutoSIPrefix(room)
-                if not room:  # (pyqtgraph keeps the last scale for the tick labels)
-                    axis.autoSIPrefixScale = 1.0
-                    axis.setRange(*axis.range)  # the ticks again, unscaled
-            if plot.getAxis("left").labelText != title:
-                plot.setLabel("left", title, **style)
+            need = metrics.horizontalAdvance(f"{title} (x0.001)")
+            size = theme.plot_font_size
+            if 0 < height < need:
+                size = max(6, int(size * height / need))
+            if self._titles.get(plot) != (title, size, theme):
+                self._titles[plot] = (title, size, theme)
+                plot.setLabel("left", title, color=theme.plot_foreground,
+                              **{"font-size": f"{size}pt"})
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
 
