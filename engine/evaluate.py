@@ -29,11 +29,12 @@ def measure(inference, train_docs, val_docs, progress=None) -> dict:
     for name, docs in (("train", train_docs), ("val", val_docs)):
         nll, count = 0.0, 0
         for i in range(0, len(docs), CHUNK):
-            for doc in docs[i : i + CHUNK]:
+            chunk = docs[i : i + CHUNK]
+            for doc in chunk:
                 losses = fast.doc_nll(doc)
                 nll += float(losses.sum())
                 count += len(losses)
-            done += len(docs[i : i + CHUNK])
+            done += len(chunk)
             if progress is not None:
                 progress(done, total)
         sums[name] = nll / count if count else math.nan

@@ -164,10 +164,7 @@ class ProjectorMode(QObject):
         if screen is not None:  # without a window manager full screen is only a wish
             w.setGeometry(screen.geometry())
         w.showFullScreen()
-        theme = projector_theme(height, self.themes.theme, self.text_scale)
-        font = QApplication.font()
-        font.setPointSize(theme.font_size)
-        app.setFont(font)
+        theme = self._text_theme(height, self.themes.theme)
         # Dock titles are drawn in a small font of their own that ignores the app font:
         # give each dock a plain label as its title bar while projector mode is on.
         for dock in w.findChildren(QDockWidget):
@@ -187,15 +184,19 @@ class ProjectorMode(QObject):
         self.text_scale = scale
         if not self.active:
             return
-        w = self.window
-        screen = w.screen() or QApplication.instance().primaryScreen()
+        screen = self.window.screen() or QApplication.instance().primaryScreen()
         height = screen.geometry().height() if screen is not None else 1080
-        theme = projector_theme(height, self._saved["theme"], scale)
+        self.themes.set_theme(self._text_theme(height, self._saved["theme"]))
+        self.refit()
+
+    def _text_theme(self, screen_height: int, desktop: Theme) -> Theme:
+        """The projector theme for this screen and text size; the application font
+        (the widgets' text) set to its size."""
+        theme = projector_theme(screen_height, desktop, self.text_scale)
         font = QApplication.font()
         font.setPointSize(theme.font_size)
         QApplication.instance().setFont(font)
-        self.themes.set_theme(theme)
-        self.refit()
+        return theme
 
     def refit(self) -> None:
         """Share the screen out again (after a dock was shown or hidden in projector
