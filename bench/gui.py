@@ -52,6 +52,8 @@ def shown():
     app.quit()
 QTimer.singleShot(0, shown)
 app.exec()
+from microgpt_gui.app import exit_now
+exit_now(0)
 """
 
 
@@ -230,4 +232,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from microgpt_gui.app import exit_now  # as the app ends: no teardown of Qt objects
+
+    exit_now(main())

@@ -105,4 +105,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from microgpt_gui.app import exit_now  # as the app ends: no teardown of Qt objects
+
+    exit_now(main())

@@ -34,6 +34,18 @@ def tune_interpreter() -> None:
     sys.setswitchinterval(0.001)
 
 
+def exit_now(rc: int = 0) -> None:
+    """End a process that ran a window, skipping the interpreter's teardown. A step,
+    file load or sampling job that could not be interrupted may still be running (a
+    QThread destroyed while running aborts), and Python destroys Qt objects in an
+    arbitrary order at exit: a window closed and left to the teardown segfaulted about
+    one run in eight (issue 7's lifecycle tests; tests/gui/projector_probe.py). Output
+    is flushed first; nothing else needs to run at exit (settings are saved on close)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
+
+
 def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -62,15 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     window.fast_exit = True  # closing must not wait for a long step (see below)
     window.show()
     QTimer.singleShot(0, lambda: command_line.apply(window, options))  # in the event loop
-    rc = app.exec()
-    # Settings are saved (closeEvent). End the process here, skipping the interpreter's
-    # teardown: a step, file load or sampling job that could not be interrupted may still
-    # be running (a QThread destroyed while running aborts), and tearing down Qt objects
-    # in Python's arbitrary order segfaulted after closing mid-load (issue 7 lifecycle
-    # tests). Nothing else needs to run at exit.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(rc)
+    exit_now(app.exec())  # settings were saved by closeEvent
 
 
 if __name__ == "__main__":

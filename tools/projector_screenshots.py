@@ -64,4 +64,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    rc = main()
+    from microgpt_gui.app import exit_now  # as the app ends: no teardown of Qt objects
+
+    exit_now(rc)
