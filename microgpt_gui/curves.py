@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QV
 from .curve_points import envelope, finite, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
-from .plotutil import cache_axes, fit_legend
+from .plotutil import AlignedAxis, cache_axes, fit_legend
 from .theme import px
 
 REFRESH_HZ = 25
@@ -86,9 +86,10 @@ class CurvesPanel(Panel):
 
         self.glw = TimedLayoutWidget()
         root.addWidget(self.glw, 1)
-        self.loss_plot = self.glw.addPlot(row=0, col=0)
-        self.grad_plot = self.glw.addPlot(row=1, col=0)
-        self.lr_plot = self.glw.addPlot(row=2, col=0)
+        left_axes = []  # one width for the three: a step at the same x in each plot
+        self.loss_plot, self.grad_plot, self.lr_plot = (
+            self.glw.addPlot(row=row, col=0, axisItems={"left": AlignedAxis(left_axes)})
+            for row in range(3))
         self.plots = (self.loss_plot, self.grad_plot, self.lr_plot)
         self._titles = {}  # plot -> (title, font size, theme) its left axis shows
         layout = self.glw.ci.layout
@@ -264,6 +265,12 @@ class CurvesPanel(Panel):
                     lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
             if lo > hi:
                 continue
+            # The grad norm from 0: a norm's size, and the clip line's, read from the
+            # axis. (Before the first step only the clip line is there, and a range
+            # around 1.0 took '0.995'-wide tick labels, which the stacked plots share.)
+            floor = plot is self.grad_plot
+            if floor:
+                lo = min(lo, 0.0)
             # At least a tenth of the values' size: a learning rate that drifts by 1e-9
             # per step must not move the range (and redraw the axis) on every frame.
             span = max(hi - lo, 0.1 * max(abs(lo), abs(hi)), 1e-9)
@@ -271,7 +278,7 @@ class CurvesPanel(Panel):
             if force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span:
                 # Room to spare: a falling loss then sets a few new lows before the
                 # range (and the axis) must move again.
-                plot.setYRange(lo - 0.12 * span, hi + 0.05 * span, padding=0)
+                plot.setYRange(lo if floor else lo - 0.12 * span, hi + 0.05 * span, padding=0)
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:

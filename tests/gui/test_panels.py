@@ -190,6 +190,36 @@ def test_curves_log_axis_follow_and_hover(qtbot, make_window):
     assert np.allclose(c.history.array("smooth"), c.history.array("loss"))
 
 
+def test_a_step_sits_at_the_same_x_in_the_three_curve_plots(qtbot, make_window):
+    """Each plot's left axis took the width of its own tick labels ('2.5' for the loss,
+    '0.995' for the grad norm before the first step, '4' for lr in units of 0.001), so
+    the plots' step axes started up to ~20 px apart; now they share one width. The grad
+    norm runs from 0, which keeps its labels short before there is any data."""
+    from PySide6.QtCore import QPointF
+
+    w = make_window(num_steps=300)
+    cv = w.curves
+
+    def lefts():
+        qtbot.wait(100)
+        return [p.getViewBox().sceneBoundingRect().left() for p in cv.plots]
+
+    at_reset = lefts()
+    assert max(at_reset) - min(at_reset) < 1, at_reset
+    assert cv.grad_plot.getViewBox().viewRange()[1][0] == 0  # from 0
+    train_to_end(qtbot, w)
+    cv.refresh(force=True)
+    trained = lefts()
+    assert max(trained) - min(trained) < 1, trained
+    x = cv.loss_plot.getViewBox().mapViewToScene(QPointF(150, 0)).x()
+    for plot in cv.plots[1:]:  # linked x ranges too: step 150 at one pixel in each
+        assert abs(plot.getViewBox().mapViewToScene(QPointF(150, 0)).x() - x) < 1
+    w.projector.set_active(True)
+    qtbot.wait(300)
+    big = lefts()
+    assert max(big) - min(big) < 1, big
+
+
 def test_opening_a_text_file_trains_on_it(qtbot, make_window, tmp_path):
     w = make_window()
     f = tmp_path / "pets.txt"
