@@ -109,6 +109,10 @@ class CurvesPanel(Panel):
             self.legends.append(p.addLegend(offset=(-8, 8)))
             p.getViewBox().sigRangeChangedManually.connect(self._user_moved)
             cache_axes(p)
+        for plot in (self.loss_plot, self.grad_plot):
+            # Losses and norms read best as they are (no '(x0.1)' in the title), and a
+            # title without that room to spare keeps its full size on a short plot.
+            plot.getAxis("left").enableAutoSIPrefix(False)
         self.grad_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         for p in self.plots:
@@ -363,11 +367,12 @@ class CurvesPanel(Panel):
         metrics = QFontMetrics(font)
         for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
             # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
-            need = metrics.horizontalAdvance(f"{title} (x0.001)")
+            scale = " (x0.001)" if plot.getAxis("left").autoSIPrefix else ""
+            need = metrics.horizontalAdvance(title + scale)
             height = plot.getViewBox().rect().height()
             if theme.name == "projector" or height < need:
                 title = short
-            need = metrics.horizontalAdvance(f"{title} (x0.001)")
+            need = metrics.horizontalAdvance(title + scale)
             size = theme.plot_font_size
             if 0 < height < need:
                 size = max(6, int(size * height / need))

@@ -2,6 +2,7 @@
 
     xvfb-run -s "-screen 0 1920x1080x24" python tools/projector_screenshots.py 1920x1080
     xvfb-run -s "-screen 0 1280x720x24"  python tools/projector_screenshots.py 1280x720
+    ... projector_screenshots.py 1280x720 1.3 /tmp/big-text.png   (View > Larger text)
 
 Opens the bundled lesson "the seed", switches projector mode on, trains STEPS steps, generates a
 batch of names, then saves docs/projector-WxH.png. Uses a throw-away settings file.
@@ -30,6 +31,7 @@ def wait(app, cond, timeout=60.0):
 
 def main() -> int:
     size = sys.argv[1] if len(sys.argv) > 1 else "1920x1080"
+    text_scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     os.environ["MICROGPT_GUI_SETTINGS"] = str(Path(tempfile.mkdtemp()) / "settings.ini")
     sys.path.insert(0, str(ROOT))
     from PySide6.QtWidgets import QApplication
@@ -44,6 +46,7 @@ def main() -> int:
     w.lessons.open(str(lesson))
     wait(app, lambda: w.controller.info is not None and not w.controller.busy)
     w.projector.set_active(True)
+    w.text_size.set_factor(text_scale)  # View > Larger text: 1.0 = as the room gets it
     w.controller.set_speed(100)
     w.controller.train()
     wait(app, lambda: w.controller.history.step >= STEPS)
@@ -56,7 +59,7 @@ def main() -> int:
     while time.monotonic() < end:
         app.processEvents()
         time.sleep(0.02)
-    out = ROOT / "docs" / f"projector-{size}.png"
+    out = Path(sys.argv[3]) if len(sys.argv) > 3 else ROOT / "docs" / f"projector-{size}.png"
     w.grab().save(str(out))
     print(f"saved {out} ({w.width()}x{w.height()}, fullscreen={w.isFullScreen()})")
     w.close()

@@ -129,7 +129,34 @@ def test_a_plot_too_short_for_its_scaled_title_gets_a_smaller_title(qtbot, w):
     qtbot.waitUntil(lambda: lr_plot.getViewBox().rect().height() < 90, timeout=WAIT)
     w.curves._fit_titles()
     assert axis.labelText == "lr" and axis.autoSIPrefixScale == 1000
-    label = axis.label
-    assert label.font().pointSize() < w.themes.theme.plot_font_size
+    label = axis.label  # (its size is in the label's style, not its QFont)
+    assert int(axis.labelStyle["font-size"].removesuffix("pt")) < w.themes.theme.plot_font_size
     text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
     assert text_len <= lr_plot.getViewBox().rect().height()
+
+
+def test_a_title_without_a_scale_keeps_its_size_where_it_fits(qtbot, w):
+    """Room was kept for a '(x0.001)' that the loss and grad norm axes never show, so at
+    big text a short grad plot's 'grad' shrank although it fitted at full size."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from engine import preset
+    from tests.gui.helpers import WAIT, reset, steps
+
+    reset(qtbot, w, preset("optimized"))
+    steps(qtbot, w, 3)
+    w.text_size.set_factor(1.5)
+    size = w.themes.theme.plot_font_size
+    font = QFont()
+    font.setPointSize(size)
+    metrics = QFontMetrics(font)
+    # Tall enough for 'grad', not for 'grad (x0.001)'.
+    room = (metrics.horizontalAdvance("grad") + metrics.horizontalAdvance("grad (x0.001)")) / 2
+    grad_plot = w.curves.grad_plot
+    grad_plot.setMaximumHeight(int(room))
+    qtbot.waitUntil(lambda: grad_plot.getViewBox().rect().height() <= room, timeout=WAIT)
+    assert metrics.horizontalAdvance("grad") < grad_plot.getViewBox().rect().height()
+    w.curves._fit_titles()
+    axis = grad_plot.getAxis("left")
+    assert axis.labelText == "grad" and not axis.autoSIPrefix
+    assert axis.labelStyle["font-size"] == f"{size}pt"
