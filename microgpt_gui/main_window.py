@@ -32,7 +32,7 @@ from .sampling_panel import SamplingPanel
 from .settings import Settings
 from .statusbar import StatusBar
 from .tasks import TaskRunner
-from .theme import ThemeHub
+from .theme import ThemeHub, follow_screen
 
 DEFAULT_SIZE = (1360, 860)
 
@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.settings = settings or Settings()
         self.themes = ThemeHub(parent=self)
+        self.screen_follower = follow_screen(self, self.themes)  # pens for the screen it is on
         self.controller = RunController(self)
         self.tasks = TaskRunner(self)
         self.datasets = DatasetManager(self.tasks, self)

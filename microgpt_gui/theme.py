@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 
@@ -47,9 +47,14 @@ class Theme:
 DEFAULT = Theme()
 
 
+_window_ratio: float | None = None  # of the main window's screen (follow_screen)
+
+
 def screen_ratio() -> float:
-    """Device pixels per logical pixel (2.0 at 200 % display scaling), the highest of
-    the screens."""
+    """Device pixels per logical pixel (2.0 at 200 % display scaling): the main window's
+    screen's, or before it is shown, the highest of the screens."""
+    if _window_ratio is not None:
+        return _window_ratio
     app = QGuiApplication.instance()
     return float(app.devicePixelRatio()) if app is not None else 1.0
 
@@ -79,3 +84,38 @@ class ThemeHub(QObject):
         if theme != self._theme:
             self._theme = theme
             self.changed.emit(theme)
+
+
+class _ScreenFollower(QObject):
+    """See follow_screen()."""
+
+    def __init__(self, window, hub: ThemeHub):
+        super().__init__(window)
+        self.watched, self.hub, self.handle = window, hub, None
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.Show and self.handle is None:
+            self.handle = self.watched.windowHandle()
+            if self.handle is not None:
+                self.watched.removeEventFilter(self)  # hooked: no more events to look at
+                self.handle.screenChanged.connect(self.moved)
+                self.moved(self.handle.screen())
+        return False
+
+    def moved(self, screen) -> None:
+        global _window_ratio
+        if screen is None:
+            return
+        ratio, drawn_at = float(screen.devicePixelRatio()), screen_ratio()
+        _window_ratio = ratio
+        if ratio != drawn_at:
+            self.hub.changed.emit(self.hub.theme)  # every pen again, at this ratio
+
+
+def follow_screen(window, hub: ThemeHub) -> QObject:
+    """px() uses the pixel ratio of the screen `window` is on once it is shown, and the
+    theme is applied again when the window moves to a screen with another ratio. It
+    used the highest of all screens: on a 100 % projector beside a 200 % laptop every
+    line was drawn twice as thick as on the laptop. Returns the object that follows."""
+    return _ScreenFollower(window, hub)

@@ -144,6 +144,33 @@ def test_curve_lines_keep_their_width_at_200_percent_scaling(qtbot, plain_window
     assert w.baselines.guessing.pen.widthF() == 2 * t.thin_width
 
 
+def test_lines_follow_the_pixel_ratio_of_the_screen_the_window_is_on(qtbot, plain_window,
+                                                                   monkeypatch):
+    """Line widths used the highest pixel ratio of all screens: a window on a 100 %
+    projector beside a 200 % laptop drew every line twice as thick. Now they follow the
+    window's own screen, and are drawn again when it moves to another one."""
+    from microgpt_gui import theme as theme_module
+
+    monkeypatch.setattr(theme_module, "_window_ratio", theme_module._window_ratio)  # undo
+    w = plain_window
+    assert theme_module._window_ratio == w.windowHandle().screen().devicePixelRatio()
+
+    class Screen:  # what the window's QWindow.screenChanged passes
+        def __init__(self, ratio):
+            self.ratio = ratio
+
+        def devicePixelRatio(self):  # noqa: N802 (Qt name)
+            return self.ratio
+
+    t = w.themes.theme
+    w.screen_follower.moved(Screen(2.0))  # dragged onto the laptop's screen
+    assert theme_module.px(1) == 2.0
+    assert w.curves.smooth.opts["pen"].widthF() == 2 * t.line_width
+    assert w.baselines.guessing.pen.widthF() == 2 * t.thin_width
+    w.screen_follower.moved(Screen(1.0))  # and back onto the projector
+    assert w.curves.smooth.opts["pen"].widthF() == t.line_width
+
+
 def test_curves_at_the_smallest_window_keep_their_legends_and_step_axis(qtbot,
                                                                        plain_window):
     """The window can now be as short as a 1280x720 screen allows: the loss plot's
