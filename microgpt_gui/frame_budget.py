@@ -47,6 +47,7 @@ class FrameBudget(QObject):
         self.factor = 1.0
         self.last_share = 0.0  # the GUI thread's share of the last period (for display)
         self._timers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._later: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # next interval
         self._mark = (time.monotonic(), time.thread_time(), training_seconds())
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._measure)
@@ -58,8 +59,31 @@ class FrameBudget(QObject):
 
     def pace(self, timer: QTimer, base_ms: int) -> None:
         """Run timer at base_ms times the current factor, now and whenever it changes."""
+        if timer not in self._timers:
+            timer.timeout.connect(self._timed_out)
         self._timers[timer] = base_ms
         timer.setInterval(self.interval(base_ms))
+
+    def _reschedule(self, timer: QTimer, base_ms: int) -> None:
+        """The timer's interval for the new factor. A running timer's setInterval()
+        restarts its wait: a longer interval waits for the timer's next timeout instead,
+        or a view paced slower than the factor changes (every PERIOD_MS) never fired (the
+        attention maps froze while training ran flat out on a busy machine). A shorter
+        one applies at once: it only brings the timeout closer."""
+        new = self.interval(base_ms)
+        self._later.pop(timer, None)  # an earlier factor's, not applied yet
+        if new == timer.interval():
+            return
+        if not timer.isActive() or timer.remainingTime() > new:
+            timer.setInterval(new)
+        else:
+            self._later[timer] = new
+
+    def _timed_out(self) -> None:
+        timer = self.sender()
+        new = self._later.pop(timer, None)
+        if new is not None:
+            timer.setInterval(new)  # from this timeout on
 
     # --- the control loop ----------------------------------------------------------------
     def _measure(self) -> None:
@@ -81,11 +105,16 @@ class FrameBudget(QObject):
             factor = min(max(factor, 1.0), self.max_factor)
             if abs(factor - self.factor) < 0.05 * self.factor:
                 return  # close enough: do not reschedule every timer for noise
+        self.set_factor(factor)
+
+    def set_factor(self, factor: float) -> None:
+        """Slow every paced timer down by `factor` (1 = their own base rates)."""
         if factor == self.factor:
             return
         self.factor = factor
         for timer, base in list(self._timers.items()):
             try:
-                timer.setInterval(self.interval(base))
+                self._reschedule(timer, base)
             except RuntimeError:  # the C++ timer is gone (its panel was deleted)
                 self._timers.pop(timer, None)
+                self._later.pop(timer, None)

@@ -30,6 +30,31 @@ def test_budget_slows_paced_timers_while_running_and_restores_them_when_paused(q
     assert budget.factor == 1.0 and timer.interval() == 40
 
 
+def test_a_slow_view_still_fires_while_the_factor_keeps_changing(qtbot):
+    """Each new factor restarted every paced timer (setInterval on a running QTimer starts
+    its wait again). A view slowed to more than the budget's period (200 ms x 6 > 500 ms)
+    never fired while the factor wobbled each period: on a busy machine the attention
+    maps froze while training ran. A longer interval now waits for the next timeout."""
+    budget = FrameBudget(lambda: 0.0, period_ms=10**6)  # factors set by hand below
+    timer = QTimer()
+    fired = []
+    timer.timeout.connect(lambda: fired.append(time.monotonic()))
+    budget.pace(timer, 50)
+    timer.start()
+    budget.set_factor(8.0)  # 400 ms
+    t0 = time.monotonic()
+    for i in range(16):  # a new factor every 100 ms for 1.6 s
+        qtbot.wait(100)
+        budget.set_factor(6.0 + (i % 2))  # 300 or 350 ms
+    assert len(fired) >= 3, [round(t - t0, 2) for t in fired]
+    assert timer.interval() in (300, 350)  # the last factor's, from the last timeout on
+    budget.set_factor(1.0)  # faster at once: no wait for the slow interval to run out
+    qtbot.waitUntil(lambda: timer.interval() == 50, timeout=1000)
+    n = len(fired)
+    qtbot.wait(160)
+    assert len(fired) >= n + 2
+
+
 def test_budget_measures_the_gui_threads_share_and_acts_only_while_training_is_busy(qtbot):
     training = {"busy": True, "seconds": 0.0}
 
@@ -53,7 +78,7 @@ def test_budget_measures_the_gui_threads_share_and_acts_only_while_training_is_b
         assert (budget.factor > 1.0) == busy  # idle or slow training: nothing to protect
 
 
-def test_panels_pace_their_timers_through_the_window_budget(make_window):
+def test_panels_pace_their_timers_through_the_window_budget(qtbot, make_window):
     w = make_window()
     budget = w.controller.budget
     timers = [w.panels["attention"].timer, w.panels["embeddings"]._timer,
@@ -61,13 +86,16 @@ def test_panels_pace_their_timers_through_the_window_budget(make_window):
               w.panels["runs"]._timer, w.panels["timelapse"]._show_timer,
               w.head_roles.timer, w.status.timer]
     base = [t.interval() for t in timers]
+    budget.timer.stop()  # its own measurements (nothing trains) would set 1x again
     budget.update(10.0, running=True)
     assert budget.factor > 1.0
-    assert [t.interval() for t in timers] == [round(b * budget.factor) for b in base]
+    # (a running timer takes its longer interval from its next timeout on)
+    qtbot.waitUntil(lambda: [t.interval() for t in timers]
+                    == [round(b * budget.factor) for b in base], timeout=3000)
     w.status.refresh()
     assert "views at 1/" in w.status.rate_label.text()  # the user is told why
     budget.update(0.0, running=False)
-    assert [t.interval() for t in timers] == base
+    qtbot.waitUntil(lambda: [t.interval() for t in timers] == base, timeout=3000)
     w.status.refresh()
     assert "views at" not in w.status.rate_label.text()
 
