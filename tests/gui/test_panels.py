@@ -214,6 +214,9 @@ def test_a_step_sits_at_the_same_x_in_the_three_curve_plots(qtbot, make_window):
     x = cv.loss_plot.getViewBox().mapViewToScene(QPointF(150, 0)).x()
     for plot in cv.plots[1:]:  # linked x ranges too: step 150 at one pixel in each
         assert abs(plot.getViewBox().mapViewToScene(QPointF(150, 0)).x() - x) < 1
+    cv.log_y.setChecked(True)  # other tick labels on the loss axis
+    logged = lefts()
+    assert max(logged) - min(logged) < 1, logged
     w.projector.set_active(True)
     qtbot.wait(300)
     big = lefts()
