@@ -106,12 +106,12 @@ class TrainingWorker(QObject):
         self._running = False
         self._timer.stop()
         self._flush(force=True)
+        if reason:  # (before the state, as when a blow-up pauses the run loop)
+            self.paused_reason.emit(reason)
         if was_running:
             self._set_state()
         if self._captures:  # asked for during the last step: answer them now
             self._answer_timer.start(0)
-        if reason:
-            self.paused_reason.emit(reason)
 
     @Slot()
     def step_once(self):
@@ -253,8 +253,9 @@ class TrainingWorker(QObject):
             if self._blew_up(stats):
                 self._running = False
                 self._flush(force=True)
-                self._set_state()
+                # Why, before the state: whoever sees "paused" can already know the reason.
                 self.paused_reason.emit(diverged_text(stats))
+                self._set_state()
                 return
             if self.trainer.done:
                 self._running = False

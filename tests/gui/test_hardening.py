@@ -431,10 +431,14 @@ def test_huge_learning_rate_pauses_explains_and_reset_recovers(win, qtbot):
     win.reset()
     qtbot.waitUntil(lambda: c.info is not old and not c.busy, timeout=20000)
     win.controls.fields["learning_rate"].setValue(10.0)  # live: no Reset needed
+    order = []  # the reason comes first: whoever sees "paused" can already say why
+    c.notice.connect(lambda _text: order.append("reason"))
+    c.state_changed.connect(order.append)
     c.train()
     qtbot.waitUntil(lambda: c.state == "paused" and c.history.step > 0, timeout=30000)
     notes = [text for kind, text in win.boxes if kind == "Information"]
     assert notes and "learning rate" in notes[-1], win.boxes
+    assert order[-2:] == ["reason", "paused"], order
     assert "step" in win.statusBar().currentMessage()
     last = c.history.last
     assert last.diverged or last.exploded
