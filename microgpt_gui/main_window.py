@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
                 return
         self._closing = True
         self.save_settings()
+        self.text_size.window_closed()
         self.datasets.cancel()  # a load in progress: stop it, close its progress dialog
         for panel in self.panels.values():
             for timer in panel.findChildren(type(self.status.timer)):

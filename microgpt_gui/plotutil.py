@@ -104,25 +104,27 @@ def fit_legend(plot, legend, line_px: float) -> None:
     tall = n * line_px * 1.4 > 0.33 * plot.getViewBox().rect().height()
     columns = 1
     if tall and n > 1:
-        # all in one row, if the plot is wide enough (1.1: an estimate; 10: its offset
-        # from the edge). Not two columns: as wide as the plot and two lines tall, that
-        # left the baselines' labels no room beside it.
+        # all in one row, if the plot is wide enough (10: its offset from the edge). Not
+        # two columns: as wide as the plot and two lines tall, that left the baselines'
+        # labels no room beside it.
         row = min(n, 3)
-        if 1.1 * legend_width(legend, row) <= plot.getViewBox().rect().width() - 10:
+        if legend_width(legend, row) <= plot.getViewBox().rect().width() - 10:
             columns = row
     if legend.columnCount != columns:
         legend.setColumnCount(columns)
+        # pyqtgraph sizes a legend by its entries' widths in the layout before (a label
+        # stretched to a column's width stays that wide): each at its own width again,
+        # or a row came out ~20% wider than its entries and ran off the plot.
+        for _sample, label in legend.items:
+            label.resize(label.preferredWidth(), label.preferredHeight())
+        legend.updateSize()
 
 
 def legend_width(legend, columns: int) -> float:
     """The width of `legend` with its entries in `columns` columns (filled row by row,
-    as pyqtgraph lays them out), from its entries' sizes and its layout's spacing."""
-    def text_width(label) -> float:  # its text's, not the (stretched) label item's
-        item = label.item
-        return (QFontMetrics(item.font()).horizontalAdvance(item.toPlainText())
-                + 2 * item.document().documentMargin())
-
-    entries = [sample.boundingRect().width() + text_width(label)
+    as pyqtgraph lays them out), from its entries' own widths (a label's text at the
+    legend's font, which its style sets, not its QFont) and its layout's spacing."""
+    entries = [sample.boundingRect().width() + label.preferredWidth()
                for sample, label in legend.items]
     lay = legend.layout
     margins = lay.getContentsMargins()

@@ -11,7 +11,7 @@ the screen and applies the factor on top. The factor is remembered between sessi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -56,13 +56,15 @@ class TextSize(QObject):
         # when the window closes, so another window in this process starts unscaled.
         self.base_font = QApplication.font()
         self.factor = 1.0
-        window.installEventFilter(self)
         window.projector.toggled.connect(self._projector_toggled)
 
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.Close and self.factor != 1.0:
+    def window_closed(self) -> None:
+        """The window's close went ahead (MainWindow.closeEvent, after projector mode
+        was left): the desktop's font again, for any later window in this process. (On a
+        Close event filter it ran before projector mode was left, which then scaled the
+        fonts again: the next test's window started with 17 pt text.)"""
+        if QApplication.font() != self.base_font:
             QApplication.instance().setFont(self.base_font)
-        return False
 
     def larger(self) -> None:
         self.set_factor(next((s for s in STEPS if s > self.factor), self.factor))

@@ -239,3 +239,28 @@ def test_a_150_percent_laptop_window_keeps_the_baseline_labels_off_the_curves(
         label = line.label.mapRectToScene(line.label.boundingRect())
         assert label.right() >= view.right() - 0.2 * view.width(), (label, view)
         assert not label.intersects(plot.legend.sceneBoundingRect())
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.3, 1.5])
+def test_projector_legends_stay_inside_their_plots_at_every_text_size(qtbot, plain_window,
+                                                                      scale):
+    """The legend's row was judged by its text at the widget font's size, not the legend's
+    own (set in its style: 9 pt against 14-21 pt in projector mode), and pyqtgraph keeps a
+    legend as wide as its entries were in the previous layout: in projector mode with big
+    text the loss legend's row ran off the plot's left edge ('ss (each step)')."""
+    from engine import preset
+    from tests.gui.helpers import reset
+
+    w = plain_window
+    reset(qtbot, w, preset("optimized"))
+    w.projector.set_active(True)
+    w.text_size.set_factor(scale)
+    qtbot.wait(300)
+    for width in (1000, 800, 650):
+        w.resize(width, 700)
+        qtbot.wait(200)
+        for plot, legend in zip(w.curves.plots, w.curves.legends, strict=True):
+            view = plot.getViewBox().sceneBoundingRect()
+            box = legend.sceneBoundingRect()
+            assert view.left() <= box.left() + 1 and box.right() <= view.right() + 1, (
+                width, legend.columnCount, box, view)

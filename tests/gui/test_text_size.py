@@ -160,3 +160,17 @@ def test_a_title_without_a_scale_keeps_its_size_where_it_fits(qtbot, w):
     axis = grad_plot.getAxis("left")
     assert axis.labelText == "grad" and not axis.autoSIPrefix
     assert axis.labelStyle["font-size"] == f"{size}pt"
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.3])
+def test_closing_in_projector_mode_puts_the_desktop_font_back(qtbot, plain_window, factor):
+    """A window closed in projector mode left its fonts to the next window of the process
+    (tests, benches): at 1.0 nothing put them back, and with a text size the projector,
+    left after the text size's own close handling, scaled them again (9 pt became 17)."""
+    base = QApplication.font().pointSizeF()
+    w = plain_window
+    w.text_size.set_factor(factor)
+    w.projector.set_active(True)
+    assert QApplication.font().pointSizeF() > base
+    w.close()
+    assert QApplication.font().pointSizeF() == base
