@@ -329,6 +329,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self._closing = True
+        # The desktop's layout is the one to save (not the projector's, with the controls
+        # put away) and its fonts the ones to leave behind. Only now: a close cancelled
+        # at "Save a checkpoint first?" stays in projector mode.
+        self.projector.set_active(False)
         self.save_settings()
         self.text_size.window_closed()
         self.datasets.cancel()  # a load in progress: stop it, close its progress dialog

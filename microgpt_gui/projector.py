@@ -11,7 +11,7 @@ the docks whose panel ids are not in ESSENTIAL_PANELS.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QTabBar, QToolBar, QWidget
 
 from .dock_tabs import hide_stale_tab_bars
@@ -86,14 +86,9 @@ class ProjectorMode(QObject):
         self.active = False
         self.text_scale = 1.0  # View ▸ Larger / Smaller text (text_size.py)
         self._saved: dict = {}
-        # Leave projector mode before the window saves its layout on close, or the next
-        # start would open with the projector's layout and the controls put away.
-        window.installEventFilter(self)
-
-    def eventFilter(self, obj, event) -> bool:
-        if obj is self.window and event.type() == QEvent.Type.Close and self.active:
-            self.set_active(False)
-        return False
+        # The window leaves projector mode when its close goes ahead, before it saves its
+        # layout (MainWindow.closeEvent), or the next start would open with the
+        # projector's layout and the controls put away.
 
     def set_active(self, on: bool) -> None:
         if bool(on) == self.active:

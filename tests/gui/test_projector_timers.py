@@ -18,7 +18,7 @@ def test_closing_just_after_projector_mode_runs_no_timer_on_the_dead_window(qtbo
     w.show()
     w.projector.set_active(True)
     w.projector.refit()
-    w.close()  # leaves projector mode first (its close filter), then saves the layout
+    w.close()  # leaves projector mode first (closeEvent), then saves the layout
     assert not w.projector.active
     w.deleteLater()
     qtbot.wait(300)  # pytest-qt fails the test on an exception raised in a timer

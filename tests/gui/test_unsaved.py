@@ -125,6 +125,18 @@ def test_quit_asks(qtbot, trained, answer):
     assert w.isVisible() == (answer == "cancel")
 
 
+def test_a_cancelled_quit_stays_in_projector_mode(qtbot, trained):
+    """Projector mode was left on the Close event, before the question: a teacher who
+    answered Cancel was back on the desktop layout in front of the class."""
+    w = trained("cancel")
+    w.projector.set_active(True)
+    w.close()
+    assert w.isVisible() and w.projector.active
+    w.unsaved.ask = Asked("discard")
+    w.close()
+    assert not w.isVisible() and not w.projector.active
+
+
 def test_open_checkpoint_asks_after_the_file_is_chosen(qtbot, trained, tmp_path,
                                                        monkeypatch):
     w = trained("cancel")
