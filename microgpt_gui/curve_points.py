@@ -43,3 +43,22 @@ def thinned(x: np.ndarray, y: np.ndarray, buckets: int):
     if idx[-1] != n - 1:
         idx = np.append(idx, n - 1)
     return x[idx], y[idx]
+
+
+def sticky_range(lo: float, hi: float, current: tuple[float, float],
+                 floor: float | None = None, force: bool = False):
+    """The y range (bottom, top) for data from lo to hi, or None to keep the view's
+    `current` one. Sticky: it moves only when a value falls outside it or the data need
+    much less room, because pyqtgraph's auto-range moved it on almost every frame of a
+    noisy loss, and every move redraws the axes. `floor`: the range starts there (the
+    grad norm from 0)."""
+    if floor is not None:
+        lo = min(lo, floor)
+    # At least a tenth of the values' size: a learning rate that drifts by 1e-9 per step
+    # must not move the range (and redraw the axis) on every frame.
+    span = max(hi - lo, 0.1 * max(abs(lo), abs(hi)), 1e-9)
+    cur_lo, cur_hi = current
+    if not (force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span):
+        return None
+    # Room to spare: a falling loss then sets a few new lows before the range must move.
+    return (lo if floor is not None else lo - 0.12 * span), hi + 0.05 * span

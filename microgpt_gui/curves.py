@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
-from .curve_points import envelope, finite, thinned
+from .curve_points import envelope, finite, sticky_range, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
 from .plotutil import AlignedAxis, cache_axes, fit_legend
@@ -255,9 +255,7 @@ class CurvesPanel(Panel):
         self.refresh()
 
     def _follow_y(self, force: bool = False) -> None:
-        """Fit each plot's y range to its data, sticky: it moves only when a value falls
-        outside it (or the data need much less room). pyqtgraph's auto-range would move
-        it on almost every frame of a noisy loss, and every move redraws the axes."""
+        """Fit each plot's y range to all its curves' data (sticky_range)."""
         for plot in self.plots:
             lo, hi = np.inf, -np.inf
             for item in plot.listDataItems():  # incl. overlays other panels add
@@ -272,17 +270,10 @@ class CurvesPanel(Panel):
             # The grad norm from 0: a norm's size, and the clip line's, read from the
             # axis. (Before the first step only the clip line is there, and a range
             # around 1.0 took '0.995'-wide tick labels, which the stacked plots share.)
-            floor = plot is self.grad_plot
-            if floor:
-                lo = min(lo, 0.0)
-            # At least a tenth of the values' size: a learning rate that drifts by 1e-9
-            # per step must not move the range (and redraw the axis) on every frame.
-            span = max(hi - lo, 0.1 * max(abs(lo), abs(hi)), 1e-9)
-            cur_lo, cur_hi = plot.getViewBox().viewRange()[1]
-            if force or lo < cur_lo or hi > cur_hi or cur_hi - cur_lo > 1.6 * span:
-                # Room to spare: a falling loss then sets a few new lows before the
-                # range (and the axis) must move again.
-                plot.setYRange(lo if floor else lo - 0.12 * span, hi + 0.05 * span, padding=0)
+            floor = 0.0 if plot is self.grad_plot else None
+            y_range = sticky_range(lo, hi, plot.getViewBox().viewRange()[1], floor, force)
+            if y_range is not None:
+                plot.setYRange(*y_range, padding=0)
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:

@@ -217,6 +217,23 @@ def test_curve_decimation_keeps_every_peak_and_the_newest_point():
     assert envelope(small, small, 500)[0] is small  # short runs are drawn as they are
 
 
+def test_curve_y_ranges_are_sticky_with_room_to_spare():
+    from microgpt_gui.curve_points import sticky_range
+
+    first = sticky_range(2.0, 3.0, (0.0, 1.0))  # the data left the view: a new range
+    assert first == (2.0 - 0.12, 3.0 + 0.05)
+    assert sticky_range(2.05, 2.95, first) is None  # inside it: the axis stays put
+    assert sticky_range(1.8, 3.0, first) is not None  # a new low below it: moves
+    assert sticky_range(2.4, 2.5, first) is not None  # needs far less room: tightens
+    assert sticky_range(2.05, 2.95, first, force=True) is not None
+    # A drift of 1e-9 a step at 0.01 never moves it: its span counts as 0.001.
+    lr = sticky_range(0.01 - 1e-9, 0.01, (0.0, 1.0))
+    assert sticky_range(0.01 - 2e-9, 0.01, lr) is None
+    # The grad norm starts at 0, however high its values.
+    assert sticky_range(1.0, 1.0, (0.0, 0.0), floor=0.0) == (0.0, 1.0 + 0.05)
+    assert sticky_range(2.0, 7.0, (0.0, 1.0), floor=0.0)[0] == 0.0
+
+
 def test_curves_hand_over_thinned_data_while_following_and_all_of_it_to_zoom(make_window):
     from engine.trainer import StepStats
 
