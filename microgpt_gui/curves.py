@@ -12,13 +12,13 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from .curve_points import envelope, finite, sticky_range, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .panels import Panel
-from .plotutil import AlignedAxis, cache_axes, fit_legend
+from .plotutil import AlignedAxis, cache_axes, fit_legend, tick_font
 from .theme import px
 
 REFRESH_HZ = 25
@@ -315,8 +315,7 @@ class CurvesPanel(Panel):
     # --- theme ----------------------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         self.glw.setBackground(theme.plot_background)
-        font = QFont()
-        font.setPointSize(theme.plot_font_size)
+        font = tick_font(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
         for plot in self.plots:
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
@@ -353,9 +352,7 @@ class CurvesPanel(Panel):
         plot gets its short title, as in projector mode, and if even that is too long
         (big text, a short plot: 'lr (x0.001)'), a smaller font for the title alone."""
         theme = self.ctx.theme
-        font = QFont()
-        font.setPointSize(theme.plot_font_size)
-        metrics = QFontMetrics(font)
+        metrics = QFontMetrics(tick_font(theme.plot_font_size))
         for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
             # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
             scale = " (x0.001)" if plot.getAxis("left").autoSIPrefix else ""
