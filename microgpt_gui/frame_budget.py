@@ -62,6 +62,7 @@ class FrameBudget(QObject):
         if timer not in self._timers:
             timer.timeout.connect(self._timed_out)
         self._timers[timer] = base_ms
+        self._later.pop(timer, None)  # set now: nothing left for its next timeout
         timer.setInterval(self.interval(base_ms))
 
     def _reschedule(self, timer: QTimer, base_ms: int) -> None:
