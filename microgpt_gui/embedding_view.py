@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from engine.analysis import is_vowel, pca_2d
 from engine.data import BOS_LABEL
 
+from .label_layout import ABOVE, MAX_POINTS, anchor_of, place_labels
 from .panels import Panel
 
 REFRESH_MS = 250  # ~4 Hz: a cloud of ~30 points does not need more
@@ -44,6 +45,12 @@ class EmbeddingPlot(pg.PlotWidget):
             self.getAxis(name).enableAutoSIPrefix(False)
         self._texts: list[pg.TextItem] = []
         self._labels: list[str] = []
+        self._coords = None  # the points as last set, [n, 2]
+        self._places: list[int] = []  # each label's place around its point (label_layout)
+        # Labels are placed in pixels, so a new range or size needs a new layout.
+        vb = self.getViewBox()
+        vb.sigRangeChanged.connect(self._layout_labels)
+        vb.sigResized.connect(self._layout_labels)
         self.colors = {"vowel": "#d1495b", "consonant": "#1f5fa8", "bos": "#e09f3e",
                        "other": "#7b7b7b"}
         self.font_size = 10
@@ -64,18 +71,53 @@ class EmbeddingPlot(pg.PlotWidget):
             self._texts = []
             for label in labels:
                 t = pg.TextItem("·" if label == BOS_LABEL else label,
-                                color=self.colors[self.kind(label)], anchor=(0.5, 1.2))
+                                color=self.colors[self.kind(label)], anchor=ABOVE)
                 t.setToolTip(label)
+                t.place = ABOVE  # its anchor as last set by _layout_labels
                 self.addItem(t, ignoreBounds=True)
                 self._texts.append(t)
             self._labels = list(labels)
+            self._places = []
             self._apply_font()
         brushes = [pg.mkBrush(self.colors[self.kind(lab)]) for lab in labels]
         self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes, pen=None,
                              data=list(labels))
         for t, (x, y) in zip(self._texts, coords, strict=True):
             t.setPos(float(x), float(y))
+        self._coords = coords
         self._fit(coords)
+        self._layout_labels()
+
+    def _layout_labels(self, *_):
+        """Put each label where it covers no other label or point (label_layout.py),
+        from the points' current places in pixels."""
+        texts, coords = self._texts, self._coords
+        if not texts or coords is None or len(coords) != len(texts):
+            return
+        if len(texts) > MAX_POINTS:
+            return  # a huge vocabulary: labels stay above their points
+        vb = self.getViewBox()
+        (x0, _), (_, y1) = vb.viewRange()
+        sx, sy = vb.viewPixelSize()  # data units per pixel
+        if not (sx > 0 and sy > 0):
+            return
+        points, sizes = [], []
+        margin = texts[0].textItem.document().documentMargin()  # blank edge of each box
+        for t, (x, y) in zip(texts, coords, strict=True):
+            if not (np.isfinite(x) and np.isfinite(y)):
+                x, y = x0, y1  # not drawn anyway
+            points.append(((x - x0) / sx, (y1 - y) / sy))
+            r = t.textItem.boundingRect()
+            sizes.append((max(r.width() - 2 * margin, 1.0), max(r.height() - 2 * margin, 1.0)))
+        marker = self.scatter.opts["size"]
+        places = place_labels(points, sizes, marker=marker, bounds=(vb.width(), vb.height()),
+                              previous=self._places or None)
+        for t, place, (w, h) in zip(texts, places, sizes, strict=True):
+            anchor = anchor_of(place, w, h, marker, margin)
+            if anchor != t.place:
+                t.place = anchor
+                t.setAnchor(anchor)
+        self._places = places
 
     def _fit(self, coords: np.ndarray) -> None:
         """Keep every point in view; move the range only when a point leaves it or the
@@ -113,6 +155,7 @@ class EmbeddingPlot(pg.PlotWidget):
             f = t.textItem.font()
             f.setPointSize(self.font_size)
             t.setFont(f)
+        self._layout_labels()  # bigger labels need more room
 
 
 def project(trainer):
