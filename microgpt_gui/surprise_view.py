@@ -76,9 +76,11 @@ class SurpriseView(QWidget):
         self.boxes_row = QHBoxLayout()
         self.boxes_row.setSpacing(3)
         # the colour key, right after the boxes (they are inserted before it)
-        self.legend = QLabel(f"  <span style='color:{STOPS[0][1].darker(140).name()}'>■</span>"
-                             f" expected &nbsp;<span style='color:{STOPS[-1][1].name()}'>■"
-                             "</span> surprised")
+        # a strip of the three colour stops between its two ends: the boxes' colours run
+        # through yellow too, which a key of two squares left unexplained
+        strip = "".join(f"<span style='background-color:{c.name()}'>&nbsp;&nbsp;&nbsp;</span>"
+                        for _, c in STOPS)
+        self.legend = QLabel(f"  expected&nbsp;{strip}&nbsp;surprised")
         self.boxes_row.addWidget(self.legend)
         self.boxes_row.addStretch(1)
         # The same key on a line of its own, for words too long to share a line with it.

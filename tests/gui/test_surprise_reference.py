@@ -37,3 +37,17 @@ def test_a_reference_models_word_is_scored_without_freezing_the_window(qtbot, ma
     view.entry.setText(short)
     want = snapshot.position_losses(short)[0]
     np.testing.assert_allclose(view.losses, want, rtol=1e-9)
+
+
+def test_the_colour_key_shows_every_colour_the_boxes_run_through(qtbot):
+    from microgpt_gui.surprise_view import STOPS, SurpriseView, surprise_colour
+
+    view = SurpriseView()
+    qtbot.addWidget(view)
+    key = view.legend.text()
+    # green, the yellow in the middle (a key of two squares left it out), vermillion
+    assert [c.name() for _, c in STOPS] == [surprise_colour(x).name() for x in (0, 0.5, 1)]
+    positions = [key.find(c.name()) for _, c in STOPS]
+    assert all(p > key.find("expected") for p in positions), key
+    assert positions == sorted(positions) and max(positions) < key.find("surprised"), key
+    assert view.legend_below.text() == key
