@@ -65,6 +65,17 @@ def lr_at(train, step: int) -> float:
     return lr
 
 
+def lr_schedule(train, steps) -> np.ndarray:
+    """lr_at for an array of 0-based steps (the GUI draws the planned schedule with it)."""
+    s = np.asarray(steps, dtype=float)
+    lr, total = train.learning_rate, train.num_steps
+    if train.lr_schedule == "cosine":
+        return lr * 0.5 * (1 + np.cos(np.pi * s / total))
+    if train.lr_schedule == "linear":
+        return lr * (1 - s / total)
+    return np.full(s.shape, float(lr))
+
+
 class FlatParams(dict):
     """name -> array in state-dict order, every array a view into one flat float64 vector
     `.flat`, so Adam, clipping and the gradient norm are a handful of whole-vector ops.

@@ -49,7 +49,8 @@ def install(window) -> None:
     curves = window.panels.get("curves")
     if curves is not None and hasattr(curves, "loss_plot"):
         runs.attach(curves.loss_plot)  # ticked runs behind the live loss curve
-        window.baselines = BaselineLines(ctx, curves.loss_plot)  # guessing, letter pairs
+        # guessing and letter pairs, kept in the loss plot's view
+        window.baselines = BaselineLines(ctx, curves.loss_plot, on_change=curves.refit)
     # Their saved settings are restored by the window with every other panel's.
 
     measure.install(window)  # Run ▸ Measure the loss on all names (M)

@@ -38,6 +38,7 @@ class LevelLine(pg.InfiniteLine):
                          labelOpts={"position": LABEL_AT, "anchors": [anchor, anchor],
                                     "movable": False})
         self.name = name
+        self.keeps_in_view = True  # the Curves' y range holds it (curves._follow_y)
         self.below = below  # the label's designed side
         self.loss = math.nan  # (not .value: InfiniteLine.value() is its position)
         self._log = False
@@ -74,13 +75,19 @@ class LevelLine(pg.InfiniteLine):
 class BaselineLines(QObject):
     """Keeps the two lines of `plot` (the Curves panel's loss plot) up to date."""
 
-    def __init__(self, ctx, plot):
+    def __init__(self, ctx, plot, on_change=None):
+        """on_change(): called when the lines have moved, appeared or gone (the Curves
+        fit their range to them: an empty plot shows where the loss starts and what to
+        beat, and a run whose loss is still above the letter pairs shows that line)."""
         super().__init__(plot)
+        self.on_change = on_change
         self.ctx = ctx
         self.guessing = LevelLine("guessing", below=True)
         self.bigram = LevelLine("letter pairs", below=False)
         for line in (self.guessing, self.bigram):
-            plot.addItem(line, ignoreBounds=True)  # a scale, not data: no say in the range
+            # A scale, not data: pyqtgraph's auto-range ignores it; the Curves' own fitting
+            # keeps it in view (keeps_in_view).
+            plot.addItem(line, ignoreBounds=True)
             line.sigPositionChanged.connect(self._arrange)
         self.plot = plot
         vb = plot.getViewBox()
@@ -97,6 +104,7 @@ class BaselineLines(QObject):
     def _on_reset(self, _info=None) -> None:
         for line in (self.guessing, self.bigram):
             line.set_value(math.nan)  # the old model's: gone until the new ones arrive
+        self._changed()
         self.ctx.controller.call_in_worker(
             lambda t: baselines(t) if t is not None else None, self.show, lambda _m: None)
 
@@ -112,6 +120,11 @@ class BaselineLines(QObject):
             f"counted in {result.counted_docs:,} training documents (a bigram model, the "
             "first model of Karpathy's makemore), scored on the same validation names as "
             "the red dots. Below it, the GPT uses more than the previous letter.")
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def _arrange(self, *_) -> None:
         """Each label on its designed side of its line, at the line's right end, unless

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QV
 
 from .curve_points import envelope, finite, sticky_range, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
+from .lr_plan import LrPlan
 from .panels import Panel
 from .plotutil import AlignedAxis, cache_axes, fit_legend, tick_font
 from .theme import px
@@ -27,6 +28,7 @@ SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
+LEGEND_MAX_SHARE = 0.4  # the lr plot's legend is hidden when it would fill more of it
 
 
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
@@ -106,7 +108,9 @@ class CurvesPanel(Panel):
         for p in self.plots:
             p.setDownsampling(auto=True, mode="peak")
             p.setClipToView(True)
-            self.legends.append(p.addLegend(offset=(-8, 8)))
+            # Top right, but the lr plot's bottom left: a learning rate that falls (or
+            # stays) never goes there, and its top right holds the curve mid-run.
+            self.legends.append(p.addLegend(offset=(8, -8) if p is self.lr_plot else (-8, 8)))
             p.getViewBox().sigRangeChangedManually.connect(self._user_moved)
             cache_axes(p)
         for plot in (self.loss_plot, self.grad_plot):
@@ -129,6 +133,7 @@ class CurvesPanel(Panel):
         self.grad = self.grad_plot.plot(name="grad norm")
         self.clip = self.grad_plot.plot(name="clip threshold")
         self.lr = self.lr_plot.plot(name="learning rate")
+        self.lr_plan = LrPlan(ctx, self.lr_plot, on_change=self.refit)  # dashed, ahead
         for item in (self.raw, self.smooth, self.grad, self.lr):
             # Peak downsampling keeps the envelope; ~1.5 points per pixel look the same
             # as pyqtgraph's default 5 and cost a third of the drawing.
@@ -255,7 +260,8 @@ class CurvesPanel(Panel):
         self.refresh()
 
     def _follow_y(self, force: bool = False) -> None:
-        """Fit each plot's y range to all its curves' data (sticky_range)."""
+        """Fit each plot's y range to all its curves' data and the lines it keeps in
+        view (sticky_range)."""
         for plot in self.plots:
             lo, hi = np.inf, -np.inf
             for item in plot.listDataItems():  # incl. overlays other panels add
@@ -265,6 +271,9 @@ class CurvesPanel(Panel):
                 y = y[np.isfinite(y)]
                 if len(y):
                     lo, hi = min(lo, float(y.min())), max(hi, float(y.max()))
+            for item in plot.items:  # scale lines kept in view (the loss's baselines)
+                if getattr(item, "keeps_in_view", False) and item.isVisible():
+                    lo, hi = min(lo, item.value()), max(hi, item.value())
             if lo > hi:
                 continue
             # The grad norm from 0: a norm's size, and the clip line's, read from the
@@ -274,6 +283,11 @@ class CurvesPanel(Panel):
             y_range = sticky_range(lo, hi, plot.getViewBox().viewRange()[1], floor, force)
             if y_range is not None:
                 plot.setYRange(*y_range, padding=0)
+
+    def refit(self) -> None:
+        """Fit the y ranges again, e.g. when a scale line kept in view has moved."""
+        if self.follow.isChecked():
+            self._follow_y()
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
@@ -370,6 +384,10 @@ class CurvesPanel(Panel):
                               **{"font-size": f"{size}pt"})
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
+        # The lr plot is the shortest (~55 px on a 720p projector at big text): there its
+        # legend, even in one row, covered the curve. Its axis title names the curve.
+        lr_legend, height = self.legends[2], self.lr_plot.getViewBox().rect().height()
+        lr_legend.setVisible(lr_legend.boundingRect().height() <= LEGEND_MAX_SHARE * height)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}
