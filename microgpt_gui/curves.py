@@ -262,6 +262,7 @@ class CurvesPanel(Panel):
     def _follow_y(self, force: bool = False) -> None:
         """Fit each plot's y range to all its curves' data and the lines it keeps in
         view (sticky_range)."""
+        moved = False
         for plot in self.plots:
             lo, hi = np.inf, -np.inf
             for item in plot.listDataItems():  # incl. overlays other panels add
@@ -283,6 +284,9 @@ class CurvesPanel(Panel):
             y_range = sticky_range(lo, hi, plot.getViewBox().viewRange()[1], floor, force)
             if y_range is not None:
                 plot.setYRange(*y_range, padding=0)
+                moved = True
+        if moved:
+            self._fit_titles()  # a new range may bring a new scale into the lr title
 
     def refit(self) -> None:
         """Fit the y ranges again, e.g. when a scale line kept in view has moved."""
@@ -378,10 +382,20 @@ class CurvesPanel(Panel):
             size = theme.plot_font_size
             if 0 < height < need:
                 size = max(6, int(size * height / need))
-            if self._titles.get(plot) != (title, size, theme):
-                self._titles[plot] = (title, size, theme)
-                plot.setLabel("left", title, color=theme.plot_foreground,
-                              **{"font-size": f"{size}pt"})
+            axis = plot.getAxis("left")
+            # (its scale, e.g. x0.001, comes and goes with the range: part of the key)
+            if self._titles.get(plot) != (title, size, theme, axis.autoSIPrefixScale):
+                self._titles[plot] = (title, size, theme, axis.autoSIPrefixScale)
+                label = axis.label
+                while True:
+                    plot.setLabel("left", title, color=theme.plot_foreground,
+                                  **{"font-size": f"{size}pt"})
+                    # The estimate above scales the width with the font size, which
+                    # hinting makes only nearly true: the drawn text has the last word.
+                    drawn = label.boundingRect().width() - 2 * label.document().documentMargin()
+                    if size <= 6 or not 0 < height < drawn:
+                        break
+                    size -= 1
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
         # The lr plot is the shortest (~55 px on a 720p projector at big text): there its
