@@ -77,9 +77,13 @@ class StatusBar(QStatusBar):
             self.eta_label.setText("done")
         else:
             self.eta_label.setText("ETA –")
-        self.state_label.setText({"running": "● training", "paused": "❚❚ paused",
+        fresh = c.state == "paused" and step == info.start_step  # nothing trained yet
+        self.state_label.setText("▶ ready" if fresh else
+                                 {"running": "● training", "paused": "❚❚ paused",
                                   "finished": "✓ finished", "empty": "no model"}.get(c.state,
                                                                                    c.state))
+        self.state_label.setToolTip("A new model, ready to train: Train (Space) starts it, "
+                                    "Step (S) makes one update" if fresh else "")
         if c.busy:  # a Reset on a big file takes seconds (the seed's shuffle is Python)
             self.state_label.setText("⧗ building the model…")
         if self.currentMessage():  # the labels' new widths may cut it shorter or less

@@ -18,7 +18,7 @@ def test_a_long_message_is_elided_and_whole_in_the_tooltip(qtbot, make_window):
     sb.showMessage(LONG, 15000)
     qtbot.waitUntil(lambda: sb.width() <= 1100, timeout=5000)
     rect = sb.message_rect()
-    assert 0 < rect.right() < sb.state_label.x()  # the message stops before "❚❚ paused"
+    assert 0 < rect.right() < sb.state_label.x()  # the message stops before the state
     shown = sb.shown_message()
     assert shown.endswith("…") and shown[:-1].rstrip() in LONG
     assert sb.fontMetrics().horizontalAdvance(shown) <= rect.width()
@@ -67,3 +67,16 @@ def test_the_hint_is_kept_only_for_its_own_message(qtbot, make_window):
     assert sb.toolTip() == ""
     sb.showMessage(LONG, 15000)  # another long message ending alike: elided as before
     assert sb.shown_message().endswith("…") and HINT not in sb.shown_message()
+
+
+def test_a_new_model_reads_ready_not_paused(qtbot, make_window):
+    """A model nobody has trained yet said '❚❚ paused', as if something had stopped."""
+    from tests.gui.helpers import steps
+
+    w = make_window()
+    label = w.status.state_label
+    qtbot.waitUntil(lambda: label.text() == "▶ ready", timeout=5000)
+    assert "Space" in label.toolTip()
+    steps(qtbot, w, 1)
+    qtbot.waitUntil(lambda: label.text() == "❚❚ paused", timeout=5000)
+    assert label.toolTip() == ""
