@@ -15,11 +15,20 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from engine.analysis import is_vowel, pca_2d
 from engine.data import BOS_LABEL
+from engine.sampling import char_name
 
-from .label_layout import ABOVE, MAX_POINTS, anchor_of, place_labels
+from .label_layout import ABOVE, anchor_of, place_labels
 from .panels import Panel
 
 REFRESH_MS = 250  # ~4 Hz: a cloud of ~30 points does not need more
+# More points than this go unlabelled (hovering one names it): 150 labels already fill a
+# dock, and each costs ~0.15 ms per update (300: ~45 ms, at 4 updates a second).
+MAX_LABELS = 150
+
+
+def point_name(label: str) -> str:
+    """A point's hover text: its token, by name when it would not show (space, ...)."""
+    return "· start/end token (BOS)" if label == BOS_LABEL else char_name(label)
 
 
 class EmbeddingPlot(pg.PlotWidget):
@@ -32,7 +41,9 @@ class EmbeddingPlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.15)
         self.setLabel("bottom", "PC 1")
         self.setLabel("left", "PC 2")
-        self.scatter = pg.ScatterPlotItem(size=9, pxMode=True)
+        # Hovering a point names its token (the only name a point has past MAX_LABELS).
+        self.scatter = pg.ScatterPlotItem(size=9, pxMode=True, hoverable=True,
+                                          tip=lambda x, y, data: point_name(data))
         self.addItem(self.scatter)
         # The range is set by _fit, sticky: auto-range would move it (and so re-lay every
         # label and redraw the axes) several times per update as the points drift.
@@ -45,6 +56,7 @@ class EmbeddingPlot(pg.PlotWidget):
             self.getAxis(name).enableAutoSIPrefix(False)
         self._texts: list[pg.TextItem] = []
         self._labels: list[str] = []
+        self._brushes: list = []  # each point's brush, shared per kind
         self._coords = None  # the points as last set, [n, 2]
         self._places: list[int] = []  # each label's place around its point (label_layout)
         # Labels are placed in pixels, so a new range or size needs a new layout.
@@ -69,7 +81,10 @@ class EmbeddingPlot(pg.PlotWidget):
             for t in self._texts:
                 self.removeItem(t)
             self._texts = []
-            for label in labels:
+            # A text file's vocabulary can run to thousands of characters: a label each
+            # took seconds to make and a second per update (the window froze at 4 Hz).
+            # Past MAX_LABELS the points go unlabelled; hovering one names it.
+            for label in labels if len(labels) <= MAX_LABELS else ():
                 t = pg.TextItem("·" if label == BOS_LABEL else label,
                                 color=self.colors[self.kind(label)], anchor=ABOVE)
                 t.setToolTip(label)
@@ -78,15 +93,23 @@ class EmbeddingPlot(pg.PlotWidget):
                 self._texts.append(t)
             self._labels = list(labels)
             self._places = []
+            # One brush per kind, shared: pyqtgraph renders a symbol once per distinct
+            # brush, and a new brush per point re-rendered every point on every update.
+            shared = {kind: pg.mkBrush(colour) for kind, colour in self.colors.items()}
+            self._brushes = [shared[self.kind(lab)] for lab in labels]
             self._apply_font()
-        brushes = [pg.mkBrush(self.colors[self.kind(lab)]) for lab in labels]
-        self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=brushes, pen=None,
-                             data=list(labels))
-        for t, (x, y) in zip(self._texts, coords, strict=True):
+        self.scatter.setData(x=coords[:, 0], y=coords[:, 1], brush=self._brushes, pen=None,
+                             data=self._labels)
+        for t, (x, y) in zip(self._texts, coords if self._texts else (), strict=True):
             t.setPos(float(x), float(y))
         self._coords = coords
         self._fit(coords)
         self._layout_labels()
+
+    @property
+    def labelled(self) -> bool:
+        """Whether the points carry text labels (not past MAX_LABELS)."""
+        return len(self._labels) <= MAX_LABELS
 
     def _layout_labels(self, *_):
         """Put each label where it covers no other label or point (label_layout.py),
@@ -94,8 +117,6 @@ class EmbeddingPlot(pg.PlotWidget):
         texts, coords = self._texts, self._coords
         if not texts or coords is None or len(coords) != len(texts):
             return
-        if len(texts) > MAX_POINTS:
-            return  # a huge vocabulary: labels stay above their points
         vb = self.getViewBox()
         (x0, _), (_, y1) = vb.viewRange()
         sx, sy = vb.viewPixelSize()  # data units per pixel
@@ -233,7 +254,10 @@ class EmbeddingPanel(Panel):
         grey = f", grey: other characters ({' '.join(other[:6])}{' …' * (len(other) > 6)})"
         self.caption.setText(f"Step {step}: {len(labels)} tokens. Red: vowels, blue: "
                              "consonants, orange: · = start/end token (BOS)"
-                             f"{grey if other else ''}.")
+                             f"{grey if other else ''}."
+                             + ("" if self.plot.labelled else
+                                f" Too many to label ({len(labels):,}): hover a point to "
+                                "see its character."))
 
     def apply_theme(self, theme) -> None:
         self.plot.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,

@@ -7,7 +7,7 @@ place_labels tries a few spots around each point (above first, then below, besid
 corners) and takes the first that covers no marker and no label placed before it, or
 the one that covers least. Greedy and O(n²) (each label is scored against every marker
 and every label before it in one NumPy step: ~1 ms for 27 labels, ~10 ms for 300), so
-it is meant for a vocabulary's worth of points; the caller skips it for larger ones.
+it is meant for a vocabulary's worth of points (embedding_view labels at most 150).
 
 Everything is in pixels, y down. A label's place becomes a pyqtgraph TextItem anchor:
 the point of its box, as fractions of its width and height from its top-left corner,
@@ -22,7 +22,6 @@ ABOVE = (0.5, 1.2)  # the anchor of a label above its point before any layout
 # Where a label may go, best first: above, below, right, left, then the four corners
 # (x right, y down). Each keeps a gap of the marker's radius + 1 px from its point.
 DIRECTIONS = ((0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1))
-MAX_POINTS = 300  # beyond this the caller keeps every label above its point
 
 
 def anchor_of(direction: int, w: float, h: float, marker: float,
