@@ -28,7 +28,6 @@ SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
-LEGEND_MAX_SHARE = 0.4  # the lr plot's legend is hidden when it would fill more of it
 
 
 class TimedLayoutWidget(pg.GraphicsLayoutWidget):
@@ -292,6 +291,7 @@ class CurvesPanel(Panel):
         """Fit the y ranges again, e.g. when a scale line kept in view has moved."""
         if self.follow.isChecked():
             self._follow_y()
+        self._fit_lr_legend()  # a new plan may run under it
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
@@ -398,10 +398,25 @@ class CurvesPanel(Panel):
                     size -= 1
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
-        # The lr plot is the shortest (~55 px on a 720p projector at big text): there its
-        # legend, even in one row, covered the curve. Its axis title names the curve.
-        lr_legend, height = self.legends[2], self.lr_plot.getViewBox().rect().height()
-        lr_legend.setVisible(lr_legend.boundingRect().height() <= LEGEND_MAX_SHARE * height)
+        self._fit_lr_legend()
+
+    def _fit_lr_legend(self) -> None:
+        """The lr plot is the shortest (~55 px on a 720p projector at big text): there its
+        legend, even in one row in the bottom left corner, covered the curve. It is
+        shown only where it covers none of the schedule, done or planned (known for the
+        whole run); the axis title names the curve anyway."""
+        legend, vb = self.legends[2], self.lr_plot.getViewBox()
+        # the legend's box in the plot's units, a few pixels larger for the line's width
+        box = vb.mapSceneToView(legend.sceneBoundingRect().adjusted(-4, -4, 4, 4))
+        box = box.boundingRect()
+        clear = True
+        for item in (self.lr, self.lr_plan.line):
+            x, y = item.getData()
+            if x is not None and len(x):
+                inside = ((x >= box.left()) & (x <= box.right())
+                          & (y >= box.top()) & (y <= box.bottom()))
+                clear = clear and not inside.any()
+        legend.setVisible(clear)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}
