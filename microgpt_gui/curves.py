@@ -19,7 +19,15 @@ from .curve_points import envelope, finite, sticky_range, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .lr_plan import LrPlan
 from .panels import Panel
-from .plotutil import AlignedAxis, cache_axes, fit_legend, tick_font
+from .plotutil import (
+    AlignedAxis,
+    TimedLayoutWidget,
+    cache_axes,
+    fit_axis_title,
+    fit_legend,
+    legend_covers,
+    tick_font,
+)
 from .theme import px
 
 REFRESH_HZ = 25
@@ -28,17 +36,6 @@ SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
-
-
-class TimedLayoutWidget(pg.GraphicsLayoutWidget):
-    """A GraphicsLayoutWidget that adds up the CPU time its paints take (paint_cpu)."""
-
-    paint_cpu = 0.0
-
-    def paintEvent(self, event):  # noqa: N802 (Qt name)
-        t0 = time.thread_time()
-        super().paintEvent(event)
-        self.paint_cpu += time.thread_time() - t0
 
 
 class CurvesPanel(Panel):
@@ -386,16 +383,7 @@ class CurvesPanel(Panel):
             # (its scale, e.g. x0.001, comes and goes with the range: part of the key)
             if self._titles.get(plot) != (title, size, theme, axis.autoSIPrefixScale):
                 self._titles[plot] = (title, size, theme, axis.autoSIPrefixScale)
-                label = axis.label
-                while True:
-                    plot.setLabel("left", title, color=theme.plot_foreground,
-                                  **{"font-size": f"{size}pt"})
-                    # The estimate above scales the width with the font size, which
-                    # hinting makes only nearly true: the drawn text has the last word.
-                    drawn = label.boundingRect().width() - 2 * label.document().documentMargin()
-                    if size <= 6 or not 0 < height < drawn:
-                        break
-                    size -= 1
+                fit_axis_title(plot, title, size, theme.plot_foreground, height)
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
         self._fit_lr_legend()
@@ -405,18 +393,8 @@ class CurvesPanel(Panel):
         legend, even in one row in the bottom left corner, covered the curve. It is
         shown only where it covers none of the schedule, done or planned (known for the
         whole run); the axis title names the curve anyway."""
-        legend, vb = self.legends[2], self.lr_plot.getViewBox()
-        # the legend's box in the plot's units, a few pixels larger for the line's width
-        box = vb.mapSceneToView(legend.sceneBoundingRect().adjusted(-4, -4, 4, 4))
-        box = box.boundingRect()
-        clear = True
-        for item in (self.lr, self.lr_plan.line):
-            x, y = item.getData()
-            if x is not None and len(x):
-                inside = ((x >= box.left()) & (x <= box.right())
-                          & (y >= box.top()) & (y <= box.bottom()))
-                clear = clear and not inside.any()
-        legend.setVisible(clear)
+        legend = self.legends[2]
+        legend.setVisible(not legend_covers(legend, (self.lr, self.lr_plan.line)))
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics
@@ -146,3 +147,41 @@ def clear_grid(glw) -> None:
         lay.setRowPreferredHeight(row, 0)
         lay.setRowMaximumHeight(row, 1e9)
     glw.clear()
+
+
+class TimedLayoutWidget(pg.GraphicsLayoutWidget):
+    """A GraphicsLayoutWidget that adds up the CPU time its paints take (paint_cpu)."""
+
+    paint_cpu = 0.0
+
+    def paintEvent(self, event):  # noqa: N802 (Qt name)
+        t0 = time.thread_time()
+        super().paintEvent(event)
+        self.paint_cpu += time.thread_time() - t0
+
+
+def fit_axis_title(plot, title: str, size: int, color, height: float, least: int = 6) -> int:
+    """Set the left axis title at `size` pt, smaller (down to `least`) while its drawn text
+    is longer than `height`, the plot's height: a size estimated from font metrics
+    scales only nearly with the point size (hinting). Returns the size used."""
+    label = plot.getAxis("left").label
+    while True:
+        plot.setLabel("left", title, color=color, **{"font-size": f"{size}pt"})
+        drawn = label.boundingRect().width() - 2 * label.document().documentMargin()
+        if size <= least or not 0 < height < drawn:
+            return size
+        size -= 1
+
+
+def legend_covers(legend, items, margin_px: float = 4.0) -> bool:
+    """Whether any point of the data items lies under the legend (its box widened by
+    margin_px for the lines' width), in the legend's plot."""
+    vb = legend.parentItem()
+    box = vb.mapSceneToView(legend.sceneBoundingRect().adjusted(
+        -margin_px, -margin_px, margin_px, margin_px)).boundingRect()
+    for item in items:
+        x, y = item.getData()
+        if x is not None and len(x) and ((x >= box.left()) & (x <= box.right())
+                                         & (y >= box.top()) & (y <= box.bottom())).any():
+            return True
+    return False
