@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
+from .curve_marks import StepMarks
 from .curve_points import envelope, finite, sticky_range, thinned
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .lr_plan import LrPlan
@@ -50,10 +51,8 @@ class CurvesPanel(Panel):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._drawn = (None, -1)  # (history object, version) last drawn
-        self._events_drawn = 0
         self._last_paint_cpu = 0.0
         self._val_drawn = (None, -1)  # (history, number of validation points) drawn
-        self._markers: list = []
         root = QVBoxLayout(self)
         root.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
@@ -134,13 +133,8 @@ class CurvesPanel(Panel):
             # Peak downsampling keeps the envelope; ~1.5 points per pixel look the same
             # as pyqtgraph's default 5 and cost a third of the drawing.
             item.opts["autoDownsampleFactor"] = 1.5
-        self.cursors = []
-        for p in self.plots:
-            line = pg.InfiniteLine(angle=90, movable=False)
-            line.hide()
-            p.addItem(line, ignoreBounds=True)
-            self.cursors.append(line)
-        self.glw.scene().sigMouseMoved.connect(self._hover)
+        self.marks = StepMarks(self.plots, self.readout, lambda: self.controller.history)
+        self.glw.scene().sigMouseMoved.connect(self.marks.hover)
 
         ctx.controller.reset_done.connect(self._on_reset)
         ctx.controller.num_steps_changed.connect(self._on_num_steps)
@@ -191,30 +185,12 @@ class CurvesPanel(Panel):
             self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
         self.grad.setData(*peaks(steps, clean(h.array("grad_norm"))))
         self.lr.setData(*smooth(steps, clean(h.array("lr"))))
-        if len(h.events) != self._events_drawn:
-            self._draw_events(h.events)
+        if len(h.events) != self.marks.events_drawn:
+            self.marks.draw_events(h.events, self.ctx.theme)
         if self.follow.isChecked():
             self._follow_x(h.step)
             self._follow_y()
         return True
-
-    def _draw_events(self, events) -> None:
-        for plot, line in self._markers:
-            plot.removeItem(line)
-        self._markers = []
-        t = self.ctx.theme
-        for i, (step, text) in enumerate(events):
-            # Changes often come in bursts (a slider drag): stagger the labels.
-            position = 0.9 - 0.2 * (i % 4)
-            for plot in self.plots:
-                line = pg.InfiniteLine(step, angle=90, movable=False,
-                                       pen=pg.mkPen(t.event, width=px(t.thin_width)),
-                                       label=text if plot is self.lr_plot else None,
-                                       labelOpts={"position": position, "color": t.event,
-                                                  "anchors": [(0, 0.5), (0, 0.5)]})
-                plot.addItem(line, ignoreBounds=True)
-                self._markers.append((plot, line))
-        self._events_drawn = len(events)
 
     def _follow_x(self, step: int, force: bool = False) -> None:
         """Following shows the whole run, 0 to its last step: a fixed x range means the
@@ -226,7 +202,7 @@ class CurvesPanel(Panel):
 
     def _on_reset(self, info) -> None:
         self._set_length(info)
-        self._events_drawn = -1
+        self.marks.events_drawn = -1
         self.controller.history.set_smoothing(self.smoothing.value())
         if self.follow.isChecked():
             self._set_follow(True)  # refreshes too
@@ -306,27 +282,6 @@ class CurvesPanel(Panel):
     def _user_moved(self, *_):
         self.follow.setChecked(False)  # the user wants to look closer: stop jumping
 
-    def _hover(self, pos) -> None:
-        h = self.controller.history
-        plot = next((p for p in self.plots if p.sceneBoundingRect().contains(pos)), None)
-        if plot is None or not len(h):
-            for c in self.cursors:
-                c.hide()
-            return
-        x = plot.getViewBox().mapSceneToView(pos).x()
-        i = h.nearest(x)
-        step = int(h.array("step")[i])
-        parts = [f"step {step}", f"loss {h.array('loss')[i]:.4f}",
-                 f"smoothed {h.array('smooth')[i]:.4f}"]
-        if h.val_steps:
-            j = int(np.argmin(np.abs(np.asarray(h.val_steps) - step)))
-            parts.append(f"val {h.val_losses[j]:.4f} @ {h.val_steps[j]}")
-        parts += [f"grad {h.array('grad_norm')[i]:.3f}", f"lr {h.array('lr')[i]:.5f}"]
-        self.readout.setText("   ".join(parts))
-        for c in self.cursors:
-            c.setValue(step)
-            c.show()
-
     # --- theme ----------------------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         self.glw.setBackground(theme.plot_background)
@@ -351,14 +306,12 @@ class CurvesPanel(Panel):
         self.grad.setPen(pg.mkPen(theme.grad, width=w))
         self.clip.setPen(pg.mkPen(theme.clip, width=thin, style=Qt.PenStyle.DashLine))
         self.lr.setPen(pg.mkPen(theme.lr, width=w))
-        for c in self.cursors:
-            c.setPen(pg.mkPen(theme.plot_foreground, width=px(1), style=Qt.PenStyle.DotLine))
+        self.marks.apply_theme(theme)
         for legend in self.legends:
             legend.setLabelTextColor(theme.plot_foreground)
             legend.setLabelTextSize(f"{theme.plot_font_size}pt")
             legend.setBrush(pg.mkBrush(theme.plot_background + "cc"))
         self._fit_titles()
-        self._events_drawn = -1
         self.refresh(force=True)
 
     def _fit_titles(self, *_) -> None:

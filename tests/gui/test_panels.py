@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 
 from tests.gui.helpers import train_to_end
@@ -184,7 +185,7 @@ def test_curves_log_axis_follow_and_hover(qtbot, make_window):
 
     vb = cv.loss_plot.getViewBox()
     pos = vb.mapViewToScene(QPointF(25, vb.viewRect().center().y()))
-    cv._hover(pos)
+    cv.marks.hover(pos)
     assert cv.readout.text().startswith("step 25") and "loss" in cv.readout.text()
     cv.smoothing.setValue(0.0)
     assert np.allclose(c.history.array("smooth"), c.history.array("loss"))
@@ -269,3 +270,26 @@ def test_clip_threshold_is_in_the_legend_only_while_clipping(qtbot, make_window)
     cfg.train.grad_clip = 1.0
     reset(qtbot, w, cfg)
     assert names().count("clip threshold") == 1
+
+
+def test_a_live_change_is_marked_across_the_three_curve_plots(qtbot, make_window):
+    from tests.gui.helpers import steps
+
+    w = make_window()
+    cv, c = w.curves, w.controller
+    steps(qtbot, w, 5)
+    c.set_learning_rate(0.02)
+    steps(qtbot, w, 1)
+    cv.refresh(force=True)
+
+    def markers(plot):
+        return [i for i in plot.items if isinstance(i, pg.InfiniteLine)
+                and i not in cv.marks.cursors and i.value() == 5]
+
+    assert [len(markers(p)) for p in cv.plots] == [1, 1, 1]
+    (label_line,) = markers(cv.lr_plot)
+    assert label_line.label.toPlainText() == "lr 0.02"
+    assert not any(hasattr(m, "label") for p in cv.plots[:2] for m in markers(p))
+    w.text_size.larger()  # a new theme draws them again, once
+    cv.refresh(force=True)
+    assert [len(markers(p)) for p in cv.plots] == [1, 1, 1]
