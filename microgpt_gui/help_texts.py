@@ -38,8 +38,9 @@ HELP: dict[str, tuple[str, str]] = {
         "numbers. Above the dashed line it is <i>clipped</i>: the step is scaled down so "
         "one strange name cannot throw it off course.</p>"
         "<p><b>Learning rate</b> (bottom) is the size of each correction; it shrinks over "
-        "time so the model can settle. Orange vertical lines mark a setting you changed "
-        "while it was training.</p>",
+        "time so the model can settle. It is the one curve known in advance: the dashed "
+        "part is the plan for the steps still to come. Orange vertical lines mark a "
+        "setting you changed while it was training.</p>",
     ),
     "attention": (
         "Attention",
