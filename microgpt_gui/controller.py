@@ -30,6 +30,7 @@ from .tasks import TaskRunner
 from .worker import TrainingWorker
 
 SPEEDS = (1, 5, 20, 100, 0)  # steps per second; 0 = max
+DEFAULT_SPEED = 100  # a first start's speed (controls.py)
 
 
 class RunController(QObject):

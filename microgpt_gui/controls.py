@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .actions import ActionButton
-from .controller import SPEEDS
+from .controller import DEFAULT_SPEED, SPEEDS
 from .panels import Panel
 
 BACKENDS = ("numpy", "reference")  # names only: the engine picks the implementation
@@ -88,7 +88,10 @@ class ControlsPanel(Panel):
         self.speed.setAccessibleName("Speed")  # a combo box reads out its value, not a buddy
         for sps in SPEEDS:
             self.speed.addItem(f"{sps} steps/s" if sps else "max", sps)
-        self.speed.setCurrentIndex(len(SPEEDS) - 1)
+        # 100 steps/s at first: the default 500 steps then take 5 s, long enough to watch
+        # the loss fall and the maps change; at max they were over in a blink. (The
+        # choice is remembered; max is one click away for longer runs.)
+        self.speed.setCurrentIndex(SPEEDS.index(DEFAULT_SPEED))
         self.speed.setToolTip("Steps per second: slow enough to follow step by step, or max")
         self.speed.currentIndexChanged.connect(
             lambda _i: self.speed_edited.emit(float(self.speed.currentData())))

@@ -201,3 +201,13 @@ def test_a_dataset_file_gone_today_is_tried_again_next_time(qtbot, tmp_path):
     w3.close()
     assert json.loads(QSettings(str(path), QSettings.Format.IniFormat)
                       .value("dataset_source")) == str(DOCS)
+
+
+def test_a_first_start_trains_at_100_steps_a_second_and_a_saved_speed_wins(qtbot, tmp_path):
+    """At max (the old first speed) the default 500 steps were over in a blink: nothing
+    to watch. A speed chosen last time is kept, max included."""
+    w = open_window(qtbot, tmp_path / "first.ini")
+    assert w.controls.speed.currentData() == 100 and w.controller.speed == 100
+    write(tmp_path / "again.ini", panels__controls=json.dumps({**CONTROLS, "speed": 0}))
+    w2 = open_window(qtbot, tmp_path / "again.ini")
+    assert w2.controls.speed.currentData() == 0 and w2.controller.speed == 0
