@@ -51,3 +51,15 @@ def tab_to(qtbot, w, target, key=None, limit=120):
             return
         QTest.keyClick(QApplication.focusWidget() or w, key or Qt.Key.Key_Tab)
     raise AssertionError(f"Tab never reached {target!r}")
+
+
+def shown_embedding_plot(qtbot, width: int, height: int):
+    """An EmbeddingPlot of its own, shown at width x height and exposed."""
+    from microgpt_gui.embedding_view import EmbeddingPlot
+
+    plot = EmbeddingPlot()
+    qtbot.addWidget(plot)
+    plot.resize(width, height)
+    plot.show()
+    qtbot.waitExposed(plot)
+    return plot

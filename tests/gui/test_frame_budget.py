@@ -117,13 +117,9 @@ def test_curve_ranges_hold_still_for_a_drifting_learning_rate(make_window):
 
 
 def test_embedding_range_is_sticky_but_keeps_every_point_in_view(qtbot):
-    from microgpt_gui.embedding_view import EmbeddingPlot
+    from tests.gui.helpers import shown_embedding_plot
 
-    plot = EmbeddingPlot()
-    qtbot.addWidget(plot)
-    plot.resize(300, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown_embedding_plot(qtbot, 300, 300)
     labels = list("abcde")
     pts = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5]], float) + 5
     plot.set_points(pts, labels)

@@ -99,13 +99,9 @@ def text_rects(plot):
 def test_the_scatter_keeps_close_labels_apart_and_re_lays_them_on_resize(qtbot):
     import numpy as np
 
-    from microgpt_gui.embedding_view import EmbeddingPlot
+    from tests.gui.helpers import shown_embedding_plot
 
-    plot = EmbeddingPlot()
-    qtbot.addWidget(plot)
-    plot.resize(320, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown_embedding_plot(qtbot, 320, 300)
     # a vowel cluster: e, a, i, o almost on one spot, the rest spread out
     labels = list("eaiobcdk")
     pts = np.array([[0.50, 0.50], [0.51, 0.505], [0.52, 0.49], [0.495, 0.51],
