@@ -15,7 +15,7 @@ Extension points for feature modules:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from . import APP_NAME, accessibility, unsaved, window_state
 from .actions import build_actions, make_action
@@ -23,6 +23,7 @@ from .attention_view import AttentionPanel
 from .controller import RunController
 from .controls import LIVE, ControlsPanel
 from .curves import CurvesPanel
+from .data_messages import DataMessages
 from .datasets import DatasetManager, LoadProgress
 from .dock_tabs import hide_stale_tab_bars
 from .gc_guard import GuiThreadCollector
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.themes.changed.connect(self._apply_theme)
 
+        self.data_messages = DataMessages(self)  # loading: progress, the data box, errors
         self._connect()
         from . import analysis_hooks  # explorer, runs, embeddings, time-lapse, checkpoints
 
@@ -111,7 +113,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         # Last time's data (autostart), and what could not be restored or will not be
         # saved, said once the window is up.
-        self._start_load = window_state.start(self, autostart)
+        self.data_messages.start_load = window_state.start(self, autostart)
 
     # --- extension points ------------------------------------------------------------------
     def add_panel(self, panel, area=None, visible: bool = True) -> QDockWidget:
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
         a["step"].triggered.connect(c.step_once)
         a["reset"].triggered.connect(self.confirm_reset)
         a["generate"].triggered.connect(self.sampling.generate)
-        a["open_dataset"].triggered.connect(self.open_dataset)
+        a["open_dataset"].triggered.connect(self.data_messages.ask_open)
         a["bundled_dataset"].triggered.connect(self.datasets.load_bundled)
         a["download_makemore"].triggered.connect(self.datasets.download_makemore)
         a["quit"].triggered.connect(self.close)
@@ -186,12 +188,6 @@ class MainWindow(QMainWindow):
         self.controls.learning_rate_edited.connect(c.set_learning_rate)
         self.controls.num_steps_edited.connect(self._num_steps_edited)
         self.controls.speed_edited.connect(c.set_speed)
-        d = self.datasets
-        d.loading.connect(lambda what: self.statusBar().showMessage(f"Loading {what}…"))
-        d.progress.connect(self._on_load_progress)
-        d.loaded.connect(self._on_dataset_loaded)
-        d.failed.connect(self._on_dataset_failed)
-        d.cancelled.connect(self._on_load_cancelled)
 
     # --- commands --------------------------------------------------------------------------
     def confirm_reset(self):
@@ -208,12 +204,6 @@ class MainWindow(QMainWindow):
             return
         self.controller.reset(self.build_config(), self.datasets.dataset)
         self._update_actions()
-
-    def open_dataset(self):
-        path, _ = QFileDialog.getOpenFileName(self, "Open a text file (one document per line)",
-                                              "", "Text files (*.txt);;All files (*)")
-        if path:
-            self.datasets.load_path(path)
 
     def show_error(self, message: str):
         self.show_message(message, QMessageBox.Icon.Warning)
@@ -235,37 +225,6 @@ class MainWindow(QMainWindow):
         return show_about(self)
 
     # --- reactions -------------------------------------------------------------------------
-    def _on_dataset_loaded(self, ds):
-        self.statusBar().showMessage(f"Loaded {ds.name}: {ds.summary()}", 5000)
-        self.controls.set_dataset_text(f"<b>{ds.name}</b><br>{ds.summary()}")
-        if self.controller.info is None or self.controller.history.step == 0:
-            self.reset()  # nothing trained yet: nothing to lose, start on the new data
-        else:
-            self.refresh_needs_reset()
-
-    def _on_dataset_failed(self, message: str):
-        start, self._start_load = self._start_load, None
-        if (self.datasets.dataset is None and start is not None and start[1] != "bundled"
-                and start[0] == self.datasets.generation):  # (not a later load's failure)
-            # Last session's file cannot be read today: start on the bundled names, as
-            # for a file that has gone, rather than with no data and no model.
-            self.show_error(f"Could not load last time's dataset.\n{message}\n"
-                            "The bundled names are loaded instead.")
-            self.datasets.load_bundled()
-            return
-        if self.datasets.dataset is None:
-            self.controls.set_dataset_text("no dataset: open a text file")
-        self.show_error(f"Could not load the dataset.\n{message}")
-
-    def _on_load_cancelled(self):
-        if self.datasets.dataset is None:
-            self.controls.set_dataset_text("no dataset: open a text file")
-        self.statusBar().showMessage("Loading cancelled", 5000)
-
-    def _on_load_progress(self, done, total):
-        if total and total > 0:
-            self.statusBar().showMessage(f"Loading… {100 * done // total}%")
-
     def _on_reset_done(self, info):
         self.refresh_needs_reset()
         self._update_actions()

@@ -226,10 +226,10 @@ class NoDialog:
 
 @pytest.fixture
 def window(plain_window, monkeypatch):
+    import microgpt_gui.data_messages as data_messages
     import microgpt_gui.lesson_dialogs as lesson_dialogs
-    import microgpt_gui.main_window as main_window
 
-    for module in (main_window, lesson_dialogs):
+    for module in (data_messages, lesson_dialogs):
         monkeypatch.setattr(module, "QFileDialog", NoDialog)
     try:
         import microgpt_gui.checkpoints as checkpoints
