@@ -49,14 +49,14 @@ def test_every_shortcut_still_works_in_projector_mode(qtbot, make_window, monkey
     """docs/classroom.md: the menu bar is put away, every shortcut still works."""
     from PySide6.QtGui import QKeySequence
 
-    import microgpt_gui.main_window as main_window
+    import microgpt_gui.data_messages as data_messages
 
     class NoDialog:
         @staticmethod
         def getOpenFileName(*_a, **_k):
             return "", ""
 
-    monkeypatch.setattr(main_window, "QFileDialog", NoDialog)
+    monkeypatch.setattr(data_messages, "QFileDialog", NoDialog)
     w = make_window(num_steps=10_000, speed=5)
     w.activateWindow()
     qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
