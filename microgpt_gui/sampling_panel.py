@@ -13,24 +13,21 @@ from html import escape
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QSlider,
     QSpinBox,
     QVBoxLayout,
 )
 
-from engine.data import BOS_SYMBOL
 from engine.sampling import prefix_note, prefix_problem
 
 from .actions import ActionButton
 from .head_roles_view import numpy_view
+from .name_list import NameList, summary
 from .next_token_bars import NextTokenBars
 from .panels import Panel, WrappedLabel
 from .scroll_body import ScrollBody
@@ -121,7 +118,7 @@ class SamplingPanel(Panel):
         root.addWidget(self.bars_note, 2)
         self._projector = False
         self._problem = ""  # the prefix's problem the bars were last refreshed with
-        self.results = QListWidget()
+        self.results = NameList()
         self.results.setMinimumHeight(80)
         self.results.setAccessibleName("Generated names")
         root.addWidget(self.results, 3)
@@ -270,29 +267,12 @@ class SamplingPanel(Panel):
     def _show_samples(self, names: list[str], prefix: str = "") -> None:
         info = self.controller.info
         seen = info.train_docs if info is not None else frozenset()
-        theme = self.ctx.theme
-        self.results.clear()
-        out = []
-        for name in names:
-            is_new = name not in seen
-            mark = "new" if is_new else "in training data"
-            item = QListWidgetItem(f"{name or '(empty)'}    — {mark}")
-            item.setForeground(QColor(theme.new_name if is_new else theme.copied_name))
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            self.results.addItem(item)
-            out.append((name, is_new))
-        new = sum(1 for _, is_new in out if is_new)
-        text = f"{len(out)} names: {new} new, {len(out) - new} from the training data"
-        ended = sum(1 for name in names if prefix and name == prefix)
-        if ended:  # else "emma" three times looks like a bug, not the model's choice
-            text += (f"; {ended} {'is' if ended == 1 else 'are'} just “{prefix}”: the model "
-                     f"ended the name right after the prefix (the {BOS_SYMBOL} bar)")
-        self.message.setText(text)
-        self.samples_ready.emit(out)
+        marked = self.results.show_names(names, seen, self.ctx.theme)
+        self.message.setText(summary(marked, prefix))
+        self.samples_ready.emit(marked)
 
     def names(self) -> list[str]:
-        return [self.results.item(i).data(Qt.ItemDataRole.UserRole)
-                for i in range(self.results.count())]
+        return self.results.names()
 
     # --- the bar chart -------------------------------------------------------------------
     def refresh_bars(self) -> None:
