@@ -24,6 +24,7 @@ from .plotutil import (
     AlignedAxis,
     TimedLayoutWidget,
     cache_axes,
+    centre_label,
     fit_axis_title,
     fit_legend,
     legend_covers,
@@ -32,6 +33,7 @@ from .plotutil import (
 from .theme import px
 
 REFRESH_HZ = 25
+START_HINT = "Press Train (Space) to start"
 TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
 SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
@@ -134,6 +136,8 @@ class CurvesPanel(Panel):
             # as pyqtgraph's default 5 and cost a third of the drawing.
             item.opts["autoDownsampleFactor"] = 1.5
         self.marks = StepMarks(self.plots, self.readout, lambda: self.controller.history)
+        # A new model's empty loss plot says how to start (a first-time user's question).
+        self.start_hint = centre_label(self.loss_plot, START_HINT)
         self.glw.scene().sigMouseMoved.connect(self.marks.hover)
 
         ctx.controller.reset_done.connect(self._on_reset)
@@ -185,6 +189,7 @@ class CurvesPanel(Panel):
             self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
         self.grad.setData(*peaks(steps, clean(h.array("grad_norm"))))
         self.lr.setData(*smooth(steps, clean(h.array("lr"))))
+        self.start_hint.setVisible(not len(h) and self.controller.info is not None)
         if len(h.events) != self.marks.events_drawn:
             self.marks.draw_events(h.events, self.ctx.theme)
         if self.follow.isChecked():
@@ -287,6 +292,8 @@ class CurvesPanel(Panel):
         self.glw.setBackground(theme.plot_background)
         font = tick_font(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
+        self.start_hint.setText(START_HINT, color=theme.plot_foreground,
+                                size=f"{theme.plot_font_size + 2}pt")
         for plot in self.plots:
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
             for name in ("left", "bottom"):

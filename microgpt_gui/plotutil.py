@@ -185,3 +185,13 @@ def legend_covers(legend, items, margin_px: float = 4.0) -> bool:
                                          & (y >= box.top()) & (y <= box.bottom())).any():
             return True
     return False
+
+
+def centre_label(plot, text: str) -> pg.LabelItem:
+    """A label kept in the middle of the plot's view, whatever its range (hidden at first:
+    show it with setVisible)."""
+    label = pg.LabelItem(text)
+    label.setParentItem(plot.getViewBox())
+    label.anchor(itemPos=(0.5, 0.5), parentPos=(0.5, 0.5))
+    label.hide()
+    return label

@@ -98,3 +98,18 @@ def test_the_lr_legend_gives_way_where_it_would_cover_the_schedule(qtbot, make_w
     w.resize(1400, 420)  # the lr plot at its least height: the legend would cover it
     qtbot.waitUntil(lambda: not legend.isVisible(), timeout=WAIT)
     assert covered()
+
+
+def test_an_empty_loss_plot_says_how_to_start_until_the_first_step(qtbot, make_window):
+    from tests.gui.helpers import reset
+
+    w = make_window()
+    hint = w.curves.start_hint
+    qtbot.waitUntil(hint.isVisible, timeout=WAIT)
+    assert "Train (Space)" in hint.text
+    steps(qtbot, w, 1)
+    w.curves.refresh()
+    assert not hint.isVisible()
+    reset(qtbot, w, w.build_config())  # a new model: empty again
+    w.curves.refresh()
+    assert hint.isVisible()
