@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from engine.analysis import is_vowel, pca_2d
@@ -59,10 +59,15 @@ class EmbeddingPlot(pg.PlotWidget):
         self._brushes: list = []  # each point's brush, shared per kind
         self._coords = None  # the points as last set, [n, 2]
         self._places: list[int] = []  # each label's place around its point (label_layout)
-        # Labels are placed in pixels, so a new range or size needs a new layout.
+        # Labels are placed in pixels, so a new range or size needs a new layout: once,
+        # after the event that caused it (a layout change sends a burst of ~20 of them).
+        self._relayout = QTimer(self)
+        self._relayout.setSingleShot(True)
+        self._relayout.setInterval(0)
+        self._relayout.timeout.connect(self._layout_labels)
         vb = self.getViewBox()
-        vb.sigRangeChanged.connect(self._layout_labels)
-        vb.sigResized.connect(self._layout_labels)
+        vb.sigRangeChanged.connect(lambda *_: self._relayout.start())
+        vb.sigResized.connect(lambda *_: self._relayout.start())
         self.colors = {"vowel": "#d1495b", "consonant": "#1f5fa8", "bos": "#e09f3e",
                        "other": "#7b7b7b"}
         self.font_size = 10

@@ -313,7 +313,10 @@ class TimeLapsePanel(Panel):
         self.embedding.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
                                    "bos": theme.event, "other": theme.clip})
         if len(self.lapse):
-            self.show_index(self.slider.value())
+            if self.on_screen():
+                self.show_index(self.slider.value())
+            else:  # e.g. put away by projector mode: rebuilt when it comes into view
+                self._stale = True  # (rebuilding the maps was ~0.1 s of each switch)
 
     def save_state(self) -> dict:
         return {"every": self.every_box.value(), "probe": self.probe.text(),

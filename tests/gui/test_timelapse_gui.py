@@ -56,3 +56,22 @@ def test_new_run_follows_its_newest_snapshot_after_scrubbing_back(qtbot, plain_w
     steps(qtbot, w, 3)
     qtbot.waitUntil(lambda: tl.lapse.steps() == [0, 1, 2, 3], timeout=WAIT)
     qtbot.waitUntil(lambda: tl.step_label.text().startswith("step 3 "), timeout=WAIT)
+
+
+def test_a_new_theme_rebuilds_hidden_maps_only_when_they_come_into_view(qtbot, plain_window):
+    """Projector mode puts the time-lapse away and sets a new theme: rebuilding its maps
+    there was ~0.1 s of every switch, for a panel nobody could see."""
+    w, tl = plain_window, plain_window.panels["timelapse"]
+    show_timelapse(w)
+    reset(qtbot, w, tiny())
+    qtbot.waitUntil(lambda: len(tl.lapse) >= 1 and bool(tl.attention.images), timeout=WAIT)
+    before = list(tl.attention.images)
+    w.docks["timelapse"].hide()
+    qtbot.waitUntil(lambda: not tl.on_screen(), timeout=WAIT)
+    w.text_size.larger()  # a new theme (bigger fonts) while out of sight
+    assert tl.attention.images == before and tl._stale  # not rebuilt yet
+    show_timelapse(w)
+    qtbot.waitUntil(lambda: bool(tl.attention.images) and tl.attention.images != before,
+                    timeout=WAIT)
+    assert tl.attention.font_size == max(7, w.themes.theme.plot_font_size - 1)
+    assert not tl._stale
