@@ -7,6 +7,7 @@ weights, so it works while training runs and never touches the training RNG.
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 import unicodedata
@@ -119,9 +120,11 @@ def token_weights(logits, temperature: float, top_k: int | None):
     sorted order: the same random number picks a different token from a list in another
     order, and the seed with --top-k 27 draws from its sorted list.
     """
-    row = [float(x) for x in logits]
+    row = logits.tolist() if isinstance(logits, np.ndarray) else [float(x) for x in logits]
     if top_k is not None:
-        ids = sorted(range(len(row)), key=row.__getitem__, reverse=True)[:top_k]
+        # = sorted(..., reverse=True)[:top_k], ties included (Python documents nlargest
+        # so), without sorting a big vocabulary (3,000 characters: 0.8 ms a letter).
+        ids = heapq.nlargest(top_k, range(len(row)), key=row.__getitem__)
         scaled = [row[i] / temperature for i in ids]
         mx = max(scaled)
         return ids, [math.exp(s - mx) for s in scaled]

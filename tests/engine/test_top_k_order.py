@@ -46,3 +46,21 @@ def test_a_top_k_as_big_as_the_vocabulary_keeps_the_seeds_sorted_order():
     off = view.sample(30, temperature=0.6, top_k=None, rng=random.Random(1))
     assert on == view.sample(30, temperature=0.6, top_k=V + 3, rng=random.Random(1))
     assert on != off
+
+
+def test_top_k_keeps_the_seeds_order_among_equal_logits_and_big_vocabularies():
+    """token_weights picks the k largest without sorting the whole vocabulary; ties must
+    still come out as the seed's stable descending sort puts them (the earlier id first),
+    or the same random number would draw another token."""
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        V = int(rng.integers(2, 80))
+        logits = rng.integers(-3, 3, size=V).astype(float)  # plenty of ties
+        k = int(rng.integers(1, V + 3))
+        want = sorted(range(V), key=lambda i: logits[i], reverse=True)[:k]
+        assert token_weights(logits, 0.7, k)[0] == want
+        assert token_weights(list(logits), 0.7, k)[0] == want  # (any sequence of floats)
+    big = rng.normal(size=3001)
+    ids, w = token_weights(big, 0.6, 5)
+    assert ids == list(np.argsort(-big, kind="stable")[:5])
+    assert w[0] == 1.0 and all(a >= b for a, b in zip(w, w[1:], strict=False))
