@@ -28,6 +28,7 @@ from .plotutil import (
     fit_axis_title,
     fit_legend,
     legend_covers,
+    place_in_corner,
     tick_font,
 )
 from .theme import px
@@ -138,6 +139,7 @@ class CurvesPanel(Panel):
         self.marks = StepMarks(self.plots, self.readout, lambda: self.controller.history)
         # A new model's empty loss plot says how to start (a first-time user's question).
         self.start_hint = centre_label(self.loss_plot, START_HINT)
+        self.lr_scale = centre_label(self.lr_plot, "")  # (x0.001), when not in the title
         self.glw.scene().sigMouseMoved.connect(self.marks.hover)
 
         ctx.controller.reset_done.connect(self._on_reset)
@@ -329,24 +331,40 @@ class CurvesPanel(Panel):
         theme = self.ctx.theme
         metrics = QFontMetrics(tick_font(theme.plot_font_size))
         for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
+            axis = plot.getAxis("left")
             # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
-            scale = " (x0.001)" if plot.getAxis("left").autoSIPrefix else ""
+            scale = " (x0.001)" if axis.autoSIPrefix else ""
             need = metrics.horizontalAdvance(title + scale)
             height = plot.getViewBox().rect().height()
             if theme.name == "projector" or height < need:
                 title = short
             need = metrics.horizontalAdvance(title + scale)
+            # Too short even for 'lr (x0.001)' (a 720p projector at big text: ~55 px):
+            # the scale goes to a corner of the plot and the title keeps its size.
+            axis.scale_apart = 0 < height < need
+            if axis.scale_apart:
+                need = metrics.horizontalAdvance(title)
             size = theme.plot_font_size
             if 0 < height < need:
                 size = max(6, int(size * height / need))
-            axis = plot.getAxis("left")
             # (its scale, e.g. x0.001, comes and goes with the range: part of the key)
-            if self._titles.get(plot) != (title, size, theme, axis.autoSIPrefixScale):
-                self._titles[plot] = (title, size, theme, axis.autoSIPrefixScale)
+            key = (title, size, theme, axis.autoSIPrefixScale, axis.scale_apart)
+            if self._titles.get(plot) != key:
+                self._titles[plot] = key
                 fit_axis_title(plot, title, size, theme.plot_foreground, height)
         for plot, legend in zip(self.plots, self.legends, strict=True):
             fit_legend(plot, legend, metrics.height())
         self._fit_lr_legend()
+
+    def _place_lr_scale(self) -> None:
+        """The lr axis's scale, when its title has no room for it, in a free corner."""
+        axis, note = self.lr_plot.getAxis("left"), self.lr_scale
+        text = axis.scale_text() if axis.scale_apart else ""
+        note.setVisible(bool(text))
+        if text:
+            theme = self.ctx.theme
+            note.setText(text, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")
+            place_in_corner(note, (self.lr, self.lr_plan.line), avoid=self.legends[2])
 
     def _fit_lr_legend(self) -> None:
         """The lr plot is the shortest (~55 px on a 720p projector at big text): there its
@@ -355,6 +373,7 @@ class CurvesPanel(Panel):
         whole run); the axis title names the curve anyway."""
         legend = self.legends[2]
         legend.setVisible(not legend_covers(legend, (self.lr, self.lr_plan.line)))
+        self._place_lr_scale()  # (clear of the legend)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

@@ -38,6 +38,21 @@ class AlignedAxis(pg.AxisItem):
         self._updateWidth()
 
     natural = 0.0  # the width its own labels and title need
+    # The scale pyqtgraph adds to the title, e.g. '(x0.001)', is shown elsewhere (the
+    # Curves put it in a corner of a plot too short for a title that long).
+    scale_apart = False
+
+    def labelString(self) -> str:  # noqa: N802 (pyqtgraph's name)
+        if not self.scale_apart:
+            return super().labelString()
+        style = ";".join(f"{k}: {v}" for k, v in self.labelStyle.items())
+        return f"<span style='{style}'>{self.labelText}</span>"
+
+    def scale_text(self) -> str:
+        """The scale the title would carry, e.g. 'x0.001' ('' when there is none)."""
+        if self.labelUnits or not self.autoSIPrefix or self.autoSIPrefixScale == 1.0:
+            return ""
+        return f"x{1.0 / self.autoSIPrefixScale:g}"
 
     def _updateWidth(self):  # noqa: N802 (pyqtgraph calls it when labels or title change)
         super()._updateWidth()  # fixes this axis at its own width
@@ -175,7 +190,7 @@ def fit_axis_title(plot, title: str, size: int, color, height: float, least: int
 
 def legend_covers(legend, items, margin_px: float = 4.0) -> bool:
     """Whether any point of the data items lies under the legend (its box widened by
-    margin_px for the lines' width), in the legend's plot."""
+    margin_px for the lines' width), in the legend's plot (or any item on a view box)."""
     vb = legend.parentItem()
     box = vb.mapSceneToView(legend.sceneBoundingRect().adjusted(
         -margin_px, -margin_px, margin_px, margin_px)).boundingRect()
@@ -185,6 +200,23 @@ def legend_covers(legend, items, margin_px: float = 4.0) -> bool:
                                          & (y >= box.top()) & (y <= box.bottom())).any():
             return True
     return False
+
+
+CORNERS = ((1, 0), (0, 1), (1, 1), (0, 0))  # top right, bottom left, bottom right, top left
+
+
+def place_in_corner(label, items, avoid=None, margin_px: float = 4.0) -> None:
+    """Anchor `label` (a LabelItem on a plot's view box) in the first corner where it
+    covers no point of the data items and does not touch the item `avoid` (a legend,
+    if visible); the first corner if none is free."""
+    for cx, cy in CORNERS:
+        offset = (margin_px if cx == 0 else -margin_px, margin_px if cy == 0 else -margin_px)
+        label.anchor(itemPos=(cx, cy), parentPos=(cx, cy), offset=offset)
+        blocked = avoid is not None and avoid.isVisible() and \
+            label.sceneBoundingRect().intersects(avoid.sceneBoundingRect())
+        if not blocked and not legend_covers(label, items):
+            return
+    label.anchor(itemPos=CORNERS[0], parentPos=CORNERS[0], offset=(-margin_px, margin_px))
 
 
 def centre_label(plot, text: str) -> pg.LabelItem:

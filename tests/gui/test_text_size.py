@@ -113,26 +113,39 @@ def test_projector_mode_scales_its_slide_sized_text_and_leaves_to_the_new_size(q
         w.text_size.base_font.pointSizeF() * 0.9)
 
 
-def test_a_plot_too_short_for_its_scaled_title_gets_a_smaller_title(qtbot, w):
-    """Big text and a short plot: 'lr (x0.001)' ran into the plot above. Without room
-    for it, the title alone gets a smaller font; the ticks keep their scale."""
+def test_a_plot_too_short_for_its_scaled_title_shows_the_scale_in_a_corner(qtbot, w):
+    """Big text and a short plot: 'lr (x0.001)' ran into the plot above, and once
+    shrunk to fit it was ~8 pt, unreadable on a projector. Now the title keeps its size
+    and the scale goes to a corner of the plot clear of the curve; the ticks keep it."""
     from engine import preset
+    from microgpt_gui.plotutil import legend_covers
     from tests.gui.helpers import WAIT, reset, steps
 
     reset(qtbot, w, preset("optimized"))
     steps(qtbot, w, 3)
-    lr_plot = w.curves.plots[2]
-    axis = lr_plot.getAxis("left")
+    cv = w.curves
+    lr_plot = cv.plots[2]
+    axis, note, vb = lr_plot.getAxis("left"), cv.lr_scale, lr_plot.getViewBox()
     qtbot.waitUntil(lambda: axis.autoSIPrefixScale == 1000, timeout=WAIT)  # "(x0.001)"
+    assert "(x0.001)" in axis.label.toPlainText() and not note.isVisible()  # room for it
     w.text_size.set_factor(1.5)
     lr_plot.setMaximumHeight(100)
-    qtbot.waitUntil(lambda: lr_plot.getViewBox().rect().height() < 90, timeout=WAIT)
-    w.curves._fit_titles()
-    assert axis.labelText == "lr" and axis.autoSIPrefixScale == 1000
-    label = axis.label  # (its size is in the label's style, not its QFont)
-    assert int(axis.labelStyle["font-size"].removesuffix("pt")) < w.themes.theme.plot_font_size
+    qtbot.waitUntil(lambda: vb.rect().height() < 90, timeout=WAIT)
+    cv._fit_titles()
+    assert axis.scale_apart and axis.label.toPlainText().strip() == "lr"
+    assert axis.autoSIPrefixScale == 1000  # the ticks still count in 0.001s
+    assert int(axis.labelStyle["font-size"].removesuffix("pt")) == w.themes.theme.plot_font_size
+    label = axis.label
     text_len = label.boundingRect().width() - 2 * label.document().documentMargin()
-    assert text_len <= lr_plot.getViewBox().rect().height()
+    assert text_len <= vb.rect().height()
+    assert note.isVisible() and note.text == "x0.001"
+    assert vb.sceneBoundingRect().contains(note.sceneBoundingRect())
+    assert not legend_covers(note, (cv.lr, cv.lr_plan.line))
+    lr_plot.setMaximumHeight(10_000)  # room again: the scale goes back into the title
+    w.text_size.set_factor(1.0)
+    w.resize(1400, 1300)
+    qtbot.waitUntil(lambda: not axis.scale_apart and not note.isVisible(), timeout=WAIT)
+    assert "(x0.001)" in axis.label.toPlainText()
 
 
 def test_a_title_without_a_scale_keeps_its_size_where_it_fits(qtbot, w):
