@@ -19,10 +19,11 @@ class StepMarks:
     """The cursors and event markers of `plots` (loss, grad norm, lr; the last one holds
     the markers' labels); `readout` is the QLabel the hovered values are written to."""
 
-    def __init__(self, plots, readout, history):
+    def __init__(self, plots, readout, history, plan=None):
         self.plots = plots
         self.readout = readout
         self.history = history  # () -> the controller's History
+        self.plan = plan  # () -> (steps, lr) of the planned learning rate, or None
         self._markers: list = []  # (plot, line) of every event marker drawn
         self.events_drawn = 0  # events in the history when the markers were drawn
         self.cursors = []
@@ -38,11 +39,13 @@ class StepMarks:
         out; hidden off the plots."""
         h = self.history()
         plot = next((p for p in self.plots if p.sceneBoundingRect().contains(pos)), None)
+        x = plot.getViewBox().mapSceneToView(pos).x() if plot is not None else None
+        if x is not None and self._hover_plan(x, h.step if len(h) else 0):
+            return
         if plot is None or not len(h):
             for c in self.cursors:
                 c.hide()
             return
-        x = plot.getViewBox().mapSceneToView(pos).x()
         i = h.nearest(x)
         step = int(h.array("step")[i])
         parts = [f"step {step}", f"loss {h.array('loss')[i]:.4f}",
@@ -55,6 +58,19 @@ class StepMarks:
         for c in self.cursors:
             c.setValue(step)
             c.show()
+
+    def _hover_plan(self, x: float, done: int) -> bool:
+        """Past the steps done, the planned learning rate there ('what will it be at
+        step 400?'); False if x is not on the plan."""
+        steps, lr = self.plan() if self.plan is not None else (None, None)
+        step = int(round(x))
+        if steps is None or not len(steps) or step <= done or not steps[0] <= step <= steps[-1]:
+            return False
+        self.readout.setText(f"step {step} (planned)   lr {np.interp(step, steps, lr):.5f}")
+        for c in self.cursors:
+            c.setValue(step)
+            c.show()
+        return True
 
     # --- markers of live changes --------------------------------------------------------
     def draw_events(self, events, theme) -> None:

@@ -136,7 +136,8 @@ class CurvesPanel(Panel):
             # Peak downsampling keeps the envelope; ~1.5 points per pixel look the same
             # as pyqtgraph's default 5 and cost a third of the drawing.
             item.opts["autoDownsampleFactor"] = 1.5
-        self.marks = StepMarks(self.plots, self.readout, lambda: self.controller.history)
+        self.marks = StepMarks(self.plots, self.readout, lambda: self.controller.history,
+                               plan=self.lr_plan.line.getData)
         # A new model's empty loss plot says how to start (a first-time user's question).
         self.start_hint = centre_label(self.loss_plot, START_HINT)
         self.lr_scale = centre_label(self.lr_plot, "")  # (x0.001), when not in the title

@@ -113,3 +113,24 @@ def test_an_empty_loss_plot_says_how_to_start_until_the_first_step(qtbot, make_w
     reset(qtbot, w, w.build_config())  # a new model: empty again
     w.curves.refresh()
     assert hint.isVisible()
+
+
+def test_hovering_ahead_of_the_run_reads_out_the_planned_learning_rate(qtbot, make_window):
+    from PySide6.QtCore import QPointF
+
+    w = make_window(num_steps=40)
+    cv = w.curves
+    train = w.controller.info.config.train
+    vb = cv.lr_plot.getViewBox()
+
+    def hover(step):
+        cv.marks.hover(vb.mapViewToScene(QPointF(step, vb.viewRect().center().y())))
+        return cv.readout.text()
+
+    assert hover(10) == f"step 10 (planned)   lr {lr_at(train, 9):.5f}"  # before any step
+    steps(qtbot, w, 5)
+    cv.refresh(force=True)
+    assert hover(20) == f"step 20 (planned)   lr {lr_at(train, 19):.5f}"
+    assert all(c.isVisible() and c.value() == 20 for c in cv.marks.cursors)
+    done = hover(3)  # a step already trained: what it did
+    assert done.startswith("step 3   loss") and "(planned)" not in done
