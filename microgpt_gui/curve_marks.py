@@ -55,9 +55,7 @@ class StepMarks:
             parts.append(f"val {h.val_losses[j]:.4f} @ {h.val_steps[j]}")
         parts += [f"grad {h.array('grad_norm')[i]:.3f}", f"lr {h.array('lr')[i]:.5f}"]
         self.readout.setText("   ".join(parts))
-        for c in self.cursors:
-            c.setValue(step)
-            c.show()
+        self._cursors_at(step)
 
     def _hover_plan(self, x: float, done: int) -> bool:
         """Past the steps done, the planned learning rate there ('what will it be at
@@ -67,10 +65,13 @@ class StepMarks:
         if steps is None or not len(steps) or step <= done or not steps[0] <= step <= steps[-1]:
             return False
         self.readout.setText(f"step {step} (planned)   lr {np.interp(step, steps, lr):.5f}")
+        self._cursors_at(step)
+        return True
+
+    def _cursors_at(self, step: int) -> None:
         for c in self.cursors:
             c.setValue(step)
             c.show()
-        return True
 
     # --- markers of live changes --------------------------------------------------------
     def draw_events(self, events, theme) -> None:

@@ -25,9 +25,9 @@ from .plotutil import (
     TimedLayoutWidget,
     cache_axes,
     centre_label,
+    covers_data,
     fit_axis_title,
     fit_legend,
-    legend_covers,
     place_in_corner,
     tick_font,
 )
@@ -239,9 +239,9 @@ class CurvesPanel(Panel):
         self.controller.history.set_smoothing(value)
         self.refresh()
 
-    def _follow_y(self, force: bool = False) -> None:
+    def _follow_y(self, force: bool = False) -> bool:
         """Fit each plot's y range to all its curves' data and the lines it keeps in
-        view (sticky_range)."""
+        view (sticky_range). True if a range moved (the titles are then fitted again)."""
         moved = False
         for plot in self.plots:
             lo, hi = np.inf, -np.inf
@@ -267,12 +267,12 @@ class CurvesPanel(Panel):
                 moved = True
         if moved:
             self._fit_titles()  # a new range may bring a new scale into the lr title
+        return moved
 
     def refit(self) -> None:
         """Fit the y ranges again, e.g. when a scale line kept in view has moved."""
-        if self.follow.isChecked():
-            self._follow_y()
-        self._fit_lr_legend()  # a new plan may run under it
+        if not (self.follow.isChecked() and self._follow_y()):  # (a move fits it too)
+            self._fit_lr_legend()  # a new plan may run under it
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
@@ -373,7 +373,7 @@ class CurvesPanel(Panel):
         shown only where it covers none of the schedule, done or planned (known for the
         whole run); the axis title names the curve anyway."""
         legend = self.legends[2]
-        legend.setVisible(not legend_covers(legend, (self.lr, self.lr_plan.line)))
+        legend.setVisible(not covers_data(legend, (self.lr, self.lr_plan.line)))
         self._place_lr_scale()  # (clear of the legend)
 
     def save_state(self) -> dict:

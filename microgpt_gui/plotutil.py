@@ -188,14 +188,14 @@ def fit_axis_title(plot, title: str, size: int, color, height: float, least: int
         size -= 1
 
 
-def legend_covers(legend, items, margin_px: float = 4.0) -> bool:
-    """Whether any point of the data items lies under the legend (its box widened by
-    margin_px for the lines' width), in the legend's plot (or any item on a view box)."""
-    vb = legend.parentItem()
-    box = vb.mapSceneToView(legend.sceneBoundingRect().adjusted(
+def covers_data(item, items, margin_px: float = 4.0) -> bool:
+    """Whether any point of the data items lies under `item` (a legend or a label on a
+    plot's view box; its box widened by margin_px for the lines' width)."""
+    vb = item.parentItem()
+    box = vb.mapSceneToView(item.sceneBoundingRect().adjusted(
         -margin_px, -margin_px, margin_px, margin_px)).boundingRect()
-    for item in items:
-        x, y = item.getData()
+    for data in items:
+        x, y = data.getData()
         if x is not None and len(x) and ((x >= box.left()) & (x <= box.right())
                                          & (y >= box.top()) & (y <= box.bottom())).any():
             return True
@@ -209,14 +209,17 @@ def place_in_corner(label, items, avoid=None, margin_px: float = 4.0) -> None:
     """Anchor `label` (a LabelItem on a plot's view box) in the first corner where it
     covers no point of the data items and does not touch the item `avoid` (a legend,
     if visible); the first corner if none is free."""
-    for cx, cy in CORNERS:
+    def put(cx, cy):
         offset = (margin_px if cx == 0 else -margin_px, margin_px if cy == 0 else -margin_px)
         label.anchor(itemPos=(cx, cy), parentPos=(cx, cy), offset=offset)
+
+    for corner in CORNERS:
+        put(*corner)
         blocked = avoid is not None and avoid.isVisible() and \
             label.sceneBoundingRect().intersects(avoid.sceneBoundingRect())
-        if not blocked and not legend_covers(label, items):
+        if not blocked and not covers_data(label, items):
             return
-    label.anchor(itemPos=CORNERS[0], parentPos=CORNERS[0], offset=(-margin_px, margin_px))
+    put(*CORNERS[0])
 
 
 def centre_label(plot, text: str) -> pg.LabelItem:

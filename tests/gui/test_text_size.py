@@ -118,7 +118,7 @@ def test_a_plot_too_short_for_its_scaled_title_shows_the_scale_in_a_corner(qtbot
     shrunk to fit it was ~8 pt, unreadable on a projector. Now the title keeps its size
     and the scale goes to a corner of the plot clear of the curve; the ticks keep it."""
     from engine import preset
-    from microgpt_gui.plotutil import legend_covers
+    from microgpt_gui.plotutil import covers_data
     from tests.gui.helpers import WAIT, reset, steps
 
     reset(qtbot, w, preset("optimized"))
@@ -140,7 +140,7 @@ def test_a_plot_too_short_for_its_scaled_title_shows_the_scale_in_a_corner(qtbot
     assert text_len <= vb.rect().height()
     assert note.isVisible() and note.text == "x0.001"
     assert vb.sceneBoundingRect().contains(note.sceneBoundingRect())
-    assert not legend_covers(note, (cv.lr, cv.lr_plan.line))
+    assert not covers_data(note, (cv.lr, cv.lr_plan.line))
     lr_plot.setMaximumHeight(10_000)  # room again: the scale goes back into the title
     w.text_size.set_factor(1.0)
     w.resize(1400, 1300)
