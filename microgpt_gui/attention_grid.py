@@ -186,10 +186,12 @@ class HeatmapGrid:
         return max(MIN_MAP, int(min(by_width, by_height)))
 
     def _share_rows(self) -> None:
-        """Several layers: every row gets the same map size. Left to itself the grid
-        shares spare height unevenly between the first row (with the heads' titles) and
-        the others, and the maps of one layer came out smaller than the other's."""
-        if self._shape is None or self._shape[0] < 2 or not self._row_heights:
+        """Every row gets the same map size, and no more height than its square maps
+        use. Left to itself the grid shares spare height unevenly between the first row
+        (with the heads' titles) and the others, so the maps of one layer came out
+        smaller than the other's; and a row taller than its maps left the letters under
+        them adrift, a gap below each map."""
+        if self._shape is None or not self._row_heights:
             return
         grow = self._map_side() - MIN_MAP
         lay = self.glw.ci.layout

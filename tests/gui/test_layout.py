@@ -395,3 +395,22 @@ def test_a_short_loss_plot_lays_its_legend_out_in_a_row(qtbot, plain_window):
     w.docks["timelapse"].setMinimumHeight(0)
     w.docks["timelapse"].setMaximumHeight(120)
     qtbot.waitUntil(lambda: loss_legend.columnCount == 1, timeout=5000)
+
+
+def test_attention_letters_stay_under_their_maps_in_a_tall_dock(qtbot, plain_window):
+    """Square maps in a dock taller than they need: the spare height goes below the
+    grid, not between each map and its letters (which drifted to the row's bottom)."""
+    from PySide6.QtCore import Qt
+
+    w = plain_window
+    w.resize(1440, 1000)
+    panel = show_attention(qtbot, w, model(n_head=4))
+    w.resizeDocks([w.docks["attention"]], [700], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: panel.scroll.viewport().height() > 300, timeout=WAIT)
+    qtbot.wait(50)  # queued resizes
+    scroll = panel.scroll
+    for img, cell in zip(panel.images, panel.cells):
+        image = viewport_rect(scroll, img)
+        letters = viewport_rect(scroll, cell.getAxis("bottom"))
+        assert abs(letters.top() - image.bottom()) <= 3, (image, letters)
+        assert image.width() >= 60  # still as big as the width allows
