@@ -139,7 +139,7 @@ def show_shortcuts(window) -> QDialog:
 
 def _fit_curve_text(curves, theme) -> None:
     """Legend entries in the new size (pyqtgraph legends only restyle entries added
-    later). (The axis titles, short in projector mode, are the panel's _fit_titles.)"""
+    later). (The axis titles, short in projector mode, are the panel's CurveTitles.)"""
     style = {"color": theme.plot_foreground, "size": f"{theme.plot_font_size}pt"}
     for legend in getattr(curves, "legends", ()):
         for _sample, label in legend.items:

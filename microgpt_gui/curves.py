@@ -12,31 +12,19 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from .curve_marks import StepMarks
 from .curve_points import envelope, finite, sticky_range, thinned
+from .curve_titles import CurveTitles
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .lr_plan import LrPlan
 from .panels import Panel
-from .plotutil import (
-    AlignedAxis,
-    TimedLayoutWidget,
-    cache_axes,
-    centre_label,
-    covers_data,
-    fit_axis_title,
-    fit_legend,
-    place_in_corner,
-    tick_font,
-)
+from .plotutil import AlignedAxis, TimedLayoutWidget, cache_axes, centre_label, tick_font
 from .theme import px
 
 REFRESH_HZ = 25
 START_HINT = "Press Train (Space) to start"
-TITLES = ("loss", "grad norm", "learning rate")  # the plots' axis titles
-SHORT_TITLES = ("loss", "grad", "lr")  # when a plot is shorter than its title
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
@@ -91,7 +79,6 @@ class CurvesPanel(Panel):
             self.glw.addPlot(row=row, col=0, axisItems={"left": AlignedAxis(left_axes)})
             for row in range(3))
         self.plots = (self.loss_plot, self.grad_plot, self.lr_plot)
-        self._titles = {}  # plot -> (title, font size, theme) its left axis shows
         layout = self.glw.ci.layout
         for row, stretch in enumerate((3, 2, 1)):
             layout.setRowStretchFactor(row, stretch)
@@ -117,8 +104,6 @@ class CurvesPanel(Panel):
             plot.getAxis("left").enableAutoSIPrefix(False)
         self.grad_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
-        for p in self.plots:
-            p.getViewBox().sigResized.connect(self._fit_titles)
         # One step axis at the bottom is enough, and every axis costs paint time the
         # training thread would otherwise get (the GIL is shared).
         self.loss_plot.hideAxis("bottom")
@@ -140,7 +125,10 @@ class CurvesPanel(Panel):
                                plan=self.lr_plan.line.getData)
         # A new model's empty loss plot says how to start (a first-time user's question).
         self.start_hint = centre_label(self.loss_plot, START_HINT)
-        self.lr_scale = centre_label(self.lr_plot, "")  # (x0.001), when not in the title
+        self.titles = CurveTitles(self.plots, self.legends, (self.lr, self.lr_plan.line),
+                                  lambda: self.ctx.theme)
+        for p in self.plots:
+            p.getViewBox().sigResized.connect(self.titles.fit)
         self.glw.scene().sigMouseMoved.connect(self.marks.hover)
 
         ctx.controller.reset_done.connect(self._on_reset)
@@ -266,13 +254,13 @@ class CurvesPanel(Panel):
                 plot.setYRange(*y_range, padding=0)
                 moved = True
         if moved:
-            self._fit_titles()  # a new range may bring a new scale into the lr title
+            self.titles.fit()  # a new range may bring a new scale into the lr title
         return moved
 
     def refit(self) -> None:
         """Fit the y ranges again, e.g. when a scale line kept in view has moved."""
         if not (self.follow.isChecked() and self._follow_y()):  # (a move fits it too)
-            self._fit_lr_legend()  # a new plan may run under it
+            self.titles.fit_lr_legend()  # a new plan may run under it
 
     def _set_follow(self, on: bool) -> None:
         for p in self.plots:
@@ -304,7 +292,7 @@ class CurvesPanel(Panel):
                 axis.setPen(theme.plot_foreground)
                 axis.setTextPen(theme.plot_foreground)
                 axis.setStyle(tickFont=font)
-        self._titles.clear()  # the left titles: _fit_titles, below
+        self.titles.forget()  # the left titles: fitted below
         self.lr_plot.setLabel("bottom", "step", **style)
         w, thin = px(theme.line_width), px(theme.thin_width)  # device pixels
         self.raw.setPen(pg.mkPen(theme.loss_raw, width=thin))
@@ -321,60 +309,8 @@ class CurvesPanel(Panel):
             legend.setLabelTextColor(theme.plot_foreground)
             legend.setLabelTextSize(f"{theme.plot_font_size}pt")
             legend.setBrush(pg.mkBrush(theme.plot_background + "cc"))
-        self._fit_titles()
+        self.titles.fit()
         self.refresh(force=True)
-
-    def _fit_titles(self, *_) -> None:
-        """A vertical axis title longer than its plot is tall runs into the plot above
-        (in a 1280x720 window 'learning rate (x0.001)' ran into 'grad norm'): such a
-        plot gets its short title, as in projector mode, and if even that is too long
-        (big text, a short plot: 'lr (x0.001)'), a smaller font for the title alone."""
-        theme = self.ctx.theme
-        metrics = QFontMetrics(tick_font(theme.plot_font_size))
-        for plot, title, short in zip(self.plots, TITLES, SHORT_TITLES, strict=True):
-            axis = plot.getAxis("left")
-            # Room for the title and the scale pyqtgraph may add to it, e.g. (x0.001).
-            scale = " (x0.001)" if axis.autoSIPrefix else ""
-            need = metrics.horizontalAdvance(title + scale)
-            height = plot.getViewBox().rect().height()
-            if theme.name == "projector" or height < need:
-                title = short
-            need = metrics.horizontalAdvance(title + scale)
-            # Too short even for 'lr (x0.001)' (a 720p projector at big text: ~55 px):
-            # the scale goes to a corner of the plot and the title keeps its size.
-            axis.scale_apart = 0 < height < need
-            if axis.scale_apart:
-                need = metrics.horizontalAdvance(title)
-            size = theme.plot_font_size
-            if 0 < height < need:
-                size = max(6, int(size * height / need))
-            # (its scale, e.g. x0.001, comes and goes with the range: part of the key)
-            key = (title, size, theme, axis.autoSIPrefixScale, axis.scale_apart)
-            if self._titles.get(plot) != key:
-                self._titles[plot] = key
-                fit_axis_title(plot, title, size, theme.plot_foreground, height)
-        for plot, legend in zip(self.plots, self.legends, strict=True):
-            fit_legend(plot, legend, metrics.height())
-        self._fit_lr_legend()
-
-    def _place_lr_scale(self) -> None:
-        """The lr axis's scale, when its title has no room for it, in a free corner."""
-        axis, note = self.lr_plot.getAxis("left"), self.lr_scale
-        text = axis.scale_text() if axis.scale_apart else ""
-        note.setVisible(bool(text))
-        if text:
-            theme = self.ctx.theme
-            note.setText(text, color=theme.plot_foreground, size=f"{theme.plot_font_size}pt")
-            place_in_corner(note, (self.lr, self.lr_plan.line), avoid=self.legends[2])
-
-    def _fit_lr_legend(self) -> None:
-        """The lr plot is the shortest (~55 px on a 720p projector at big text): there its
-        legend, even in one row in the bottom left corner, covered the curve. It is
-        shown only where it covers none of the schedule, done or planned (known for the
-        whole run); the axis title names the curve anyway."""
-        legend = self.legends[2]
-        legend.setVisible(not covers_data(legend, (self.lr, self.lr_plan.line)))
-        self._place_lr_scale()  # (clear of the legend)
 
     def save_state(self) -> dict:
         return {"smoothing": self.smoothing.value(), "log_y": self.log_y.isChecked()}

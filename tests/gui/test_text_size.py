@@ -125,13 +125,13 @@ def test_a_plot_too_short_for_its_scaled_title_shows_the_scale_in_a_corner(qtbot
     steps(qtbot, w, 3)
     cv = w.curves
     lr_plot = cv.plots[2]
-    axis, note, vb = lr_plot.getAxis("left"), cv.lr_scale, lr_plot.getViewBox()
+    axis, note, vb = lr_plot.getAxis("left"), cv.titles.lr_scale, lr_plot.getViewBox()
     qtbot.waitUntil(lambda: axis.autoSIPrefixScale == 1000, timeout=WAIT)  # "(x0.001)"
     assert "(x0.001)" in axis.label.toPlainText() and not note.isVisible()  # room for it
     w.text_size.set_factor(1.5)
     lr_plot.setMaximumHeight(100)
     qtbot.waitUntil(lambda: vb.rect().height() < 90, timeout=WAIT)
-    cv._fit_titles()
+    cv.titles.fit()
     assert axis.scale_apart and axis.label.toPlainText().strip() == "lr"
     assert axis.autoSIPrefixScale == 1000  # the ticks still count in 0.001s
     assert int(axis.labelStyle["font-size"].removesuffix("pt")) == w.themes.theme.plot_font_size
@@ -169,7 +169,7 @@ def test_a_title_without_a_scale_keeps_its_size_where_it_fits(qtbot, w):
     grad_plot.setMaximumHeight(int(room))
     qtbot.waitUntil(lambda: grad_plot.getViewBox().rect().height() <= room, timeout=WAIT)
     assert metrics.horizontalAdvance("grad") < grad_plot.getViewBox().rect().height()
-    w.curves._fit_titles()
+    w.curves.titles.fit()
     axis = grad_plot.getAxis("left")
     assert axis.labelText == "grad" and not axis.autoSIPrefix
     assert axis.labelStyle["font-size"] == f"{size}pt"
