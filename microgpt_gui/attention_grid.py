@@ -198,6 +198,10 @@ class HeatmapGrid:
         for row, height in enumerate(self._row_heights):
             lay.setRowPreferredHeight(row, height + grow)
             lay.setRowMaximumHeight(row, height + grow)
+        # The grid's own (plot-coloured) background ends under its maps: spare height
+        # is the panel's, not an empty white band.
+        need = lay.effectiveSizeHint(Qt.SizeHint.MinimumSize).height() + 2
+        self.glw.setMaximumHeight(int(need) + self._shape[0] * grow)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.scroll.viewport() and event.type() == QEvent.Type.Resize:

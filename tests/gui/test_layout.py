@@ -399,7 +399,8 @@ def test_a_short_loss_plot_lays_its_legend_out_in_a_row(qtbot, plain_window):
 
 def test_attention_letters_stay_under_their_maps_in_a_tall_dock(qtbot, plain_window):
     """Square maps in a dock taller than they need: the spare height goes below the
-    grid, not between each map and its letters (which drifted to the row's bottom)."""
+    grid, not between each map and its letters (which drifted to the row's bottom), and
+    is the panel's, not an empty white band of the grid's."""
     from PySide6.QtCore import Qt
 
     w = plain_window
@@ -414,3 +415,7 @@ def test_attention_letters_stay_under_their_maps_in_a_tall_dock(qtbot, plain_win
         letters = viewport_rect(scroll, cell.getAxis("bottom"))
         assert abs(letters.top() - image.bottom()) <= 3, (image, letters)
         assert image.width() >= 60  # still as big as the width allows
+    # The grid's white background ends under the maps, not at the dock's bottom.
+    assert panel.glw.height() < scroll.viewport().height() - 100
+    roles = max(viewport_rect(scroll, cell.getAxis("bottom")).bottom() for cell in panel.cells)
+    assert panel.glw.height() - roles < 20
