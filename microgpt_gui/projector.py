@@ -24,6 +24,8 @@ PROJECTOR_LAYOUT = (("attention", Qt.DockWidgetArea.RightDockWidgetArea),
                     ("surprise", Qt.DockWidgetArea.BottomDockWidgetArea))
 ESSENTIAL_PANELS = {pid for pid, _area in PROJECTOR_LAYOUT}  # + the curves (central)
 HIDE_PROPERTY = "projector_hide"
+SIDES = (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea,
+         Qt.DockWidgetArea.TopDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
 SIDE_WIDTH = 0.45  # share of the screen width for the side column (heatmaps, names)
 # ... or up to this share when a layer's heads need it side by side (a 4:3 projector:
 # at 1024x768 four heads and the colour bar need 56 %; at 45 % the fourth head and the
@@ -86,6 +88,7 @@ class ProjectorMode(QObject):
         self.active = False
         self.text_scale = 1.0  # View ▸ Larger / Smaller text (text_size.py)
         self._saved: dict = {}
+        self._watched: set[int] = set()  # the docks whose showing _dock_shown follows
         # The window leaves projector mode when its close goes ahead, before it saves its
         # layout (MainWindow.closeEvent), or the next start would open with the
         # projector's layout and the controls put away.
@@ -135,6 +138,10 @@ class ProjectorMode(QObject):
             "window_state": w.windowState(),
             "hidden": hide,
             "hidden_docks": sorted(p for p in shown if p not in ESSENTIAL_PANELS),
+            # where each dock sat on the desktop: one shown while on goes back there
+            "areas": {_pid(d): w.dockWidgetArea(d) for d in w.findChildren(QDockWidget)},
+            "tabs": {_pid(d): {_pid(t) for t in w.tabifiedDockWidgets(d)}
+                     for d in w.findChildren(QDockWidget)},
         }
         # Order matters: hide first and size the window, then grow the fonts. Big fonts
         # on widgets about to be hidden would raise the window's minimum size, and a
@@ -147,6 +154,7 @@ class ProjectorMode(QObject):
         # restoreState() on leaving puts every dock back where it was.
         for dock in w.findChildren(QDockWidget):
             w.removeDockWidget(dock)
+            self._watch(dock)
         for pid, area in PROJECTOR_LAYOUT:
             if pid in shown:
                 w.addDockWidget(area, shown[pid])
@@ -230,6 +238,46 @@ class ProjectorMode(QObject):
         if bottom:
             w.resizeDocks(bottom, [d.minimumSizeHint().height() for d in bottom],
                           Qt.Orientation.Vertical)
+
+    def _watch(self, dock: QDockWidget) -> None:
+        if id(dock) not in self._watched:
+            self._watched.add(id(dock))
+            # (any change: a dock put away as a hidden tab says False even as it shows,
+            # its geometry being off screen; _dock_shown looks for itself)
+            dock.visibilityChanged.connect(lambda _on, d=dock: self._dock_shown(d))
+
+    def _dock_shown(self, dock: QDockWidget) -> None:
+        """A dock shown while projector mode is on (View menu, the toolbar's right-click
+        menu): projector mode took every dock out of the layout, and one shown outside
+        it sat on top of the curves in the window's top-left corner. It goes back into
+        the layout where the desktop had it, as a tab in front of a panel already there
+        (once Qt has finished showing it), and the screen is shared out again."""
+        w = self.window
+
+        def dock_in():
+            if not (self.active and dock.isVisible() and not dock.isFloating()
+                    and w.dockWidgetArea(dock) == Qt.DockWidgetArea.NoDockWidgetArea):
+                return
+            area = self._saved.get("areas", {}).get(_pid(dock))
+            if area not in SIDES:
+                area = Qt.DockWidgetArea.LeftDockWidgetArea
+            peers = [d for d in w.findChildren(QDockWidget) if d is not dock
+                     and d.isVisible() and w.dockWidgetArea(d) == area]
+            mates = self._saved.get("tabs", {}).get(_pid(dock), set())
+            peers.sort(key=lambda d: _pid(d) not in mates)  # its desktop tab group first
+            if peers:  # a tab in front of that area's panel, as on the desktop: beside
+                # it, the two panels' least widths added up past a 720p screen's width
+                w.tabifyDockWidget(peers[0], dock)
+            else:
+                w.addDockWidget(area, dock)
+            dock.show()
+            dock.raise_()
+            if not peers and area == Qt.DockWidgetArea.LeftDockWidgetArea:  # (right: _arrange)
+                w.resizeDocks([dock], [max(300, w.width() // 4)], Qt.Orientation.Horizontal)
+            self.refit()
+
+        if self.active:
+            QTimer.singleShot(0, self, dock_in)
 
     def _leave(self) -> None:
         w, s = self.window, self._saved

@@ -82,3 +82,42 @@ def test_every_shortcut_still_works_in_projector_mode(qtbot, make_window, monkey
     assert w.docks["help"].isVisible()
     QTest.keyClick(w, Qt.Key.Key_F11)
     assert not w.projector.active
+
+
+def test_a_panel_shown_in_projector_mode_joins_the_layout(qtbot, plain_window):
+    """View ▸ a panel (or the toolbar's right-click menu) in projector mode: the dock sat
+    out of the layout, on top of the curves in the window's corner. It goes back where
+    the desktop had it, as a tab in front of the panel there (side by side, two bottom
+    panels' least widths pushed the window past a 720p screen)."""
+    from PySide6.QtWidgets import QDockWidget
+
+    w = plain_window
+    w.resize(1280, 720)
+    w.projector.set_active(True)
+    for pid in ("timelapse", "controls", "embeddings"):
+        dock = w.docks[pid]
+        assert not dock.isVisible()
+        dock.toggleViewAction().trigger()
+        qtbot.waitUntil(lambda d=dock: w.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea,
+                        timeout=5000)
+        assert dock.isVisible() and not dock.isFloating()
+        assert not dock.visibleRegion().isEmpty()  # in front of its tab group
+        qtbot.wait(50)  # the screen shared out again
+        central = w.centralWidget().geometry()
+        assert not dock.geometry().intersects(central), (pid, dock.geometry(), central)
+        others = [d for d in w.findChildren(QDockWidget) if d is not dock and d.isVisible()
+                  and not w.tabifiedDockWidgets(d).count(dock)]
+        for other in others:  # beside the others, not on top of one
+            assert not dock.geometry().intersects(other.geometry()), (pid, _pid(other))
+    # Tabs, not side by side: the bottom row is the surprise panel's width, not two
+    # panels' least widths added up (which took a 720p window to 1,415 px).
+    assert w.docks["surprise"] in w.tabifiedDockWidgets(w.docks["timelapse"])
+    assert w.docks["attention"] in w.tabifiedDockWidgets(w.docks["embeddings"])  # as on
+    # the desktop, not with the sampling panel
+    w.projector.set_active(False)  # the desktop layout as it was
+    qtbot.waitUntil(lambda: w.docks["controls"].isVisible(), timeout=5000)
+    assert w.dockWidgetArea(w.docks["timelapse"]) != Qt.DockWidgetArea.NoDockWidgetArea
+
+
+def _pid(dock):
+    return dock.objectName()
