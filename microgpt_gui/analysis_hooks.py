@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 
 from . import export, measure
 from .baseline_lines import BaselineLines
-from .checkpoints import CheckpointManager
+from .checkpoints import CheckpointManager, opened_message
 from .embedding_view import EmbeddingPanel
 from .explorer_panel import ExplorerPanel
 from .export_view import ExportWhenDrawn
@@ -59,7 +59,7 @@ def install(window) -> None:
     window.checkpoints = ckpt
     ckpt.saved.connect(lambda p: window.statusBar().showMessage(f"Saved checkpoint {p}", 6000))
     ckpt.opened.connect(lambda p: window.statusBar().showMessage(
-        f"Opened checkpoint {p}: press Train to continue, or Generate to sample", 8000))
+        opened_message(p, window.controller.info, window.controller.history), 8000))
     ckpt.failed.connect(window.show_error)
 
     file_menu = window.menus["file"]

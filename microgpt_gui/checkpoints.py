@@ -49,6 +49,16 @@ def restore_history(history, rec: RunRecord) -> None:
         history.version += 1
 
 
+def opened_message(path: str, info, history) -> str:
+    """What the status bar says once a checkpoint is open: what can be done with it. A
+    finished run cannot be continued by Train (it is greyed out), only by more Steps."""
+    done = max(history.step, info.start_step) if info is not None else 0
+    if info is not None and done >= info.num_steps:
+        return (f"Opened checkpoint {path} (finished at step {done:,}): raise Steps to "
+                "train on, or Generate to sample")
+    return f"Opened checkpoint {path}: press Train to continue, or Generate to sample"
+
+
 class CheckpointManager(QObject):
     saved = Signal(str)  # path
     opened = Signal(str)  # path, once model, curves and settings are restored

@@ -25,6 +25,8 @@ from .theme import px
 
 REFRESH_HZ = 25
 START_HINT = "Press Train (Space) to start"
+CONTINUE_HINT = "Press Train (Space) to continue"  # a checkpoint opened without curves
+FINISHED_HINT = "Finished at step {:,}: raise Steps to train on"  # Train is greyed out
 BUDGET = 0.25  # at most this share of the GUI thread's time goes to redrawing curves
 MAX_INTERVAL_MS = 250  # never fewer than 4 frames a second
 ROW_MIN_PX = (130, 46, 86)  # the plots' least heights: loss, grad norm, lr
@@ -180,13 +182,27 @@ class CurvesPanel(Panel):
             self.val.setData(np.asarray(h.val_steps, float), finite(np.asarray(h.val_losses)))
         self.grad.setData(*peaks(steps, clean(h.array("grad_norm"))))
         self.lr.setData(*smooth(steps, clean(h.array("lr"))))
-        self.start_hint.setVisible(not len(h) and self.controller.info is not None)
+        self._show_start_hint(h)
         if len(h.events) != self.marks.events_drawn:
             self.marks.draw_events(h.events, self.ctx.theme)
         if self.follow.isChecked():
             self._follow_x(h.step)
             self._follow_y()
         return True
+
+    def _show_start_hint(self, h) -> None:
+        """Over an empty loss plot, what Train does now: start a new model, continue a
+        checkpoint (opened without curves), or nothing for a finished one (Train is
+        greyed out there; more Steps train on)."""
+        info = self.controller.info
+        self.start_hint.setVisible(not len(h) and info is not None)
+        if info is None or len(h):
+            return
+        done = max(h.step, info.start_step)
+        text = (FINISHED_HINT.format(done) if done >= info.num_steps else
+                CONTINUE_HINT if done else START_HINT)
+        if text != self.start_hint.text:
+            self.start_hint.setText(text)  # (keeps the theme's colour and size)
 
     def _follow_x(self, step: int, force: bool = False) -> None:
         """Following shows the whole run, 0 to its last step: a fixed x range means the
@@ -283,7 +299,7 @@ class CurvesPanel(Panel):
         self.glw.setBackground(theme.plot_background)
         font = tick_font(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
-        self.start_hint.setText(START_HINT, color=theme.plot_foreground,
+        self.start_hint.setText(self.start_hint.text, color=theme.plot_foreground,
                                 size=f"{theme.plot_font_size + 2}pt")
         for plot in self.plots:
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
