@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QVBoxLayout
 
 from .attention_grid import HeatmapGrid, axis_labels
-from .panels import Panel
+from .panels import ElidedLabel, Panel
 
 CAPTURE_HZ = 5
 
@@ -53,7 +53,7 @@ class AttentionPanel(HeatmapGrid, Panel):
         self.word.textChanged.connect(self._word_changed)
         bar.addWidget(self.word, 1)
         root.addLayout(bar)
-        self.caption = QLabel(" ")
+        self.caption = ElidedLabel()  # a long training doc is shortened, never widens
         root.addWidget(self.caption)
         self._setup_grid(root)
 
@@ -146,7 +146,7 @@ class AttentionPanel(HeatmapGrid, Panel):
             self._fit_ticks()
             self.fit_grid()  # the letters' axis may have changed width
         src = "training doc" if cap.get("follow") else "word"
-        self.caption.setText(f"{src} “{cap['word']}” at step {cap.get('step', 0)}")
+        self.caption.set_parts(f"{src} “", cap["word"], f"” at step {cap.get('step', 0)}")
 
     # --- state -------------------------------------------------------------------------
     def save_state(self) -> dict:

@@ -139,3 +139,56 @@ class WrappedLabel(QLabel):
         need = self.heightForWidth(self.width()) if self._placed and self.width() > 0 else 0
         if need != self.minimumHeight():
             self.setMinimumHeight(max(0, need))
+
+
+class ElidedLabel(QLabel):
+    """One line whose middle part gives way ('…') when the line is wider than the label,
+    with the whole line as its tooltip. A training document may be a 500-character
+    line: in a plain label it became the dock's minimum width and pushed the window
+    past the screen's edge."""
+
+    def __init__(self, parent=None):
+        super().__init__(" ", parent)
+        self._parts = (" ", "", "")
+
+    def set_parts(self, before: str, middle: str = "", after: str = "") -> None:
+        """Show before + middle + after; the middle is shortened first."""
+        self._parts = (before, middle, after)
+        self._elide()
+
+    def setText(self, text: str) -> None:  # plain text: shortened at its end
+        self.set_parts("", text)
+
+    def text(self) -> str:  # the whole line, as set (what it is, not how it is drawn)
+        return "".join(self._parts)
+
+    def text_shown(self) -> str:
+        return super().text()
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(min(hint.width(), self.fontMetrics().horizontalAdvance("x…x")))
+        return hint
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._elide()
+
+    def _elide(self) -> None:
+        before, middle, after = self._parts
+        fm, room = self.fontMetrics(), self.contentsRect().width()
+        whole = self.text()
+        if fm.horizontalAdvance(whole) > room > 0:
+            left = room - fm.horizontalAdvance(before + after)
+            if middle and left > fm.horizontalAdvance("x…"):
+                whole = before + fm.elidedText(middle, Qt.TextElideMode.ElideRight, left) + after
+            else:
+                whole = fm.elidedText(whole, Qt.TextElideMode.ElideRight, room)
+        self.setToolTip(self.text() if whole != self.text() else "")
+        if whole != super().text():
+            super().setText(whole)
