@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .backends import num_params
 from .config import ConfigError, RunConfig
+from .data import Dataset, distinct_chars
 
 # reference backend (Value graph)
 NODES_PER_MAC = 2.2  # graph nodes built per multiply-accumulate, forward
@@ -164,14 +165,22 @@ def memory_problem(cost: Cost, cfg: RunConfig, limit: int | None = None) -> str:
             f"memory and {have}; {advice}")
 
 
-def estimate_on(cfg: RunConfig, docs: list[str] | None) -> Cost:
-    """estimate() for training cfg on docs: their lengths, and the vocabulary unless cfg
-    already knows it, are read from a sample (the first 1,000 documents)."""
-    sample = (docs or [])[:1000]
+def estimate_on(cfg: RunConfig, data: Dataset | list[str] | None) -> Cost:
+    """estimate() for training cfg on data (a Dataset or its documents). The parameter
+    count is exact: the vocabulary is cfg's when it knows it (a built model), else every
+    character of the data (a Dataset gathered them once, as it loaded: no rescan of a big
+    file at each edit of the controls). Only the time and memory estimates read a sample:
+    the lengths of the first 1,000 documents."""
+    docs = data.docs if isinstance(data, Dataset) else data or []
+    sample = docs[:1000]
     if not sample:
         return estimate(cfg)
     lengths = list(map(len, sample))
-    vocab = cfg.model.vocab_size or len(set().union(*sample)) + 1  # + BOS
+    if cfg.model.vocab_size:
+        vocab = cfg.model.vocab_size
+    else:  # + BOS
+        chars = data.chars if isinstance(data, Dataset) else distinct_chars(docs)
+        vocab = len(chars) + 1
     return estimate(cfg, vocab, sum(lengths) / len(lengths), max(lengths))
 
 

@@ -184,19 +184,33 @@ class Dataset:
     source: str  # "bundled:names.txt" or a file path
     name: str
     _summary: str | None = field(default=None, init=False, repr=False, compare=False)
+    _chars: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def num_chars(self) -> int:
         return sum(len(d) for d in self.docs)
 
+    @property
+    def chars(self) -> frozenset[str]:
+        """Every character the documents use: the vocabulary, BOS aside (gathered once,
+        with summary(): the cost estimate reads it at every edit of the controls)."""
+        if self._chars is None:
+            self._chars = frozenset(distinct_chars(self.docs))
+        return self._chars
+
     def summary(self) -> str:
         """"N docs, M chars, K distinct characters" (computed once: load_dataset does it on
         the loading thread, so a GUI asking later does not stall on a big file)."""
         if self._summary is None:
-            chars = len(distinct_chars(self.docs))
-            self._summary = (f"{len(self.docs):,} docs, {self.num_chars:,} chars, "
-                             f"{chars} distinct characters")
+            self._summary = ", ".join(counted(n, what) for n, what in (
+                (len(self.docs), "doc"), (self.num_chars, "char"),
+                (len(self.chars), "distinct character")))
         return self._summary
+
+
+def counted(n: int, what: str) -> str:
+    """'1 doc', '32,033 docs'."""
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
 
 
 def load_dataset(source: str | os.PathLike | None = None, progress=None) -> Dataset:

@@ -222,8 +222,8 @@ class ControlsPanel(Panel):
         """The Cost of training cfg (default: these fields) on the loaded data."""
         from engine.cost import estimate_on
 
-        ds = self.ctx.datasets.dataset
-        return estimate_on(cfg or self.config(), ds.docs if ds is not None else None)
+        # The Dataset, not its docs: it holds its vocabulary, so the count is exact.
+        return estimate_on(cfg or self.config(), self.ctx.datasets.dataset)
 
     def _show_cost(self, problem: str) -> None:
         """The estimate under the fields; a warning when a step will be slow (unless the
