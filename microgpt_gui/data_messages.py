@@ -1,6 +1,7 @@
 """What the window does and says as a dataset loads: progress in the status bar, the
 Controls' data box, a first model on new data, and a clear message when a file cannot
-be read (falling back to the bundled names when last session's file fails at start).
+be read or used (falling back to the bundled names when last session's file fails at
+start).
 
 The loading itself is datasets.DatasetManager's (a task thread); this is only the
 window's side of it.
@@ -23,6 +24,26 @@ class DataMessages:
         d.loaded.connect(self._loaded)
         d.failed.connect(self._failed)
         d.cancelled.connect(self._cancelled)
+        d.unusable = self.unusable
+
+    def unusable(self, ds) -> str:
+        """Why the next Reset could not train on ds ('' if it can): the Trainer's own rule
+        for the split the settings ask for (the preset's validation share), checked as
+        the file arrives. Such a file is refused like an unreadable one, so the Data box
+        and the cost line never show data that is not the data in use."""
+        from engine import ConfigError
+        from engine.data import DataError
+        from engine.trainer import split_docs
+
+        try:
+            val_fraction = self.window.build_config().train.val_fraction
+        except ConfigError:  # the fields say what is wrong, and Reset waits for them
+            return ""
+        try:  # only the number of documents matters: a range stands in, no list copied
+            split_docs(range(len(ds.docs)), val_fraction)
+        except DataError as e:
+            return f"{ds.source}: {e}"
+        return ""
 
     def ask_open(self) -> None:
         """File ▸ Open text file…: a file dialog, then load the file chosen."""

@@ -3,8 +3,10 @@
 Sources: the bundled names, any UTF-8 text file (one document per line), or the seed's
 makemore names, downloaded on request through engine.download's cache. Loading never
 blocks the window; failures arrive as one-line messages and leave the current dataset
-in place. A load that takes longer than SHOW_AFTER_MS shows LoadProgress: a progress bar
-with a Cancel button (small files finish before it would appear, so it never flashes).
+in place, and so does a file the next Reset could not use (too few documents for the
+preset's validation split). A load that takes longer than SHOW_AFTER_MS shows
+LoadProgress: a progress bar with a Cancel button (small files finish before it would
+appear, so it never flashes).
 Cancel stops the load at its next progress report and keeps the current dataset and run.
 """
 
@@ -33,6 +35,10 @@ class DatasetManager(QObject):
         self.label = ""  # what is being loaded
         self._generation = 0
         self._job = None  # the TaskThread of the load in progress
+        # Dataset -> why the next Reset could not train on it ('' if it can): the window
+        # sets it (DataMessages). A loaded file it refuses fails like an unreadable one,
+        # and the current dataset stays.
+        self.unusable = None
 
     def load_bundled(self):
         self.load("bundled", "bundled names")
@@ -112,6 +118,10 @@ class DatasetManager(QObject):
 
     def _done(self, gen: int, dataset):
         if gen != self._generation:
+            return
+        problem = self.unusable(dataset) if self.unusable is not None else ""
+        if problem:
+            self._failed(gen, problem)
             return
         self.busy = False
         self._job = None
