@@ -21,7 +21,7 @@ from . import APP_NAME, accessibility, unsaved, window_state
 from .actions import build_actions, make_action
 from .attention_view import AttentionPanel
 from .controller import RunController
-from .controls import LIVE, ControlsPanel
+from .controls import INT_FIELDS, LIVE, ControlsPanel
 from .curves import CurvesPanel
 from .data_messages import DataMessages
 from .datasets import DatasetManager, LoadProgress
@@ -29,6 +29,7 @@ from .dock_tabs import hide_stale_tab_bars
 from .gc_guard import GuiThreadCollector
 from .keyboard import KeyboardFocus
 from .panels import AppContext
+from .reset_reasons import reset_reasons
 from .sampling_panel import SamplingPanel
 from .settings import Settings
 from .statusbar import StatusBar
@@ -247,15 +248,12 @@ class MainWindow(QMainWindow):
             self.controls.set_needs_reset([])
             self._update_actions()
             return
-        want, have = self.build_config().to_dict(), info.config.to_dict()
-        changed = [k for part in ("model", "train") for k in want[part]
-                   if k not in LIVE and k != "vocab_size" and want[part][k] != have[part][k]]
-        if want["backend"] != have["backend"]:
-            changed.append("backend")
         ds = self.datasets.dataset
-        if ds is not None and ds.source != info.dataset_source:
-            changed.append("dataset")
-        self.controls.set_needs_reset(changed)
+        labels = {name: spec[0] for name, spec in INT_FIELDS.items()}
+        labels.update(learning_rate="Learning rate", val_every="Validate every")
+        self.controls.set_needs_reset(reset_reasons(
+            self.build_config(), info.config, labels, LIVE,
+            data_changed=ds is not None and ds.source != info.dataset_source))
         self._update_actions()
 
     def _update_actions(self, *_):

@@ -58,6 +58,7 @@ class SamplingPanel(Panel):
         self._prefix_text = ""  # the prefix problem or note the message shows, if any
         self._initialised = False
         self._restored: dict = {}  # saved sampling settings, applied at the first reset
+        self._recipe = None  # (temperature, top_k) of the run the sliders were set for
         # A short screen: the contents scroll rather than hold the window too tall.
         self.scroll = ScrollBody(self)
         root = QVBoxLayout(self.scroll.body)
@@ -180,13 +181,19 @@ class SamplingPanel(Panel):
         self.top_k.blockSignals(True)
         self.top_k.setRange(1, len(self._vocab) + 1)  # the last notch is "off"
         self.top_k.blockSignals(False)
+        train = info.config.train
+        recipe, last = (train.temperature, train.top_k), self._recipe
+        self._recipe = recipe
         if not self._initialised:  # last session's choice, else the run's own recipe
             self._initialised = True
             saved = self._restored
-            self.set_top_k(saved["top_k"] if "top_k" in saved else info.config.train.top_k)
+            self.set_top_k(saved["top_k"] if "top_k" in saved else train.top_k)
             if "temperature" not in saved:
-                self.set_temperature(info.config.train.temperature)
-        else:
+                self.set_temperature(train.temperature)
+        elif recipe != last:  # another preset (a lesson, the Optimizations tab): its way
+            self.set_top_k(train.top_k)  # of sampling, as "Press Reset to apply" said
+            self.set_temperature(train.temperature)
+        else:  # the same recipe: the sliders keep the user's choice
             self.set_top_k(old_k if old_k is None else min(old_k, len(self._vocab)))
         self.inference = None
         self.bars_plot.new_model(self._vocab)

@@ -91,6 +91,24 @@ def test_needs_reset_is_shown_for_shape_changes_but_not_for_live_lr(qtbot, make_
     assert w.controller.info.config.model.n_embd == 32
 
 
+def test_another_preset_is_said_in_words_and_reset_brings_its_sampling(qtbot, make_window):
+    """Choosing 'original' listed ~20 config names (block_size, init_std, zero_init, ...,
+    temperature, top_k), and the Reset kept the sliders at the seed's top-k 5 and 0.6:
+    the original preset did not sample like Karpathy's script."""
+    w = make_window()
+    sampling = w.sampling
+    sampling.set_temperature(0.8)  # the user's own choice, kept while the recipe is
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):
+        w.reset()
+    assert sampling.temperature_value() == 0.8 and sampling.top_k_value() == 5
+    w.controls.preset.setCurrentText("original")
+    text = w.controls.needs_reset.text()
+    assert "the original preset" in text and "init_std" not in text, text
+    with qtbot.waitSignal(w.controller.reset_done, timeout=10_000):
+        w.reset()
+    assert sampling.temperature_value() == 0.5 and sampling.top_k_value() is None
+
+
 def test_invalid_sizes_are_explained_inline_and_block_reset(qtbot, make_window):
     w = make_window()
     w.controls.fields["n_embd"].setValue(18)  # not divisible by 4 heads

@@ -109,7 +109,7 @@ def test_what_clipping_does_in_the_window(qtbot, plain_window):
     box = w.panels["explorer"].boxes["grad_clip"]
     assert not box.isChecked()
     box.click()
-    assert "grad_clip" in w.controls.needs_reset.text()
+    assert "Gradient clipping (global norm)" in w.controls.needs_reset.text()
     with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
         w.act["reset"].trigger()
     train = w.controller.info.config.train

@@ -237,7 +237,7 @@ def test_opening_a_text_file_trains_on_it(qtbot, make_window, tmp_path):
         w.act["step"].trigger()
     with qtbot.waitSignal(w.datasets.loaded, timeout=5_000):
         w.datasets.load_path(str(DOCS))  # after training: kept for the next Reset
-    assert "dataset" in w.controls.needs_reset.text()
+    assert "the data" in w.controls.needs_reset.text()
 
 
 def test_next_token_bars_with_the_slow_reference_backend_stay_correct(qtbot, make_window):
