@@ -145,14 +145,16 @@ def base_preset(cfg: RunConfig) -> str:
     return "optimized" if cfg.model.bos_first else "original"
 
 
-def describe(cfg: RunConfig) -> str:
+def describe(cfg: RunConfig, titles: bool = False) -> str:
     """What differs from the config's own preset, as a short label for the run list:
-    'all 14 on' / 'off: a, b' for the seed, 'as Karpathy's' / 'on: a' for the original."""
+    'all 14 on' / 'off: a, b' for the seed, 'as Karpathy's' / 'on: a' for the original.
+    The changes by key, or with titles=True by their titles (for people: the window)."""
     off = changes_off(cfg)
+    name = (lambda key: BY_KEY[key].title) if titles else (lambda key: key)
     if base_preset(cfg) == "optimized":
-        return "all 14 on" if not off else "off: " + ", ".join(off)
+        return "all 14 on" if not off else "off: " + ", ".join(map(name, off))
     on = [c.key for c in CHANGES if c.fields and c.key not in off]
-    return "as Karpathy's" if not on else "on: " + ", ".join(on)
+    return "as Karpathy's" if not on else "on: " + ", ".join(map(name, on))
 
 
 # --- running variants -------------------------------------------------------------------

@@ -197,7 +197,7 @@ class ExplorerPanel(Panel):
 
     def _update_status(self):
         cfg = self.run_config
-        now = describe(cfg) if cfg is not None else "no model yet"
+        now = describe(cfg, titles=True) if cfg is not None else "no model yet"
         text = f"Running: {now}."
         if self.pending():
             text += "  ⟳ Press Reset to train with your changes (same seed, same start)."

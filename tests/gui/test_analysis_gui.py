@@ -58,6 +58,8 @@ def test_explorer_variant_trains_with_flag_off_and_counts_nodes(qtbot, window):
     flags = in_worker(qtbot, w, lambda t: (t.config.train.div_op, t.config.train.sum_from_first,
                                            t.config.train.fused_ce))
     assert flags == (False, False, True)
+    # The status line names the changes as their boxes do, not by their config keys.
+    assert "off: Direct __truediv__, sum(losses[1:], losses[0])" in ex.status.text()
     variant_nodes = [s.nodes for s in steps(qtbot, w, 1)]
     assert all(v > b for v, b in zip(variant_nodes, base_nodes, strict=True))
     table = dict((v, m) for v, m, _ in ex.node_table())
