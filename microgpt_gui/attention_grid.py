@@ -17,11 +17,13 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea
 
 from .plotutil import (
+    COLORBAR_SIDES,
     cache_axes,
     clear_grid,
     label_spacing,
     room_for_descenders,
     row_label_spacing,
+    theme_axes,
     thinned_ticks,
 )
 
@@ -278,13 +280,9 @@ class HeatmapGrid:
             label.setText(f"layer {layer + 1}", color=theme.plot_foreground,
                           size=f"{theme.plot_font_size}pt")
         if self.colorbar is not None:
-            self.colorbar.axis.setStyle(tickFont=font)
-            self.colorbar.axis.setTextPen(theme.plot_foreground)
-            # pyqtgraph's default label (on the bar's left edge, the values are on its
-            # right) is small and grey: unreadable on a projector.
-            self.colorbar.getAxis("left").setLabel(
-                "weight", color=theme.plot_foreground,
-                **{"font-size": f"{theme.plot_font_size}pt"})
+            # The values on its right, "weight" on its left: pyqtgraph's default for
+            # both is small and grey, unreadable on a projector.
+            theme_axes(self.colorbar, theme, sides=COLORBAR_SIDES)
             # Its end values ("1.0", "0") stand half a line past the bar: with the grid's
             # tight projector margins they need room of the bar's own, or are cut.
             half = QFontMetrics(font).height() // 2 if theme.name == "projector" else 1

@@ -19,6 +19,7 @@ from engine.sampling import char_name
 
 from .label_layout import ABOVE, anchor_of, place_labels
 from .panels import Panel
+from .plotutil import theme_axes
 
 REFRESH_MS = 250  # ~4 Hz: a cloud of ~30 points does not need more
 # More points than this go unlabelled (hovering one names it): 150 labels already fill a
@@ -268,5 +269,6 @@ class EmbeddingPanel(Panel):
         self.plot.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
                               "bos": theme.event, "other": theme.clip})
         self.plot.setBackground(theme.plot_background)
+        theme_axes(self.plot.getPlotItem(), theme)
         self.plot.set_font_size(theme.plot_font_size + 1)
         self._dirty = True

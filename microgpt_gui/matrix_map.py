@@ -14,7 +14,15 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from .plotutil import cache_axes, label_spacing, row_label_spacing, thinned_ticks, tick_font
+from .plotutil import (
+    COLORBAR_SIDES,
+    cache_axes,
+    label_spacing,
+    row_label_spacing,
+    theme_axes,
+    thinned_ticks,
+    tick_font,
+)
 
 VOCAB_ROWS = ("wte", "lm_head")  # matrices with a row per token
 
@@ -123,8 +131,8 @@ class MatrixMap(QWidget):
         self._font_size = theme.plot_font_size
         font = tick_font(theme.plot_font_size)
         self.plot.setBackground(theme.plot_background)
-        for side in ("left", "bottom"):  # the size _fit_ticks measures labels in
-            self.plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
+        theme_axes(self.plot.getPlotItem(), theme)  # (the size _fit_ticks measures in)
+        theme_axes(self.colorbar, theme, sides=COLORBAR_SIDES)
         # Room above the map for half a row label: the one centred on the first row of a
         # tall matrix (rows a pixel apart) was cut in half by the panel's edge.
         half = QFontMetrics(font).height() // 2 + 1

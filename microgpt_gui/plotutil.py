@@ -83,6 +83,25 @@ def tick_font(point_size: int) -> QFont:
     return font
 
 
+COLORBAR_SIDES = ("left", "right", "top", "bottom")  # a ColorBarItem's: values, frame
+
+
+def theme_axes(plot, theme, size: int | None = None, sides=("left", "bottom")) -> None:
+    """The theme's colour and plot font (or `size` pt) on `plot`'s axes: the lines, the
+    tick labels and the titles they have. pyqtgraph's own are a small grey that faded
+    on a projector beside the black of the other plots."""
+    size = size or theme.plot_font_size
+    font = tick_font(size)
+    for side in sides:
+        axis = plot.getAxis(side)
+        axis.setPen(theme.plot_foreground)
+        axis.setTextPen(theme.plot_foreground)
+        axis.setStyle(tickFont=font)
+        if axis.labelText:
+            axis.setLabel(axis.labelText, color=theme.plot_foreground,
+                          **{"font-size": f"{size}pt"})
+
+
 def row_label_spacing(font: QFont) -> int:
     """Pixels stacked single-letter tick labels of `font` must be apart to read as
     separate letters: a capital's height (lowercase letters then stand clear; at most a

@@ -32,6 +32,7 @@ from engine.sampling import prefix_problem
 from .attention_strip import AttentionStrip
 from .embedding_view import EmbeddingPlot
 from .panels import Panel, WrappedLabel
+from .plotutil import theme_axes
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
@@ -309,6 +310,7 @@ class TimeLapsePanel(Panel):
         self.attention.setBackground(theme.plot_background)
         self.attention._shape = None  # rebuild with the new colormap on the next show
         self.embedding.setBackground(theme.plot_background)
+        theme_axes(self.embedding.getPlotItem(), theme, self.attention.font_size)
         self.probe_note.setStyleSheet(f"color: {theme.warning};")
         self.embedding.set_colors({"vowel": theme.val, "consonant": theme.loss_smooth,
                                    "bos": theme.event, "other": theme.clip})

@@ -32,7 +32,7 @@ from engine.weights import RatioRecorder, matrix_view
 from .curve_points import finite
 from .matrix_map import MatrixMap
 from .panels import Panel
-from .plotutil import cache_axes, tick_font
+from .plotutil import cache_axes, theme_axes, tick_font
 from .theme import px
 
 REFRESH_MS = 250
@@ -87,7 +87,7 @@ class WeightsPanel(Panel):
         row.addWidget(pick)
         row.addWidget(self.matrix, 1)
 
-        self._title_pt = 0  # the font size the step sizes' axis title was set in
+        self._title_pt = None  # (font size, colour) the step sizes' axis title was set in
         self.ratio_plot = pg.PlotWidget()
         rp = self.ratio_plot.getPlotItem()
         rp.getViewBox().sigResized.connect(self._fit_title)
@@ -273,16 +273,15 @@ class WeightsPanel(Panel):
         rp, size = self.ratio_plot.getPlotItem(), self.ctx.theme.plot_font_size
         need = QFontMetrics(tick_font(size)).horizontalAdvance(RATIO_TITLE)
         title = RATIO_TITLE if need <= rp.getViewBox().rect().height() else RATIO_SHORT
-        if (rp.getAxis("left").labelText, self._title_pt) != (title, size):
-            self._title_pt = size
-            rp.setLabel("left", title, **{"font-size": f"{size}pt"})
+        color = self.ctx.theme.plot_foreground
+        if (rp.getAxis("left").labelText, self._title_pt) != (title, (size, color)):
+            self._title_pt = (size, color)
+            rp.setLabel("left", title, color=color, **{"font-size": f"{size}pt"})
 
     # --- look and state -----------------------------------------------------------------
     def apply_theme(self, theme) -> None:
-        font = tick_font(theme.plot_font_size)
         self.ratio_plot.setBackground(theme.plot_background)
-        for side in ("left", "bottom"):
-            self.ratio_plot.getPlotItem().getAxis(side).setStyle(tickFont=font)
+        theme_axes(self.ratio_plot.getPlotItem(), theme)
         self.matrix_map.apply_theme(theme)
         self._fit_title()
         self.guide.setPen(pg.mkPen(theme.clip, width=px(theme.thin_width),

@@ -121,3 +121,28 @@ def test_a_panel_shown_in_projector_mode_joins_the_layout(qtbot, plain_window):
 
 def _pid(dock):
     return dock.objectName()
+
+
+def test_every_plot_axis_takes_the_projector_colours(qtbot, make_window):
+    """In projector mode the Weights, Embeddings, Runs and matrix plots kept pyqtgraph's
+    small grey axis text ('step', 'PC 1') beside the black of the other plots."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QColor
+
+    w = make_window()
+    w.projector.set_active(True)
+    theme = w.themes.theme
+    want = QColor(theme.plot_foreground).name()
+    axes = [item for view in w.findChildren(pg.GraphicsView)
+            for item in view.scene().items() if isinstance(item, pg.AxisItem)
+            and item.isVisible()]  # (not the hidden top and right axes)
+    assert len(axes) > 20
+    def where(a):
+        return (type(a.parentItem()).__name__, type(a.scene().views()[0].parent()).__name__,
+                a.orientation, a.labelText, a.textPen().color().name(), a.labelStyle)
+
+    wrong = [where(a) for a in axes
+             if a.textPen().color().name() != want
+             or (a.labelText and a.labelStyle.get("color") != theme.plot_foreground)]
+    assert not wrong, wrong
+    w.projector.set_active(False)
