@@ -50,7 +50,8 @@ def install(window) -> None:
     if curves is not None and hasattr(curves, "loss_plot"):
         runs.attach(curves.loss_plot)  # ticked runs behind the live loss curve
         # guessing and letter pairs, kept in the loss plot's view
-        window.baselines = BaselineLines(ctx, curves.loss_plot, on_change=curves.refit)
+        window.baselines = BaselineLines(ctx, curves.loss_plot, on_change=curves.refit,
+                                         avoid=(curves.smooth, curves.val))
     # Their saved settings are restored by the window with every other panel's.
 
     measure.install(window)  # Run ▸ Measure the loss on all names (M)

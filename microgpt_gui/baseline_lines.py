@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer
 
 from engine.baselines import baselines
 
@@ -75,12 +76,23 @@ class LevelLine(pg.InfiniteLine):
 class BaselineLines(QObject):
     """Keeps the two lines of `plot` (the Curves panel's loss plot) up to date."""
 
-    def __init__(self, ctx, plot, on_change=None):
+    def __init__(self, ctx, plot, on_change=None, avoid=()):
         """on_change(): called when the lines have moved, appeared or gone (the Curves
         fit their range to them: an empty plot shows where the loss starts and what to
-        beat, and a run whose loss is still above the letter pairs shows that line)."""
+        beat, and a run whose loss is still above the letter pairs shows that line).
+        avoid: the curves the labels keep clear of where they can (the smoothed loss
+        and the validation dots: at the end of a run they reach the lines' right end)."""
         super().__init__(plot)
         self.on_change = on_change
+        self.avoid = tuple(avoid)
+        # New data moves the curves under the labels: arranged again, a few times a
+        # second at most (not at every frame).
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(300)
+        self._later.timeout.connect(self._arrange)
+        for item in self.avoid:
+            item.sigPlotChanged.connect(lambda *_: self._later.isActive() or self._later.start())
         self.ctx = ctx
         self.guessing = LevelLine("guessing", below=True)
         self.bigram = LevelLine("letter pairs", below=False)
@@ -134,7 +146,10 @@ class BaselineLines(QObject):
           over the upper line and under the lower one, or side by side (letter pairs left
           of guessing) over the upper line or under the lower one;
         - a label would be under the legend (top right; a short plot) or out of the plot:
-          then it moves left of the legend, or to the next place on that list."""
+          then it moves left of the legend, or to the next place on that list;
+        - a label would cover the smoothed loss or the validation dots (the end of a run
+          reaches the right end of the lines): then it goes to the other side of its line,
+          or left of the legend, if that is clear."""
         vb = self.plot.getViewBox()
         view = vb.sceneBoundingRect()
         shown = [line for line in (self.guessing, self.bigram) if line.isVisible()]
@@ -152,17 +167,38 @@ class BaselineLines(QObject):
             w, h = size[line].width(), size[line].height()
             return QRectF(right - w, y[line] + offset if below else y[line] - offset - h, w, h)
 
+        curves = [(x, y) for x, y in (item.getData() for item in self.avoid)
+                  if x is not None and len(x)]
+
+        def covers(a: QRectF) -> bool:
+            """Whether a curve runs through the scene rectangle a: its highest and lowest
+            point over a's steps (the points in it and where it enters and leaves)."""
+            box = vb.mapSceneToView(a).boundingRect()
+            for x, y in curves:
+                lo, hi = max(box.left(), x[0]), min(box.right(), x[-1])
+                if lo > hi:
+                    continue
+                ys = np.concatenate([y[(x >= lo) & (x <= hi)], np.interp([lo, hi], x, y)])
+                ys = ys[np.isfinite(ys)]
+                if len(ys) and ys.min() <= box.bottom() and ys.max() >= box.top():
+                    return True
+            return False
+
         def best(options):
             """The first option (a {line: (below, offset, right)}) whose labels are in
-            the plot and clear of the legend; else the first in the plot; else the first."""
+            the plot and clear of the legend and the curves; else of the legend; else
+            the first in the plot; else the first."""
             def area(option):
                 out = QRectF()
                 for line, spot in option.items():
                     out = out.united(rect(line, *spot))
                 return out
 
-            for ok in (lambda a: view.contains(a) and not a.intersects(legend),
-                       view.contains, lambda a: True):
+            def clear(a):
+                return view.contains(a) and not a.intersects(legend)
+
+            for ok in (lambda a: clear(a) and not covers(a), clear, view.contains,
+                       lambda a: True):
                 for option in options:
                     if ok(area(option)):
                         return option
@@ -191,9 +227,10 @@ class BaselineLines(QObject):
                     *({g: (below, gap if g is far else 0.0, end),  # side by side
                        b: (below, gap if b is far else 0.0, beside)}
                       for below, far in ((False, bottom), (True, top)))]))  # over, under
-        for line in shown:  # (as designed)
+        for line in shown:  # (as designed, else on the other side of its line)
             if line not in chosen:
-                chosen.update(best(and_left_of_legend([{line: (line.below, 0.0, end)}])))
+                chosen.update(best(and_left_of_legend([{line: (line.below, 0.0, end)},
+                                                       {line: (not line.below, 0.0, end)}])))
         for line, (below, offset, right) in chosen.items():
             line.put_label(below, offset, (right - view.left()) / view.width())
 

@@ -105,3 +105,33 @@ def test_the_labels_stay_apart_when_the_lines_come_close(qtbot, make_window, log
         if top == 4.0 and not smallest:  # far apart: as designed
             assert g.top() == pytest.approx(line_y(lines.guessing), abs=1)
             assert b.bottom() == pytest.approx(line_y(lines.bigram), abs=1)
+
+
+def test_a_label_moves_off_the_smoothed_loss_at_the_end_of_a_run(qtbot, make_window):
+    """At the end of the default run the smoothed loss and the last red dots reach the
+    lines' right end, just above the letter pairs: 'letter pairs 2.47' sat on them. It
+    goes to the other side of its line (or left of the legend) where that is clear, and
+    back where it was designed to be once the curve has moved away."""
+    import numpy as np
+
+    w = make_window()
+
+    def covers_data(label, items):  # the label's box in the plot's units, over the curve
+        box = plot.getViewBox().mapSceneToView(label.sceneBoundingRect()).boundingRect()
+        return any(((x >= box.left()) & (x <= box.right()) & (y >= box.top())
+                    & (y <= box.bottom())).any() for x, y in (i.getData() for i in items))
+
+    lines = wait_lines(qtbot, w)
+    curves, plot = w.curves, w.curves.loss_plot
+    curves.follow.setChecked(False)
+    plot.setYRange(1.8, 4.4, padding=0)
+    plot.setXRange(0, 500, padding=0)
+    pairs = lines.bigram.value()
+    steps = np.arange(0.0, 501.0)
+    curves.smooth.setData(steps, np.full_like(steps, pairs + 0.06))  # just above its line
+    qtbot.waitUntil(lambda: not covers_data(lines.bigram.label, [curves.smooth]), timeout=WAIT)
+    assert lines.bigram.label.anchors[0][1] <= 0  # under its line now
+    curves.smooth.setData(steps, np.full_like(steps, 3.9))  # the curve away: as designed
+    qtbot.wait(400)
+    assert lines.bigram.label.anchors[0][1] >= 1  # above its line again
+    assert not covers_data(lines.bigram.label, [curves.smooth])
