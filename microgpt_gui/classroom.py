@@ -137,15 +137,6 @@ def show_shortcuts(window) -> QDialog:
     return dialog
 
 
-def _fit_curve_text(curves, theme) -> None:
-    """Legend entries in the new size (pyqtgraph legends only restyle entries added
-    later). (The axis titles, short in projector mode, are the panel's CurveTitles.)"""
-    style = {"color": theme.plot_foreground, "size": f"{theme.plot_font_size}pt"}
-    for legend in getattr(curves, "legends", ()):
-        for _sample, label in legend.items:
-            label.setText(label.text, **style)
-
-
 def _form_row(form, field) -> list:
     """The label and every widget of the QFormLayout row holding `field` (a row's field
     may be a sub-layout, e.g. the count box beside the Generate button)."""
@@ -231,9 +222,6 @@ def install(window) -> None:
         projector.toggled.connect(sampling.set_projector)
     if attention is not None:  # another model, role labels: share out the column again
         attention.grid_height_changed.connect(projector.refit)
-    curves = window.panels.get("curves")
-    if curves is not None:  # connected after the panel's own handler: runs after it
-        window.themes.changed.connect(lambda theme: _fit_curve_text(curves, theme))
     window.menus["view"].addAction(window.toolbar.toggleViewAction())
     window.add_action("shortcuts", "&Keyboard shortcuts", None,
                       lambda: show_shortcuts(window), menu="help")

@@ -20,7 +20,14 @@ from .curve_titles import CurveTitles
 from .history import SMOOTHING_DECIMALS, SMOOTHING_MAX
 from .lr_plan import LrPlan
 from .panels import Panel
-from .plotutil import AlignedAxis, TimedLayoutWidget, cache_axes, centre_label, tick_font
+from .plotutil import (
+    AlignedAxis,
+    TimedLayoutWidget,
+    cache_axes,
+    centre_label,
+    theme_legend,
+    tick_font,
+)
 from .theme import px
 
 REFRESH_HZ = 25
@@ -322,8 +329,7 @@ class CurvesPanel(Panel):
         self.lr.setPen(pg.mkPen(theme.lr, width=w))
         self.marks.apply_theme(theme)
         for legend in self.legends:
-            legend.setLabelTextColor(theme.plot_foreground)
-            legend.setLabelTextSize(f"{theme.plot_font_size}pt")
+            theme_legend(legend, theme)
             legend.setBrush(pg.mkBrush(theme.plot_background + "cc"))
         self.titles.fit()
         self.refresh(force=True)

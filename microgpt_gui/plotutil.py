@@ -102,6 +102,17 @@ def theme_axes(plot, theme, size: int | None = None, sides=("left", "bottom")) -
                           **{"font-size": f"{size}pt"})
 
 
+def theme_legend(legend, theme) -> None:
+    """The theme's colour and plot font on a legend's entries: those added later and
+    those it has (pyqtgraph restyles only the later ones, so the entries made with the
+    plots kept its small grey until the first change of theme)."""
+    legend.setLabelTextColor(theme.plot_foreground)
+    legend.setLabelTextSize(f"{theme.plot_font_size}pt")
+    for _sample, label in legend.items:
+        label.setText(label.text, color=theme.plot_foreground,
+                      size=f"{theme.plot_font_size}pt")
+
+
 def row_label_spacing(font: QFont) -> int:
     """Pixels stacked single-letter tick labels of `font` must be apart to read as
     separate letters: a capital's height (lowercase letters then stand clear; at most a

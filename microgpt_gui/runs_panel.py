@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from engine.run_record import RunRecord, read_csv
 
 from .panels import Panel
-from .plotutil import theme_axes
+from .plotutil import theme_axes, theme_legend
 from .run_overlays import RunOverlays
 from .run_store import MAX_ROWS, MAX_RUNS, bounded, record_from_history, to_drop
 from .scroll_body import ScrollBody
@@ -328,11 +328,6 @@ class RunsPanel(Panel):
     def apply_theme(self, theme) -> None:
         self.plot.setBackground(theme.plot_background)
         theme_axes(self.plot.getPlotItem(), theme)
-        legend = self.plot.getPlotItem().legend  # later entries, and those it has:
-        legend.setLabelTextColor(theme.plot_foreground)
-        legend.setLabelTextSize(f"{theme.plot_font_size}pt")
-        for _sample, label in legend.items:
-            label.setText(label.text, color=theme.plot_foreground,
-                          size=f"{theme.plot_font_size}pt")
+        theme_legend(self.plot.getPlotItem().legend, theme)
         self.live_curve.setPen(pg.mkPen(theme.loss_smooth, width=px(theme.line_width)))
         self.redraw()

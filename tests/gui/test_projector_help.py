@@ -130,9 +130,20 @@ def test_every_plot_axis_takes_the_projector_colours(qtbot, make_window):
     from PySide6.QtGui import QColor
 
     w = make_window()
+
+    def legends_drawn_in(colour) -> bool:  # (the text as drawn, not the label's opts)
+        labels = [label for view in w.findChildren(pg.GraphicsView)
+                  for item in view.scene().items() if isinstance(item, pg.LegendItem)
+                  for _sample, label in item.items]
+        return len(labels) > 5 and all(colour in label.item.toHtml() for label in labels)
+
+    # The legends' entries made with the plots: in the theme's colour from the start, not
+    # only after a change of theme.
+    assert legends_drawn_in(QColor(w.themes.theme.plot_foreground).name())
     w.projector.set_active(True)
     theme = w.themes.theme
     want = QColor(theme.plot_foreground).name()
+    assert legends_drawn_in(want)
     axes = [item for view in w.findChildren(pg.GraphicsView)
             for item in view.scene().items() if isinstance(item, pg.AxisItem)
             and item.isVisible()]  # (not the hidden top and right axes)
