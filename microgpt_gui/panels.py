@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -192,3 +192,37 @@ class ElidedLabel(QLabel):
         self.setToolTip(self.text() if whole != self.text() else "")
         if whole != super().text():
             super().setText(whole)
+
+
+class HideWhenNarrow(QObject):
+    """Puts `widget` away while the layout gives it less than `least_px` of width (a
+    squeezed plot is unreadable: the time-lapse's embedding map at 20 px, its axis at
+    '-10'), and brings it back when `container` has grown by `again_px` since: its
+    siblings have the room meanwhile."""
+
+    def __init__(self, widget: QWidget, container: QWidget, least_px: int,
+                 again_px: int = 80):
+        super().__init__(container)
+        self.widget, self.container = widget, container
+        self.least_px, self.again_px = least_px, again_px
+        self.hidden_at: int | None = None  # the container's width when it was put away
+        self._check = QTimer(self)  # once the layout has given out the new widths
+        self._check.setSingleShot(True)
+        self._check.setInterval(0)
+        self._check.timeout.connect(self.check)
+        container.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.container and event.type() == QEvent.Type.Resize:
+            self._check.start()
+        return False
+
+    def check(self) -> None:
+        if self.hidden_at is None:
+            if self.widget.isVisible() and 0 < self.widget.width() < self.least_px:
+                self.hidden_at = self.container.width()
+                self.widget.hide()
+        elif self.container.width() >= self.hidden_at + self.again_px:
+            self.hidden_at = None
+            self.widget.show()
+            self._check.start()  # still too narrow there: away again

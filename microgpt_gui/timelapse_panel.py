@@ -31,11 +31,12 @@ from engine.sampling import prefix_problem
 
 from .attention_strip import AttentionStrip
 from .embedding_view import EmbeddingPlot
-from .panels import Panel, WrappedLabel
+from .panels import HideWhenNarrow, Panel, WrappedLabel
 from .plotutil import theme_axes
 
 SAMPLE_SEED = 1234  # the same draws at every snapshot: only the weights differ
 N_SAMPLES = 5
+EMBEDDING_LEAST_PX = 130  # narrower, the map is put away (its axes alone take ~70 px)
 SHOW_HZ = 5  # live redraws per second at most
 SAMPLE_BUDGET_S = 0.25  # at most this much sampling per snapshot: big models get fewer
 
@@ -165,6 +166,7 @@ class TimeLapsePanel(Panel):
         # The heatmaps get the most room: one per head, they are the strip's point.
         for i, stretch in enumerate((3, 2, 1)):
             split.setStretchFactor(i, stretch)
+        self.narrow = HideWhenNarrow(self.embedding, self, EMBEDDING_LEAST_PX)
 
         top = QHBoxLayout()
         for w in (self.enabled_box, self.every_box, self.probe):

@@ -419,3 +419,24 @@ def test_attention_letters_stay_under_their_maps_in_a_tall_dock(qtbot, plain_win
     assert panel.glw.height() < scroll.viewport().height() - 100
     roles = max(viewport_rect(scroll, cell.getAxis("bottom")).bottom() for cell in panel.cells)
     assert panel.glw.height() - roles < 20
+
+
+def test_timelapse_embedding_map_is_put_away_rather_than_squeezed(qtbot, plain_window):
+    """In a 1024x700 window the time-lapse's embedding map got ~20 px: letters in a blob
+    and an axis reading '-10'. It is put away there (the heatmaps take the room) and
+    comes back when the window is wide again."""
+    from microgpt_gui.timelapse_panel import EMBEDDING_LEAST_PX
+
+    w = plain_window
+    w.resize(1900, 1000)
+    strip = show_timelapse(qtbot, w, model(n_head=4))
+    panel = w.panels["timelapse"]
+    qtbot.waitUntil(lambda: panel.embedding.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: panel.embedding.width() >= EMBEDDING_LEAST_PX, timeout=WAIT)
+    w.resize(1024, 700)
+    qtbot.waitUntil(lambda: not panel.embedding.isVisible(), timeout=WAIT)
+    assert strip.isVisible()
+    w.resize(1900, 1000)
+    qtbot.waitUntil(lambda: panel.embedding.isVisible(), timeout=WAIT)
+    qtbot.wait(50)
+    assert panel.embedding.width() >= EMBEDDING_LEAST_PX
