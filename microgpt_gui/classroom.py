@@ -223,6 +223,13 @@ def install(window) -> None:
     if attention is not None:  # another model, role labels: share out the column again
         attention.grid_height_changed.connect(projector.refit)
     window.menus["view"].addAction(window.toolbar.toggleViewAction())
+    # Right-clicking the toolbar opens the View menu: the way to a panel in projector
+    # mode, whose menu bar is put away (Qt's own menu there lists only the docks in the
+    # layout, not those projector mode took out).
+    bar = window.toolbar
+    bar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    bar.customContextMenuRequested.connect(
+        lambda pos: window.menus["view"].exec(bar.mapToGlobal(pos)))
     window.add_action("shortcuts", "&Keyboard shortcuts", None,
                       lambda: show_shortcuts(window), menu="help")
     window.add_action("what_am_i_seeing", "&What am I seeing?", "F1",

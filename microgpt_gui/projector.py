@@ -18,7 +18,8 @@ from .dock_tabs import hide_stale_tab_bars
 from .theme import DEFAULT, Theme
 
 # The controls dock goes too: the demo toolbar keeps Train/Step/Reset/Generate, the speed
-# and the learning rate, which is all a class demo touches (View menu brings it back).
+# and the learning rate, which is all a class demo touches (right-clicking the toolbar
+# opens the View menu, which brings it back: _dock_shown).
 PROJECTOR_LAYOUT = (("attention", Qt.DockWidgetArea.RightDockWidgetArea),
                     ("sampling", Qt.DockWidgetArea.RightDockWidgetArea),
                     ("surprise", Qt.DockWidgetArea.BottomDockWidgetArea))

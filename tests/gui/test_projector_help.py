@@ -85,19 +85,27 @@ def test_every_shortcut_still_works_in_projector_mode(qtbot, make_window, monkey
 
 
 def test_a_panel_shown_in_projector_mode_joins_the_layout(qtbot, plain_window):
-    """View ▸ a panel (or the toolbar's right-click menu) in projector mode: the dock sat
-    out of the layout, on top of the curves in the window's corner. It goes back where
+    """A panel chosen in projector mode (right-click on the toolbar: the View menu; the
+    menu bar is put away): the dock sat out of the layout, on top of the curves in the
+    window's corner. It goes back where
     the desktop had it, as a tab in front of the panel there (side by side, two bottom
     panels' least widths pushed the window past a 720p screen)."""
+    from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QDockWidget
 
     w = plain_window
     w.resize(1280, 720)
     w.projector.set_active(True)
+    view_menu = w.menus["view"]
+    opened = []
+    view_menu.exec = lambda pos: opened.append(pos)  # (a real menu would wait for a click)
+    w.toolbar.customContextMenuRequested.emit(QPoint(5, 5))  # right-click on the toolbar
+    assert opened, "the toolbar's right-click menu is the View menu"
     for pid in ("timelapse", "controls", "embeddings"):
         dock = w.docks[pid]
         assert not dock.isVisible()
-        dock.toggleViewAction().trigger()
+        assert dock.toggleViewAction() in view_menu.actions()
+        dock.toggleViewAction().trigger()  # chosen in that menu
         qtbot.waitUntil(lambda d=dock: w.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea,
                         timeout=5000)
         assert dock.isVisible() and not dock.isFloating()
