@@ -141,19 +141,23 @@ def test_bad_data_file_is_explained_and_the_run_survives(win, qtbot, monkeypatch
     assert c.history.step == 4
 
 
-def test_one_document_file_loads_but_reset_explains_the_split(win, qtbot, monkeypatch):
+def test_one_document_file_is_refused_as_it_loads_with_the_split_rule(win, qtbot,
+                                                                      monkeypatch):
+    """One document leaves nothing to validate on: refused at once with the Trainer's
+    own reason (it used to load, show in the Data box while the old data trained, and
+    make every Reset fail)."""
     steps(win, 2, qtbot)
     c = win.controller
-    info, history = c.info, c.history
+    info, history, dataset = c.info, c.history, win.datasets.dataset
     open_dataset(win, qtbot, monkeypatch, BAD / "one_doc.txt")
-    assert win.datasets.dataset.docs == ["emma"]
-    assert_run_intact(win, info, history, 2)  # a trained run is not replaced by itself
-    assert not win.boxes
-    win.reset()
-    qtbot.waitUntil(lambda: bool(win.boxes) and not c.busy, timeout=20000)
-    text = win.boxes[-1][1]
+    qtbot.waitUntil(lambda: bool(win.boxes), timeout=5000)
+    kind, text = win.boxes[-1]
+    assert kind == "Warning" and "Traceback" not in text
     assert "one_doc.txt" in text and "at least 2 documents" in text
+    assert win.datasets.dataset is dataset
     assert_run_intact(win, info, history, 2)
+    steps(win, 1, qtbot)  # and it still trains
+    assert c.history.step == 3
 
 
 @pytest.mark.parametrize("name, char", [("utf8_bom.txt", "e"), ("crlf.txt", "e"),
