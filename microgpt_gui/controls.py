@@ -215,8 +215,25 @@ class ControlsPanel(Panel):
             cfg.train.validate()
         except ConfigError as e:
             return str(e)
+        split = self._split_problem(cfg)
+        if split:
+            return split
         problem = memory_problem(self.estimate(cfg), cfg)
         return problem[:1].upper() + problem[1:]
+
+    def _split_problem(self, cfg) -> str:
+        """The loaded data has too few documents for cfg's split (one document and the
+        seed's 10% held back, e.g. after switching from `original`): the Trainer's rule,
+        said before a Reset that would fail."""
+        from engine.data import DataError
+        from engine.trainer import split_docs
+
+        ds = self.ctx.datasets.dataset
+        try:  # only the number matters: a range stands in for the documents
+            split_docs(range(len(ds.docs)) if ds is not None else [], cfg.train.val_fraction)
+        except DataError as e:
+            return f"{ds.name}: {e}" if ds is not None else ""
+        return ""
 
     def estimate(self, cfg=None):
         """The Cost of training cfg (default: these fields) on the loaded data."""
