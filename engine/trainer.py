@@ -124,6 +124,16 @@ def split_docs(docs: list[str], val_fraction: float) -> tuple[list[str], list[st
     return docs[:n_train], docs[n_train:]
 
 
+def split_problem(n_docs: int, val_fraction: float) -> str:
+    """Why split_docs would refuse n_docs documents ('' if it would not): asked before
+    a model is made, e.g. as a file loads (a range stands in: no list is copied)."""
+    try:
+        split_docs(range(n_docs), val_fraction)
+    except DataError as e:
+        return str(e)
+    return ""
+
+
 class Trainer:
     params = _flat_attribute("_params")  # name -> weights (views into params.flat)
     m = _flat_attribute("_m")  # Adam's first moments, like params

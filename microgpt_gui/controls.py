@@ -225,15 +225,11 @@ class ControlsPanel(Panel):
         """The loaded data has too few documents for cfg's split (one document and the
         seed's 10% held back, e.g. after switching from `original`): the Trainer's rule,
         said before a Reset that would fail."""
-        from engine.data import DataError
-        from engine.trainer import split_docs
+        from engine.trainer import split_problem
 
         ds = self.ctx.datasets.dataset
-        try:  # only the number matters: a range stands in for the documents
-            split_docs(range(len(ds.docs)) if ds is not None else [], cfg.train.val_fraction)
-        except DataError as e:
-            return f"{ds.name}: {e}" if ds is not None else ""
-        return ""
+        problem = split_problem(len(ds.docs), cfg.train.val_fraction) if ds else ""
+        return f"{ds.name}: {problem}" if problem else ""
 
     def estimate(self, cfg=None):
         """The Cost of training cfg (default: these fields) on the loaded data."""

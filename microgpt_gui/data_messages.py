@@ -32,18 +32,14 @@ class DataMessages:
         the file arrives. Such a file is refused like an unreadable one, so the Data box
         and the cost line never show data that is not the data in use."""
         from engine import ConfigError
-        from engine.data import DataError
-        from engine.trainer import split_docs
+        from engine.trainer import split_problem
 
         try:
             val_fraction = self.window.build_config().train.val_fraction
         except ConfigError:  # the fields say what is wrong, and Reset waits for them
             return ""
-        try:  # only the number of documents matters: a range stands in, no list copied
-            split_docs(range(len(ds.docs)), val_fraction)
-        except DataError as e:
-            return f"{ds.source}: {e}"
-        return ""
+        problem = split_problem(len(ds.docs), val_fraction)
+        return f"{ds.source}: {problem}" if problem else ""
 
     def ask_open(self) -> None:
         """File ▸ Open text file…: a file dialog, then load the file chosen."""
