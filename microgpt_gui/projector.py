@@ -323,7 +323,8 @@ def side_heights(docks, height: int, map_side: int) -> list[int]:
     (the heatmaps need less height than the names), except that a panel with a
     wanted_height() (the heatmaps: a deeper model has more rows of them) gets up to the
     height its maps want at map_side px, as far as the other docks' minimum heights leave
-    room; they share the rest."""
+    room, and never more than its maps can use (as wide as the column allows); the
+    other docks share the rest."""
     weights = [SIDE_HEIGHT.get(_pid(d), 1.0) for d in docks]
     sizes = [int(height * x / sum(weights)) for x in weights]
     for i, dock in enumerate(docks):
@@ -331,10 +332,13 @@ def side_heights(docks, height: int, map_side: int) -> list[int]:
         want = wanted(map_side) if wanted is not None else None
         if want is None or len(docks) < 2:
             continue
-        want += dock.height() - dock.widget().height()  # its title bar
+        bar = dock.height() - dock.widget().height()  # its title bar
         others = [d for d in docks if d is not dock]
         room = height - sum(d.minimumSizeHint().height() for d in others)
-        mine = max(sizes[i], min(want, room))
+        mine = max(sizes[i], min(want + bar, room))
+        # No more than its maps can use, though: square maps as wide as the column
+        # allows need no more height, which was left as an empty band above the names.
+        mine = min(mine, max(wanted() + bar, dock.minimumSizeHint().height()))
         if mine == sizes[i]:
             continue
         rest = [x for j, x in enumerate(weights) if j != i]

@@ -363,6 +363,9 @@ def test_projector_side_column_fits_every_layer_without_overlap(tmp_path, width,
     items = got["maps"] + got["roles"]
     for i, a in enumerate(items):
         assert not any(overlap(a, b) for b in items[i + 1:]), a
+    if n_layer == 1:  # no empty band under the maps: the names below have the room
+        under = view[1] + view[3] - max(r[1] + r[3] for r in got["roles"])
+        assert under <= 24, (under, view, got["roles"])
     # the names under them
     parts = got["parts"]
     for name, r in parts.items():
