@@ -82,8 +82,9 @@ class StatusBar(QStatusBar):
                                  {"running": "● training", "paused": "❚❚ paused",
                                   "finished": "✓ finished", "empty": "no model"}.get(c.state,
                                                                                    c.state))
+        go = "starts" if step == 0 else f"goes on from step {step:,}"  # (an opened checkpoint)
         self.state_label.setToolTip("Not trained since it was made or opened: Train (Space) "
-                                    "starts, Step (S) makes one update" if fresh else "")
+                                    f"{go}, Step (S) makes one update" if fresh else "")
         if c.busy:  # a Reset on a big file takes seconds (the seed's shuffle is Python)
             self.state_label.setText("⧗ building the model…")
         if self.currentMessage():  # the labels' new widths may cut it shorter or less

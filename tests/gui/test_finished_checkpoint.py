@@ -78,6 +78,9 @@ def test_an_unfinished_cli_checkpoint_says_press_train_to_continue(qtbot, plain_
     assert "(finished at" not in message
     # Step 2 of 5, no curves: Train continues the run; it does not start one.
     assert hint.isVisible() and hint.text == "Press Train (Space) to continue"
+    w.status.refresh()
+    qtbot.waitUntil(lambda: w.status.state_label.text() == "▶ ready", timeout=WAIT)
+    assert "Train (Space) goes on from step 2" in w.status.state_label.toolTip()
     # A new model (step 0) still says how to start.
     reset(qtbot, w, tiny())
     w.curves.refresh()
