@@ -51,6 +51,8 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+LIVE_NAME = "current run"  # the run being trained, in the plot and in exports
+
 class RunsPanel(Panel):
     panel_id = "runs"
     title = "Runs"
@@ -73,6 +75,7 @@ class RunsPanel(Panel):
         self.counter = 0
 
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.
@@ -90,7 +93,7 @@ class RunsPanel(Panel):
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
         self.plot.addLegend(offset=(-8, 8))
-        self.live_curve = self.plot.plot(name="current run", connect="finite")
+        self.live_curve = self.plot.plot(name=LIVE_NAME, connect="finite")
         self.overlays = RunOverlays(self.plot.getPlotItem())
         self.attach(self.plot.getPlotItem())
 
@@ -144,8 +147,9 @@ class RunsPanel(Panel):
 
     def _unique_name(self, name: str, source: str) -> str:
         """An imported run's name, told apart from the runs already here: 'run 1' from
-        yesterday.csv beside today's 'run 1' becomes 'run 1 (yesterday)'."""
-        taken = {r.name for r in self.records}
+        yesterday.csv beside today's 'run 1' becomes 'run 1 (yesterday)'. 'current run'
+        is the live run's name: an exported one comes back as 'current run (FILE)'."""
+        taken = {r.name for r in self.records} | {LIVE_NAME}
         if name not in taken:
             return name
         base = f"{name} ({source})"
@@ -158,7 +162,7 @@ class RunsPanel(Panel):
         c = self.controller
         if not len(c.history) and not c.history.val_steps:
             return None
-        return record_from_history(c.history, c.info, "current run")
+        return record_from_history(c.history, c.info, LIVE_NAME)
 
     def all_records(self) -> list[RunRecord]:
         current = self.current_record()

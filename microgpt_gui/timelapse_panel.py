@@ -301,7 +301,7 @@ class TimeLapsePanel(Panel):
         self.attention.show_attention(snap.attention, snap.attention_labels)
         self.embedding.set_points(snap.embedding, snap.vocab_labels)
         self.samples.clear()
-        self.samples.addItems(snap.samples)
+        self.samples.addItems([name or "(empty)" for name in snap.samples])  # as Sampling
         if not snap.samples:
             self.samples.addItem("(no samples: this model is too big to sample quickly)")
 

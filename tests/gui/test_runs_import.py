@@ -104,16 +104,19 @@ def test_file_export_curves_imports_into_runs(qtbot, window, tmp_path, monkeypat
     for action, name in (("export_csv", "run.csv"), ("export_csv_all", "all.csv")):
         # their names (one run too: it was named after the file), told apart by the
         # file's name from the same names already in the list
-        exported = ["run 1 (all)", "current run (all)", "current run (all) 2"] \
-            if action == "export_csv_all" else ["current run"]
+        # ('current run' is the live run's own name: never an imported one's)
+        exported = ["run 1 (all)", "current run (run) (all)", "current run (all)"] \
+            if action == "export_csv_all" else ["current run (run)"]
         answer_dialogs(monkeypatch, tmp_path / name)
         w.act[action].trigger()
         before = len(runs.records)
         answer_dialogs(monkeypatch, tmp_path / name)
         runs.import_btn.click()
         assert [r.name for r in runs.records[before:]] == exported, name
-    assert [r.name for r in runs.records] == ["run 1", "current run", "run 1 (all)",
-                                              "current run (all)", "current run (all) 2"]
+    assert [r.name for r in runs.records] == ["run 1", "current run (run)", "run 1 (all)",
+                                              "current run (run) (all)", "current run (all)"]
+    legend = [label.text for _sample, label in w.curves.loss_plot.legend.items]
+    assert legend.count("current run") <= 1  # only the live run goes by that name
     for rec in (runs.records[1], runs.records[-1]):
         np.testing.assert_array_equal(rec.array("loss"), current.array("loss"))
     assert w.modal == [] and not getattr(w, "messages", [])

@@ -28,3 +28,26 @@ def test_renaming_a_run_to_blank_shows_the_name_it_keeps(qtbot, plain_window):
     runs.table.item(0, 1).setText("  with clipping ")
     assert runs.records[0].name == "with clipping"
     assert runs.table.item(0, 1).text() == "with clipping"
+
+
+def test_tab_leaves_the_runs_table(qtbot, plain_window):
+    """With runs in it, Tab walked the table's cells round and round: the keyboard never
+    got out. Tab now moves on (the arrow keys move between cells)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    w, runs = plain_window, plain_window.panels["runs"]
+    w.docks["runs"].show()
+    w.docks["runs"].raise_()
+    cfg = preset("optimized", n_embd=8, n_head=2, num_steps=40)
+    for _ in range(2):
+        reset(qtbot, w, cfg)
+        steps(qtbot, w, 2)
+    reset(qtbot, w, cfg)
+    assert runs.table.rowCount() == 2
+    w.activateWindow()
+    runs.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is runs.table, timeout=5000)
+    QTest.keyClick(runs.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not runs.table

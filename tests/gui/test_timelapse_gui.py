@@ -75,3 +75,17 @@ def test_a_new_theme_rebuilds_hidden_maps_only_when_they_come_into_view(qtbot, p
                     timeout=WAIT)
     assert tl.attention.font_size == max(7, w.themes.theme.plot_font_size - 1)
     assert not tl._stale
+
+
+def test_an_empty_name_reads_empty_not_a_blank_line(qtbot, plain_window):
+    """A name of no letters (the model ended at once) was a blank row: five names read
+    as four. The Sampling panel already says '(empty)'."""
+    w, tl = plain_window, plain_window.panels["timelapse"]
+    show_timelapse(w)
+    reset(qtbot, w, tiny())
+    qtbot.waitUntil(lambda: len(tl.lapse) >= 1, timeout=WAIT)
+    snap = tl.lapse.at(0)
+    snap.samples[:] = ["ann", "", "bo"]  # as a young model draws them
+    tl.show_index(0)
+    shown = [tl.samples.item(i).text() for i in range(tl.samples.count())]
+    assert shown == ["ann", "(empty)", "bo"]
