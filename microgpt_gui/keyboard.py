@@ -18,7 +18,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, QComboBox
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+)
 
 # Controls whose own Space does something: press, tick, open the list, select an item.
 SPACE_CONTROLS = (QAbstractButton, QComboBox, QAbstractItemView)
@@ -26,6 +32,17 @@ SPACE_CONTROLS = (QAbstractButton, QComboBox, QAbstractItemView)
 LETTER_CONTROLS = (QComboBox, QAbstractItemView)
 PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 TAB_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+
+
+def bring_forward(widget) -> None:
+    """A control Tab reached on a panel behind another panel's tab comes into view: its
+    tab to the front. Qt keeps the hidden tabs in the Tab order, parked off screen, so
+    the keyboard went into panels nobody could see, and Space ticked a hidden box."""
+    dock = widget
+    while dock is not None and not isinstance(dock, QDockWidget):
+        dock = dock.parentWidget()
+    if dock is not None and not dock.isFloating() and dock.visibleRegion().isEmpty():
+        dock.raise_()
 
 
 def _in_popup(widget) -> bool:
@@ -62,6 +79,8 @@ class KeyboardFocus(QObject):
         by_tab = self._tab_pending and QGuiApplication.mouseButtons() == Qt.MouseButton.NoButton
         self._tabbed = new if by_tab else None
         self._tab_pending = False
+        if by_tab:
+            bring_forward(new)
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() != QEvent.Type.ShortcutOverride:

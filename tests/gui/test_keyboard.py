@@ -163,3 +163,17 @@ def test_tab_from_batch_size_goes_to_validate_every(qtbot, w):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is batch, timeout=WAIT)
     QTest.keyClick(batch, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is w.live_changes.val_every
+
+
+def test_tab_into_a_panel_behind_a_tab_brings_it_to_the_front(qtbot, w):
+    """The Optimizations panel sits behind the Controls tab: Qt keeps it in the Tab
+    order, parked off screen, and Space then unticked a box nobody could see."""
+    explorer = w.docks["explorer"]
+    assert explorer in w.tabifiedDockWidgets(w.docks["controls"])
+    w.docks["controls"].raise_()
+    qtbot.waitUntil(lambda: explorer.visibleRegion().isEmpty(), timeout=WAIT)
+    box = next(iter(w.panels["explorer"].boxes.values()))
+    w.curves.setFocus()
+    tab_to(qtbot, w, box, limit=200)
+    qtbot.waitUntil(lambda: not explorer.visibleRegion().isEmpty(), timeout=WAIT)
+    assert not box.visibleRegion().isEmpty()  # the keyboard is where the user can see
