@@ -23,11 +23,10 @@ class LiveChanges(QObject):
         super().__init__(window)
         self.window = window
         c = window.controller
-        self._pending: dict[str, str] = {}
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.flush)
+        # kind -> (the run's History, the step of the first edit, the latest text); one
+        # timer per kind, so a drag of one slider does not hold back another's marker
+        self._pending: dict[str, tuple[object, int, str]] = {}
+        self._timers: dict[str, QTimer] = {}
         # the validation interval: a live field in the Training group of the controls
         self.val_every = QSpinBox()
         self.val_every.setRange(0, 100_000)
@@ -59,6 +58,7 @@ class LiveChanges(QObject):
                 "top_k", "top-k off" if s.top_k_value() is None else f"top-k {s.top_k_value()}"))
         c.reset_done.connect(lambda info: self.set_val_every(info.config.train.val_every))
         self.chosen: int | None = None  # an interval set here (or by a lesson) for Reset
+        self._box_seen: bool | None = None  # _validation_box() when the field was last set
         window.controls.preset.currentTextChanged.connect(self._preset_changed)
         self._preset_changed(window.controls.preset.currentText())  # start at the recipe's
         explorer = window.panels.get("explorer")
@@ -66,18 +66,36 @@ class LiveChanges(QObject):
             explorer.choices_changed.connect(self._explorer_changed)
 
     def mark(self, kind: str, text: str) -> None:
-        """Queue a marker; markers of one kind within DEBOUNCE_MS collapse into one."""
+        """Queue a marker; edits of one kind within DEBOUNCE_MS of each other collapse
+        into one, labelled with the last value and placed at the step of the first (the
+        step the change was made at, as the controller marks a new lr)."""
         c = self.window.controller
-        if c.info is None or c.history.step == 0:
+        h = c.history
+        if c.info is None or h.step == 0:
             return  # before the first step there is nothing to compare with
-        self._pending[kind] = text
-        self._timer.start()
+        held = self._pending.get(kind)
+        if held is not None and held[0] is not h:
+            self.flush(kind)  # still pending from the run before a Reset: that run's mark
+            held = None
+        step = held[1] if held is not None else h.step
+        self._pending[kind] = (h, step, text)
+        timer = self._timers.get(kind)
+        if timer is None:
+            timer = self._timers[kind] = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(DEBOUNCE_MS)
+            timer.timeout.connect(lambda kind=kind: self.flush(kind))
+        timer.start()
 
-    def flush(self) -> None:
-        h = self.window.controller.history
-        for text in self._pending.values():
-            h.add_event(h.step, text)
-        self._pending.clear()
+    def flush(self, kind: str | None = None) -> None:
+        """Add the queued marker of `kind` (None: of every kind) to its run's history."""
+        for k in [kind] if kind is not None else list(self._pending):
+            held = self._pending.pop(k, None)
+            if k in self._timers:
+                self._timers[k].stop()
+            if held is not None:
+                history, step, text = held
+                history.add_event(step, text)
 
     def set_val_every(self, n: int, chosen: bool = False) -> None:
         """Show n without treating it as a live change; chosen = the value Reset uses
@@ -85,6 +103,7 @@ class LiveChanges(QObject):
         self.val_every.blockSignals(True)
         self.val_every.setValue(int(n))
         self.val_every.blockSignals(False)
+        self._box_seen = self._validation_box()
         if chosen:
             self.chosen = int(n)
 
@@ -94,14 +113,28 @@ class LiveChanges(QObject):
         self.chosen = None  # a new recipe: its own interval
         self.set_val_every(preset(name).train.val_every)
 
+    def _validation_box(self) -> bool | None:
+        """The Optimizations panel's own say on the interval: its "Periodic validation"
+        tick where it differs from the preset (True/False), None where it has none."""
+        explorer = self.window.panels.get("explorer")
+        choice = getattr(explorer, "user_choice", None)
+        return choice.get("val_every") if isinstance(choice, dict) else None
+
     def _explorer_changed(self) -> None:
-        # "Periodic validation" ticked on or off in the Optimizations panel: that is the
-        # newer choice; show what Reset will now use.
+        # The panel says choices_changed for any of its boxes; only "Periodic validation"
+        # ticked on or off (by hand or by "Back to preset") is a newer choice of interval
+        # than the field's: then show what Reset will now use. (Any box did it once: untick
+        # gradient clipping and the field went back to 100, the 50 typed there was lost for
+        # Reset, while the running trainer went on validating every 50.)
+        box = self._validation_box()
+        if box == self._box_seen:
+            return
         self.chosen = None
         self.set_val_every(self.window.build_config().train.val_every)
 
     def _val_every_changed(self, n: int) -> None:
         self.chosen = n
+        self._box_seen = self._validation_box()
         c = self.window.controller
         if c.info is None:
             return
