@@ -103,12 +103,13 @@ def start(window, autostart: bool):
         saved = s.get("dataset_source", "bundled")
         source = restored_source(s)
         gone = source != saved and isinstance(saved, str)
-        if gone:  # (it was silent: a class got other data without a word)
-            problems.append(
-                f"the data: {saved} is not there (moved, renamed, deleted, or on a drive "
-                "not connected); the bundled names are loaded instead. It is tried again "
-                "at the next start, unless another dataset is opened before then; it is "
-                "also in File ▸ Open recent")
+        if gone:  # (it was silent: a class got other data without a word) A message
+            # of its own: the settings are fine, the file is not where it was.
+            text = (f"Last time's data, {saved}, is not there (moved, renamed, deleted, "
+                    "or on a drive not connected): the bundled names are loaded instead. "
+                    "It is tried again at the next start, unless another dataset is "
+                    "opened before then; it is also in File ▸ Open recent.")
+            QTimer.singleShot(0, window, lambda: window.show_message(text))
         elif source != saved:
             problems.append("the data (the bundled names are loaded)")
         window.datasets.load(source, "dataset")
