@@ -58,8 +58,8 @@ def add_sample_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prefix", default="", metavar="P",
                    help="every name starts with these letters")
     p.add_argument("--seed", type=int, metavar="N",
-                   help="random seed (default: continue the checkpoint's own RNG, so the "
-                   "names are those `train --save` would print next)")
+                   help="random seed (default: the checkpoint's own RNG as it was saved, "
+                   "so the names are the ones `train --save` printed after saving it)")
 
 
 def run_sample(args) -> int:
