@@ -158,12 +158,21 @@ def fit_legend(plot, legend, line_px: float) -> None:
             columns = row
     if legend.columnCount != columns:
         legend.setColumnCount(columns)
-        # pyqtgraph sizes a legend by its entries' widths in the layout before (a label
-        # stretched to a column's width stays that wide): each at its own width again,
-        # or a row came out ~20% wider than its entries and ran off the plot.
-        for _sample, label in legend.items:
-            label.resize(label.preferredWidth(), label.preferredHeight())
-        legend.updateSize()
+    fit_to_entries(legend)
+
+
+def fit_to_entries(legend) -> None:
+    """Size `legend` to its entries at their own sizes in its current font. pyqtgraph
+    sizes a legend by its entries' widths in the layout before (a label stretched to a
+    column's width stays that wide) and only when an entry comes or goes or the columns
+    change: a new column count made a row ~20% wider than its entries (it ran off the
+    plot), and a legend kept its projector size after projector mode (restyled text
+    does not resize it; the lr legend, 340x54 instead of 214x40, then covered the
+    schedule and stayed hidden, and the loss legend's 'validation' ran into the start
+    hint). So every fit: each entry at its own size again, then the box around them."""
+    for _sample, label in legend.items:
+        label.resize(label.preferredWidth(), label.preferredHeight())
+    legend.updateSize()
 
 
 def legend_width(legend, columns: int) -> float:
