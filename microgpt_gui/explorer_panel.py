@@ -215,9 +215,11 @@ class ExplorerPanel(Panel):
         # from a preset row whose documents were simply longer or shorter).
         shape = (info.dataset_name, m.n_embd, m.n_head, m.n_layer, m.block_size, m.bos_first,
                  cfg.train.batch_size, cfg.train.seed)
+        # A new run of a variant measured before keeps its counts: its steps 1, 2, ...
+        # see the same documents, so they would count the same (on_batch adds only the
+        # steps past those). Clearing them on every Reset lost the preset's row, and a
+        # variant trained next had nothing to compare with ('-').
         self._run_key = (shape, describe(cfg)) if cfg.backend == "reference" else None
-        if self._run_key is not None and info.start_step == 0:
-            self.nodes[self._run_key] = []  # a fresh run of this variant: measure again
         graph = cfg.backend == "reference"
         self.nodes_label.setText("nodes/step: -" if graph else
                                  "nodes/step: choose the reference backend to count the "

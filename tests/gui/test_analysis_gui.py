@@ -380,3 +380,21 @@ def test_checkpoint_beyond_the_controls_says_so_and_keeps_its_settings(qtbot, wi
     with qtbot.waitSignal(w.checkpoints.opened, timeout=WAIT):
         w.checkpoints.open(str(tmp_path / "plain.npz"))
     assert w.messages[n:] == []
+
+
+def test_a_plain_reset_keeps_the_presets_node_counts(qtbot, window):
+    """The preset's measured nodes/step went with every Reset: a variant trained next
+    read '-' against the preset."""
+    w, ex = window, window.panels["explorer"]
+    w.controls.load_config(tiny("reference"), "optimized")
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.act["reset"].trigger()
+    steps(qtbot, w, 2)
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.act["reset"].trigger()  # the same model again
+    ex.set_change("div_op", False)
+    with qtbot.waitSignal(w.controller.reset_done, timeout=WAIT):
+        w.act["reset"].trigger()
+    steps(qtbot, w, 2)
+    diffs = [ex.table.item(i, 2).text() for i in range(ex.table.rowCount())]
+    assert len(diffs) == 2 and "-" not in diffs, diffs
