@@ -60,7 +60,7 @@ def install(window) -> None:
     window.checkpoints = ckpt
     ckpt.saved.connect(lambda p: window.statusBar().showMessage(f"Saved checkpoint {p}", 6000))
     ckpt.opened.connect(lambda p: window.statusBar().showMessage(
-        opened_message(p, window.controller.info, window.controller.history), 8000))
+        opened_message(p, window.controller), 8000))
     ckpt.failed.connect(window.show_error)
 
     file_menu = window.menus["file"]

@@ -49,10 +49,10 @@ def restore_history(history, rec: RunRecord) -> None:
         history.version += 1
 
 
-def opened_message(path: str, info, history) -> str:
+def opened_message(path: str, controller) -> str:
     """What the status bar says once a checkpoint is open: what can be done with it. A
     finished run cannot be continued by Train (it is greyed out), only by more Steps."""
-    done = max(history.step, info.start_step) if info is not None else 0
+    info, done = controller.info, controller.steps_done()
     if info is not None and done >= info.num_steps:
         return (f"Opened checkpoint {path} (finished at step {done:,}): raise Steps to "
                 "train on, or Generate to sample")

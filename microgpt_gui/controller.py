@@ -132,6 +132,12 @@ class RunController(QObject):
         """A new model is being built on the worker thread (or waits to be)."""
         return bool(self._resets)
 
+    def steps_done(self) -> int:
+        """The steps the model has had: the history's last one, or the step a checkpoint
+        was saved at when it came without curves (0 before the first model)."""
+        info = self.info
+        return 0 if info is None else max(self.history.step, info.start_step)
+
     def pending(self, token: int) -> bool:
         """The new model replace_trainer() returned `token` for is not answered yet."""
         return any(t == token for t, _failure in self._resets)
@@ -207,7 +213,7 @@ class RunController(QObject):
         info = self.info
         if info is None or self.busy:
             return False
-        done = max(self.history.step, info.start_step)
+        done = self.steps_done()
         if num_steps <= done or num_steps == info.num_steps:
             return False
         self._cmd_steps.emit(int(num_steps))

@@ -25,8 +25,8 @@ from .plotutil import (
     TimedLayoutWidget,
     cache_axes,
     centre_label,
+    theme_axes,
     theme_legend,
-    tick_font,
 )
 from .theme import px
 
@@ -205,7 +205,7 @@ class CurvesPanel(Panel):
         self.start_hint.setVisible(not len(h) and info is not None)
         if info is None or len(h):
             return
-        done = max(h.step, info.start_step)
+        done = self.controller.steps_done()
         text = (FINISHED_HINT.format(done) if done >= info.num_steps else
                 CONTINUE_HINT if done else START_HINT)
         if text != self.start_hint.text:
@@ -304,17 +304,12 @@ class CurvesPanel(Panel):
     # --- theme ----------------------------------------------------------------------------
     def apply_theme(self, theme) -> None:
         self.glw.setBackground(theme.plot_background)
-        font = tick_font(theme.plot_font_size)
         style = {"color": theme.plot_foreground, "font-size": f"{theme.plot_font_size}pt"}
         self.start_hint.setText(self.start_hint.text, color=theme.plot_foreground,
                                 size=f"{theme.plot_font_size + 2}pt")
         for plot in self.plots:
             plot.showGrid(x=True, y=True, alpha=theme.grid_alpha)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(theme.plot_foreground)
-                axis.setTextPen(theme.plot_foreground)
-                axis.setStyle(tickFont=font)
+            theme_axes(plot, theme)
         self.titles.forget()  # the left titles: fitted below
         self.lr_plot.setLabel("bottom", "step", **style)
         w, thin = px(theme.line_width), px(theme.thin_width)  # device pixels

@@ -20,10 +20,7 @@ LIMIT_MS = 8000
 
 def current_step(controller) -> int | None:
     """The training step the other views show now (None: no model yet)."""
-    info = controller.info
-    if info is None:
-        return None
-    return max(controller.history.step, getattr(info, "start_step", 0))
+    return None if controller.info is None else controller.steps_done()
 
 
 class ExportWhenDrawn(QObject):
