@@ -74,10 +74,7 @@ def toggle_dock(window, panel_id: str) -> None:
         return
     if not dock.isFloating() and \
             window.dockWidgetArea(dock) == Qt.DockWidgetArea.NoDockWidgetArea:
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        dock.show()
-        window.resizeDocks([dock], [max(300, window.width() // 4)], Qt.Orientation.Horizontal)
-        window.projector.refit()
+        window.projector.put_in(dock, Qt.DockWidgetArea.LeftDockWidgetArea)
         return
     dock.show()
     dock.raise_()  # a tab behind another one comes to the front

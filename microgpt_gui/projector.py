@@ -266,19 +266,27 @@ class ProjectorMode(QObject):
                      and d.isVisible() and w.dockWidgetArea(d) == area]
             mates = self._saved.get("tabs", {}).get(_pid(dock), set())
             peers.sort(key=lambda d: _pid(d) not in mates)  # its desktop tab group first
-            if peers:  # a tab in front of that area's panel, as on the desktop: beside
-                # it, the two panels' least widths added up past a 720p screen's width
-                w.tabifyDockWidget(peers[0], dock)
-            else:
-                w.addDockWidget(area, dock)
-            dock.show()
-            dock.raise_()
-            if not peers and area == Qt.DockWidgetArea.LeftDockWidgetArea:  # (right: _arrange)
-                w.resizeDocks([dock], [max(300, w.width() // 4)], Qt.Orientation.Horizontal)
-            self.refit()
+            # A tab in front of that area's panel, as on the desktop: beside it, the two
+            # panels' least widths added up past a 720p screen's width.
+            self.put_in(dock, area, tab_with=peers[0] if peers else None)
 
         if self.active:
             QTimer.singleShot(0, self, dock_in)
+
+    def put_in(self, dock: QDockWidget, area, tab_with: QDockWidget | None = None) -> None:
+        """Put a dock shown while projector mode is on into the layout, in `area` (as a
+        tab of `tab_with`, if given), in front, and share the screen out again. A new
+        pane on the left gets a quarter of the width (the right column: _arrange)."""
+        w = self.window
+        if tab_with is not None:
+            w.tabifyDockWidget(tab_with, dock)
+        else:
+            w.addDockWidget(area, dock)
+        dock.show()
+        dock.raise_()
+        if tab_with is None and area == Qt.DockWidgetArea.LeftDockWidgetArea:
+            w.resizeDocks([dock], [max(300, w.width() // 4)], Qt.Orientation.Horizontal)
+        self.refit()
 
     def _leave(self) -> None:
         w, s = self.window, self._saved
