@@ -17,7 +17,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontMetrics
 
 from .attention_grid import axis_labels
-from .plotutil import cache_axes, label_spacing, room_for_descenders, thinned_ticks
+from .plotutil import cache_axes, label_spacing, room_for_descenders, theme_axes, thinned_ticks
 
 SLOW_S = 0.03  # slower than this: compute off the GUI thread
 TITLE = "next letter after the prefix"
@@ -169,11 +169,7 @@ class NextTokenBars(pg.PlotWidget):
         self.muted_bars.setOpts(brush=pg.mkBrush(theme.bar_muted), pen=pg.mkPen(None))
         font = QFont()
         font.setPointSize(theme.bar_font_size)
-        for name in ("left", "bottom"):
-            axis = self.getAxis(name)
-            axis.setPen(theme.plot_foreground)
-            axis.setTextPen(theme.plot_foreground)
-            axis.setStyle(tickFont=font)
+        theme_axes(self, theme, size=theme.bar_font_size)
         room_for_descenders(self.getAxis("bottom"), font)
         projector = theme.name == "projector"
         self._line = QFontMetrics(font).height() if projector else 0
